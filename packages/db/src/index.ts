@@ -1,0 +1,14 @@
+export { databaseOptionsFromEnv, defaultPgliteDir, describeDatabase } from "./config.ts";
+export {
+  createDatabase,
+  type Database,
+  type DatabaseKind,
+  type DatabaseOptions,
+  databaseKind,
+  migrateToLatest,
+} from "./database.ts";
+export { migrationSource, migrations } from "./migrations/index.ts";
+export { Course } from "./models/Course.ts";
+export { Student } from "./models/Student.ts";
+export { StudentCourse } from "./models/StudentCourse.ts";
+export { type SeedSummary, seedDemoSchool } from "./seed.ts";

@@ -1,0 +1,27 @@
+import type { Knex } from "knex";
+import * as createStudents from "./20261127000100_create_students.ts";
+import * as createCourses from "./20261127000200_create_courses.ts";
+import * as createStudentCourses from "./20261127000300_create_student_courses.ts";
+
+type Migration = Knex.Migration;
+
+/**
+ * Migrations are listed here rather than discovered on disk, so they load the same way
+ * under tsx, vitest and a bundled build. Names are the file names: never rename one that
+ * has shipped, knex records them in `knex_migrations`.
+ */
+export const migrations: ReadonlyArray<readonly [name: string, migration: Migration]> = [
+  ["20261127000100_create_students", createStudents],
+  ["20261127000200_create_courses", createCourses],
+  ["20261127000300_create_student_courses", createStudentCourses],
+];
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => migrations.map(([name]) => name),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => {
+    const found = migrations.find(([candidate]) => candidate === name);
+    if (!found) throw new Error(`Unknown migration ${name}`);
+    return found[1];
+  },
+};

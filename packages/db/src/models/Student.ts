@@ -1,0 +1,38 @@
+import { Model, type RelationMappings } from "objection";
+import { Course } from "./Course.ts";
+import { StudentCourse } from "./StudentCourse.ts";
+
+export class Student extends Model {
+  static override tableName = "students";
+
+  id!: number;
+  name!: string;
+  email!: string;
+  createdAt!: Date;
+  updatedAt!: Date;
+
+  courses?: Array<Course & { enrolledAt: Date }>;
+  enrollments?: StudentCourse[];
+
+  static override relationMappings = (): RelationMappings => ({
+    courses: {
+      relation: Model.ManyToManyRelation,
+      modelClass: Course,
+      join: {
+        from: "students.id",
+        through: {
+          modelClass: StudentCourse,
+          from: "student_courses.studentId",
+          to: "student_courses.courseId",
+          extra: ["enrolledAt"],
+        },
+        to: "courses.id",
+      },
+    },
+    enrollments: {
+      relation: Model.HasManyRelation,
+      modelClass: StudentCourse,
+      join: { from: "students.id", to: "student_courses.studentId" },
+    },
+  });
+}

@@ -1,0 +1,84 @@
+import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { PGlite } from "@electric-sql/pglite";
+import { inject } from "vitest";
+import { createDatabase, type Database, type DatabaseKind } from "./database.ts";
+import { databaseUrl } from "./database-url.ts";
+
+export { databaseUrl };
+
+/** What the global setup prepared for this run (see `testing-global-setup.ts`). */
+export type TestDatabaseTarget =
+  | { kind: "pglite"; emptySnapshot: string; migratedSnapshot: string }
+  | { kind: "postgres"; adminUrl: string; template: string };
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    testDatabase: TestDatabaseTarget;
+  }
+}
+
+export type TestDatabase = {
+  kind: DatabaseKind;
+  db: Database;
+  /** PostgreSQL only: the URL of this test's own database, for other processes. */
+  url: string | undefined;
+  /** Closes the connection and, on PostgreSQL, drops the database. */
+  drop(): Promise<void>;
+};
+
+const snapshots = new Map<string, Promise<Buffer>>();
+
+function readSnapshot(path: string): Promise<Buffer> {
+  let snapshot = snapshots.get(path);
+  if (!snapshot) {
+    snapshot = readFile(path);
+    snapshots.set(path, snapshot);
+  }
+  return snapshot;
+}
+
+export function testDatabaseTarget(): TestDatabaseTarget {
+  return inject("testDatabase");
+}
+
+/**
+ * A database of its own for one test file: PGlite loaded from the migrated (or empty)
+ * snapshot, or a fresh PostgreSQL database cloned from the migrated template.
+ */
+export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
+  const migrated = options.migrated ?? true;
+  const target = testDatabaseTarget();
+  if (target.kind === "pglite") {
+    const snapshot = await readSnapshot(migrated ? target.migratedSnapshot : target.emptySnapshot);
+    const instance = new PGlite({ loadDataDir: new Blob([snapshot]) });
+    await instance.waitReady;
+    const db = createDatabase({ kind: "pglite", instance });
+    return { kind: "pglite", db, url: undefined, drop: () => db.destroy() };
+  }
+  const name = `registrar_test_${process.pid}_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  const admin = createDatabase({ kind: "postgres", url: target.adminUrl, poolMax: 1 });
+  try {
+    await admin.raw(
+      migrated ? `create database ${name} template ${target.template}` : `create database ${name}`,
+    );
+  } finally {
+    await admin.destroy();
+  }
+  const url = databaseUrl(target.adminUrl, name);
+  const db = createDatabase({ kind: "postgres", url });
+  return {
+    kind: "postgres",
+    db,
+    url,
+    drop: async () => {
+      await db.destroy();
+      const cleanup = createDatabase({ kind: "postgres", url: target.adminUrl, poolMax: 1 });
+      try {
+        await cleanup.raw(`drop database if exists ${name} with (force)`);
+      } finally {
+        await cleanup.destroy();
+      }
+    },
+  };
+}
