@@ -1,0 +1,159 @@
+import { randomUUID } from "node:crypto";
+import { trpcServer } from "@hono/trpc-server";
+import { appRouter, type Context as TrpcContext } from "@registrar/api";
+import { problemFromError, RequestProblem } from "@registrar/core";
+import type { Database } from "@registrar/db";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import type { Logger } from "pino";
+import type { Route, RouteDeps } from "./http/define-route.ts";
+import { problemResponse } from "./http/problem-response.ts";
+import { docsAssets, docsPage } from "./openapi/docs-page.ts";
+import { buildOpenApiDocument } from "./openapi/document.ts";
+import { allRestRoutes, restResources } from "./routes/index.ts";
+import { webUi } from "./web-ui.ts";
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export type AppEnv = { Variables: { requestId: string } };
+
+export type AppOptions = {
+  db: Database;
+  logger?: Logger;
+  /** Folder of the built web UI; without it `/` serves a small placeholder page. */
+  webDistDir?: string | undefined;
+};
+
+/** A Hono sub-app for one resource's routes. */
+function resourceApp(routes: Route[], deps: RouteDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  for (const route of routes) app.on(route.method.toUpperCase(), route.honoPath, (c) => route.run(c, deps));
+  return app;
+}
+
+/** Methods that a path answers to, for 405 and its Allow header. */
+function allowedMethods(routes: Route[], extra: Array<[string, RegExp]>) {
+  const patterns = [
+    ...routes.map((route) => {
+      const regex = new RegExp(`^${route.path.replace(/\{\w+\}/g, "[^/]+")}/?$`);
+      return [route.method.toUpperCase(), regex] as [string, RegExp];
+    }),
+    ...extra,
+  ];
+  return (path: string): string[] => {
+    const methods = new Set(patterns.filter(([, regex]) => regex.test(path)).map(([method]) => method));
+    if (methods.has("GET")) methods.add("HEAD");
+    return [...methods].sort();
+  };
+}
+
+/** Turns what Hono itself throws (malformed JSON, body limits) into domain terms. */
+function fromHonoException(error: HTTPException): RequestProblem {
+  if (error.status === 413) return new RequestProblem("payload_too_large", "The request body is over 1 MiB.");
+  if (error.status === 415)
+    return new RequestProblem("unsupported_media_type", "Send the body as application/json.");
+  if (error.status === 400 && /json/i.test(error.message)) {
+    return new RequestProblem("invalid_json", "The request body is not valid JSON.");
+  }
+  if (error.status === 404) return new RequestProblem("not_found", "There is nothing at this path.");
+  return new RequestProblem("internal_error", "Something went wrong on our side; it has been logged.");
+}
+
+export function createApp(options: AppOptions): Hono<AppEnv> {
+  const { db, logger } = options;
+  const deps: RouteDeps = { db };
+  const app = new Hono<AppEnv>();
+
+  app.use("*", async (c, next) => {
+    const incoming = c.req.header("x-request-id");
+    const requestId = incoming && /^[\w-]{8,64}$/.test(incoming) ? incoming : randomUUID();
+    c.set("requestId", requestId);
+    await next();
+    c.res.headers.set("x-request-id", requestId);
+  });
+
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new RequestProblem("payload_too_large", "The request body is over 1 MiB.");
+      },
+    }),
+  );
+
+  // tRPC: same services, camelCase, errors shaped by the router's error formatter.
+  app.use(
+    "/trpc/*",
+    trpcServer({
+      router: appRouter,
+      endpoint: "/trpc",
+      createContext: (): TrpcContext => ({ db }),
+      onError: ({ error, path }) => {
+        if (error.code === "INTERNAL_SERVER_ERROR")
+          logger?.error({ err: error.cause ?? error, path }, "tRPC procedure failed");
+      },
+    }),
+  );
+
+  for (const routes of Object.values(restResources)) app.route("/", resourceApp(routes, deps));
+
+  const openApiDocument = buildOpenApiDocument(allRestRoutes, {
+    title: "Registrar API",
+    version: "1.0.0",
+    description:
+      "Students, courses and the enrollments between them. Errors are RFC 9457 problem details " +
+      "(`application/problem+json`) with a stable `code`. The same operations are served as tRPC at `/trpc`.",
+  });
+  const openApiJson = JSON.stringify(openApiDocument);
+  app.get("/openapi.json", (c) => c.body(openApiJson, 200, { "content-type": "application/json" }));
+  app.get("/docs", (c) => c.html(docsPage));
+  app.get("/docs/:asset", (c) => {
+    const asset = docsAssets[c.req.param("asset")];
+    if (!asset) throw new RequestProblem("not_found", "There is nothing at this path.");
+    return c.body(asset.body(), 200, {
+      "content-type": asset.type,
+      "cache-control": "public, max-age=86400",
+    });
+  });
+
+  const ui = webUi(options.webDistDir);
+  app.get("/", (c) => ui.index(c));
+  app.get("/app", (c) => ui.index(c));
+  app.get("/app/*", (c) => ui.serve(c));
+
+  const allowed = allowedMethods(allRestRoutes, [
+    ["GET", /^\/openapi\.json$/],
+    ["GET", /^\/docs(\/[^/]+)?$/],
+    ["GET", /^\/(app(\/.*)?)?$/],
+  ]);
+  app.notFound((c) => {
+    const methods = allowed(c.req.path);
+    if (methods.length > 0) {
+      throw new RequestProblem(
+        "method_not_allowed",
+        `${c.req.method} is not allowed here; use ${methods.join(", ")}.`,
+        {
+          allow: methods.join(", "),
+        },
+      );
+    }
+    throw new RequestProblem("not_found", `There is nothing at ${c.req.path}.`);
+  });
+
+  // The one place where any error becomes a response.
+  app.onError((error, c) => {
+    const cause = error instanceof HTTPException ? fromHonoException(error) : error;
+    const problem = problemFromError(cause);
+    const requestId = c.get("requestId");
+    if (problem.status >= 500) {
+      logger?.error({ err: error, requestId, method: c.req.method, path: c.req.path }, "request failed");
+    }
+    const response = problemResponse(problem, requestId);
+    if (requestId) response.headers.set("x-request-id", requestId);
+    return response;
+  });
+
+  return app;
+}

@@ -1,0 +1,61 @@
+import { fileURLToPath } from "node:url";
+import { type DatabaseOptions, databaseOptionsFromEnv } from "@registrar/db";
+import { z } from "zod";
+
+/** Where `pnpm build` puts the web UI. */
+const defaultWebDistDir = fileURLToPath(new URL("../../web/dist", import.meta.url));
+
+const envSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  AUTH: z.enum(["off", "required"]).optional(),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).default(1200),
+  REDIS_URL: z
+    .string()
+    .url()
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value) =>
+      (value ?? "")
+        .split(",")
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+    ),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  WEB_DIST_DIR: z.string().optional(),
+});
+
+export type ServerConfig = {
+  port: number;
+  host: string;
+  auth: "off" | "required";
+  rateLimitPerMinute: number;
+  redisUrl: string | undefined;
+  corsOrigins: string[];
+  logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
+  shutdownTimeoutMs: number;
+  webDistDir: string | undefined;
+  database: DatabaseOptions;
+};
+
+/** Reads and validates the environment once, at start; nothing else reads process.env. */
+export function loadConfig(env: Record<string, string | undefined>): ServerConfig {
+  const parsed = envSchema.parse(env);
+  return {
+    port: parsed.PORT,
+    host: parsed.HOST,
+    auth: parsed.AUTH ?? (parsed.NODE_ENV === "production" ? "required" : "off"),
+    rateLimitPerMinute: parsed.RATE_LIMIT_PER_MINUTE,
+    redisUrl: parsed.REDIS_URL,
+    corsOrigins: parsed.CORS_ORIGINS,
+    logLevel: parsed.LOG_LEVEL,
+    shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+    webDistDir: parsed.WEB_DIST_DIR ?? defaultWebDistDir,
+    database: databaseOptionsFromEnv(env),
+  };
+}

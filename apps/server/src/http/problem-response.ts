@@ -1,0 +1,20 @@
+import type { Problem } from "@registrar/core";
+import { snakeCased } from "./snake-case.ts";
+
+/** Extras that travel as headers, not as members of the body. */
+const headerExtras = { allow: "Allow", retryAfter: "Retry-After" } as const;
+
+/** An RFC 9457 problem as a REST response, snake_case members. */
+export function problemResponse(problem: Problem, requestId: string | undefined): Response {
+  const headers = new Headers({ "content-type": "application/problem+json" });
+  const body: Record<string, unknown> = { ...problem };
+  for (const [extra, header] of Object.entries(headerExtras)) {
+    if (body[extra] !== undefined) {
+      headers.set(header, String(body[extra]));
+      delete body[extra];
+    }
+  }
+  if (problem.status === 503 && !headers.has("Retry-After")) headers.set("Retry-After", "5");
+  if (requestId) body.instance = `urn:uuid:${requestId}`;
+  return new Response(JSON.stringify(snakeCased(body)), { status: problem.status, headers });
+}

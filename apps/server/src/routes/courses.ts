@@ -1,0 +1,111 @@
+import {
+  coursePageSchema,
+  courseSchema,
+  courseStudentsPageSchema,
+  createCourse,
+  createCourseInput,
+  deleteCourse,
+  getCourse,
+  listCourseStudents,
+  listCourses,
+  updateCourse,
+  updateCourseFields,
+} from "@registrar/core";
+import { defineRoute } from "../http/define-route.ts";
+import { snakeCased } from "../http/snake-case.ts";
+import { idParams, pageQuery } from "./shared-schemas.ts";
+
+const tag = "Courses";
+
+export const courseRoutes = [
+  defineRoute({
+    method: "post",
+    path: "/courses",
+    operationId: "createCourse",
+    summary: "Create a course",
+    tag,
+    body: createCourseInput,
+    responses: { 201: { description: "The new course", schema: courseSchema, headers: ["Location"] } },
+    problems: ["validation_failed", "invalid_json", "unsupported_media_type", "payload_too_large"],
+    async handle({ body }, { db }) {
+      const course = await createCourse(db, body);
+      return { status: 201, body: snakeCased(course), headers: { location: `/courses/${course.id}` } };
+    },
+  }),
+  defineRoute({
+    method: "get",
+    path: "/courses",
+    operationId: "listCourses",
+    summary: "List courses, by id, a page at a time",
+    tag,
+    query: pageQuery,
+    responses: { 200: { description: "A page of courses", schema: coursePageSchema } },
+    problems: ["validation_failed"],
+    async handle({ query }, { db }) {
+      return { status: 200, body: snakeCased(await listCourses(db, query)) };
+    },
+  }),
+  defineRoute({
+    method: "get",
+    path: "/courses/{id}",
+    operationId: "getCourse",
+    summary: "Get a course with its enrolled count",
+    tag,
+    params: idParams,
+    responses: { 200: { description: "The course", schema: courseSchema } },
+    problems: ["validation_failed", "course_not_found"],
+    async handle({ params }, { db }) {
+      return { status: 200, body: snakeCased(await getCourse(db, params.id)) };
+    },
+  }),
+  defineRoute({
+    method: "patch",
+    path: "/courses/{id}",
+    operationId: "updateCourse",
+    summary: "Change a course's name, level or capacity",
+    description: "A capacity below the number of students already enrolled is refused (409).",
+    tag,
+    params: idParams,
+    body: updateCourseFields,
+    responses: { 200: { description: "The course as changed", schema: courseSchema } },
+    problems: [
+      "validation_failed",
+      "invalid_json",
+      "unsupported_media_type",
+      "payload_too_large",
+      "course_not_found",
+      "capacity_below_enrolled",
+    ],
+    async handle({ params, body }, { db }) {
+      return { status: 200, body: snakeCased(await updateCourse(db, params.id, body)) };
+    },
+  }),
+  defineRoute({
+    method: "delete",
+    path: "/courses/{id}",
+    operationId: "deleteCourse",
+    summary: "Delete a course and its enrollments",
+    tag,
+    params: idParams,
+    responses: { 204: { description: "Deleted" } },
+    problems: ["validation_failed", "course_not_found"],
+    async handle({ params }, { db }) {
+      await deleteCourse(db, params.id);
+      return { status: 204 };
+    },
+  }),
+  defineRoute({
+    method: "get",
+    path: "/courses/{id}/students",
+    operationId: "listCourseStudents",
+    summary: "The course's roster, by student id, a page at a time",
+    tag,
+    params: idParams,
+    query: pageQuery,
+    responses: { 200: { description: "A page of the roster", schema: courseStudentsPageSchema } },
+    problems: ["validation_failed", "course_not_found"],
+    async handle({ params, query }, { db }) {
+      return { status: 200, body: snakeCased(await listCourseStudents(db, params.id, query)) };
+    },
+  }),
+];

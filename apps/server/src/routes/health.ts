@@ -1,0 +1,45 @@
+import { RequestProblem } from "@registrar/core";
+import { z } from "zod";
+import { defineRoute } from "../http/define-route.ts";
+
+const healthSchema = z.object({ status: z.literal("ok") }).meta({ id: "Health" });
+const READY_TIMEOUT_MS = 2_000;
+
+export const healthRoutes = [
+  defineRoute({
+    method: "get",
+    path: "/health/live",
+    operationId: "live",
+    summary: "The process is up",
+    tag: "Health",
+    responses: { 200: { description: "Alive", schema: healthSchema } },
+    problems: [],
+    async handle() {
+      return { status: 200, body: { status: "ok" } };
+    },
+  }),
+  defineRoute({
+    method: "get",
+    path: "/health/ready",
+    operationId: "ready",
+    summary: "The database answers: ready for traffic",
+    description: "503 `service_unavailable` when the database cannot be reached.",
+    tag: "Health",
+    responses: { 200: { description: "Ready", schema: healthSchema } },
+    problems: [],
+    async handle(_input, { db }) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("readiness probe timed out")), READY_TIMEOUT_MS);
+      });
+      try {
+        await Promise.race([db.raw("select 1"), timeout]);
+      } catch {
+        throw new RequestProblem("service_unavailable", "The database cannot be reached.");
+      } finally {
+        clearTimeout(timer);
+      }
+      return { status: 200, body: { status: "ok" } };
+    },
+  }),
+];

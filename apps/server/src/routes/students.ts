@@ -1,0 +1,100 @@
+import {
+  createStudent,
+  createStudentInput,
+  deleteStudent,
+  getStudent,
+  listStudents,
+  studentPageSchema,
+  studentSchema,
+  updateStudent,
+  updateStudentFields,
+} from "@registrar/core";
+import { defineRoute } from "../http/define-route.ts";
+import { snakeCased } from "../http/snake-case.ts";
+import { idParams, pageQuery } from "./shared-schemas.ts";
+
+const tag = "Students";
+
+export const studentRoutes = [
+  defineRoute({
+    method: "post",
+    path: "/students",
+    operationId: "createStudent",
+    summary: "Create a student",
+    tag,
+    body: createStudentInput,
+    responses: { 201: { description: "The new student", schema: studentSchema, headers: ["Location"] } },
+    problems: [
+      "validation_failed",
+      "invalid_json",
+      "unsupported_media_type",
+      "payload_too_large",
+      "email_taken",
+    ],
+    async handle({ body }, { db }) {
+      const student = await createStudent(db, body);
+      return { status: 201, body: snakeCased(student), headers: { location: `/students/${student.id}` } };
+    },
+  }),
+  defineRoute({
+    method: "get",
+    path: "/students",
+    operationId: "listStudents",
+    summary: "List students, by id, a page at a time",
+    tag,
+    query: pageQuery,
+    responses: { 200: { description: "A page of students", schema: studentPageSchema } },
+    problems: ["validation_failed"],
+    async handle({ query }, { db }) {
+      return { status: 200, body: snakeCased(await listStudents(db, query)) };
+    },
+  }),
+  defineRoute({
+    method: "get",
+    path: "/students/{id}",
+    operationId: "getStudent",
+    summary: "Get a student",
+    tag,
+    params: idParams,
+    responses: { 200: { description: "The student", schema: studentSchema } },
+    problems: ["validation_failed", "student_not_found"],
+    async handle({ params }, { db }) {
+      return { status: 200, body: snakeCased(await getStudent(db, params.id)) };
+    },
+  }),
+  defineRoute({
+    method: "patch",
+    path: "/students/{id}",
+    operationId: "updateStudent",
+    summary: "Change a student's name or email",
+    tag,
+    params: idParams,
+    body: updateStudentFields,
+    responses: { 200: { description: "The student as changed", schema: studentSchema } },
+    problems: [
+      "validation_failed",
+      "invalid_json",
+      "unsupported_media_type",
+      "payload_too_large",
+      "student_not_found",
+      "email_taken",
+    ],
+    async handle({ params, body }, { db }) {
+      return { status: 200, body: snakeCased(await updateStudent(db, params.id, body)) };
+    },
+  }),
+  defineRoute({
+    method: "delete",
+    path: "/students/{id}",
+    operationId: "deleteStudent",
+    summary: "Delete a student and their enrollments",
+    tag,
+    params: idParams,
+    responses: { 204: { description: "Deleted" } },
+    problems: ["validation_failed", "student_not_found"],
+    async handle({ params }, { db }) {
+      await deleteStudent(db, params.id);
+      return { status: 204 };
+    },
+  }),
+];

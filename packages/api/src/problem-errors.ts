@@ -1,0 +1,78 @@
+import {
+  DomainError,
+  type Problem,
+  problemFromError,
+  RequestProblem,
+  ValidationFailed,
+} from "@registrar/core";
+import { StandardSchemaV1Error, TRPCError } from "@trpc/server";
+import { ZodError } from "zod";
+
+type TRPCCode = TRPCError["code"];
+
+const codeByStatus: Record<number, TRPCCode> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  405: "METHOD_NOT_SUPPORTED",
+  409: "CONFLICT",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  422: "UNPROCESSABLE_CONTENT",
+  429: "TOO_MANY_REQUESTS",
+  503: "SERVICE_UNAVAILABLE",
+};
+
+/** tRPC's own failures, before any procedure runs, as the contract's codes. */
+const problemByTrpcCode: Partial<Record<TRPCCode, () => DomainError>> = {
+  PARSE_ERROR: () => new RequestProblem("invalid_json", "The input is not valid JSON."),
+  NOT_FOUND: () => new RequestProblem("not_found", "There is no such procedure."),
+  METHOD_NOT_SUPPORTED: () =>
+    new RequestProblem("method_not_allowed", "Queries are called with GET, mutations with POST."),
+  PAYLOAD_TOO_LARGE: () => new RequestProblem("payload_too_large", "The request body is over 1 MiB."),
+  UNSUPPORTED_MEDIA_TYPE: () =>
+    new RequestProblem("unsupported_media_type", "Send the input as application/json."),
+};
+
+/** Standard-schema issue paths hold keys or `{ key }` segments. */
+function standardIssues(error: StandardSchemaV1Error): ValidationFailed {
+  return new ValidationFailed(
+    error.issues.map((issue) => ({
+      path: (issue.path ?? [])
+        .map((segment) => String(typeof segment === "object" && segment !== null ? segment.key : segment))
+        .join("."),
+      message: issue.message,
+    })),
+  );
+}
+
+/** The domain error behind a tRPC error, or the error itself. */
+function rootCause(error: TRPCError): unknown {
+  const cause = error.cause;
+  if (cause instanceof DomainError || cause instanceof ZodError) return cause;
+  if (cause instanceof StandardSchemaV1Error) return standardIssues(cause);
+  if (cause instanceof TRPCError) return rootCause(cause);
+  // the `input` query parameter or the body did not parse
+  if (cause instanceof SyntaxError) return new RequestProblem("invalid_json", "The input is not valid JSON.");
+  // tRPC wraps thrown non-errors in an UnknownCauseError; anything else is a real cause.
+  if (error.code === "INTERNAL_SERVER_ERROR") return cause ?? error;
+  return problemByTrpcCode[error.code]?.() ?? cause ?? error;
+}
+
+/** The contract's problem object for any error a procedure or tRPC itself raised. */
+export function problemOf(error: TRPCError): Problem {
+  const cause = rootCause(error);
+  if (error.code === "BAD_REQUEST" && !(cause instanceof DomainError) && !(cause instanceof ZodError)) {
+    return problemFromError(new ValidationFailed([{ path: "", message: error.message }]));
+  }
+  return problemFromError(cause);
+}
+
+/** The TRPCError that carries a problem: its tRPC code follows the problem's HTTP status. */
+export function trpcErrorFor(error: TRPCError): TRPCError {
+  const problem = problemOf(error);
+  const code = codeByStatus[problem.status] ?? "INTERNAL_SERVER_ERROR";
+  if (code === error.code && error.message === problem.detail) return error;
+  return new TRPCError({ code, message: problem.detail, cause: error.cause ?? error });
+}

@@ -1,0 +1,13 @@
+import { coursesRouter } from "./routers/courses.ts";
+import { enrollmentsRouter } from "./routers/enrollments.ts";
+import { studentsRouter } from "./routers/students.ts";
+import { router } from "./trpc.ts";
+
+export const appRouter = router({
+  students: studentsRouter,
+  courses: coursesRouter,
+  enrollments: enrollmentsRouter,
+});
+
+/** The router's type: clients import it with `import type` only. */
+export type AppRouter = typeof appRouter;

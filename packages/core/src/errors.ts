@@ -1,0 +1,119 @@
+/**
+ * Domain errors: each carries the contract's stable `code`, its HTTP status and the
+ * extra members of its problem object (camelCase; REST renames them to snake_case).
+ */
+
+export const problemCodes = {
+  validation_failed: { status: 400, title: "Validation failed" },
+  invalid_json: { status: 400, title: "Malformed JSON" },
+  unauthorized: { status: 401, title: "Unauthorized" },
+  forbidden: { status: 403, title: "Forbidden" },
+  not_found: { status: 404, title: "Not found" },
+  student_not_found: { status: 404, title: "Student not found" },
+  course_not_found: { status: 404, title: "Course not found" },
+  enrollment_not_found: { status: 404, title: "Enrollment not found" },
+  method_not_allowed: { status: 405, title: "Method not allowed" },
+  email_taken: { status: 409, title: "Email already taken" },
+  course_full: { status: 409, title: "Course full" },
+  capacity_below_enrolled: { status: 409, title: "Capacity below enrolled count" },
+  payload_too_large: { status: 413, title: "Payload too large" },
+  unsupported_media_type: { status: 415, title: "Unsupported media type" },
+  rate_limited: { status: 429, title: "Too many requests" },
+  internal_error: { status: 500, title: "Internal error" },
+  service_unavailable: { status: 503, title: "Service unavailable" },
+} as const;
+
+export type ProblemCode = keyof typeof problemCodes;
+
+export type ValidationIssue = { path: string; message: string };
+
+export class DomainError<Extras extends Record<string, unknown> = Record<string, unknown>> extends Error {
+  readonly code: ProblemCode;
+  readonly status: number;
+  readonly extras: Extras;
+
+  constructor(code: ProblemCode, detail: string, extras: Extras, status?: number) {
+    super(detail);
+    this.name = new.target.name;
+    this.code = code;
+    this.status = status ?? problemCodes[code].status;
+    this.extras = extras;
+  }
+}
+
+export class ValidationFailed extends DomainError<{ errors: ValidationIssue[] }> {
+  constructor(errors: ValidationIssue[]) {
+    const first = errors[0];
+    super(
+      "validation_failed",
+      first
+        ? `${first.path ? `${first.path}: ` : ""}${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""}`
+        : "The request is not valid.",
+      { errors },
+    );
+  }
+}
+
+export class StudentNotFound extends DomainError<{ studentId: number }> {
+  constructor(studentId: number) {
+    super("student_not_found", `Student ${studentId} does not exist.`, { studentId });
+  }
+}
+
+export class CourseNotFound extends DomainError<{ courseId: number }> {
+  constructor(courseId: number) {
+    super("course_not_found", `Course ${courseId} does not exist.`, { courseId });
+  }
+}
+
+/** An assignment names courses that do not exist: the body is at fault, hence 422. */
+export class CoursesNotFound extends DomainError<{ missingCourseIds: number[] }> {
+  constructor(missingCourseIds: number[]) {
+    super(
+      "course_not_found",
+      `No course with id ${missingCourseIds.join(", ")}; nothing was enrolled.`,
+      { missingCourseIds },
+      422,
+    );
+  }
+}
+
+export class EnrollmentNotFound extends DomainError<{ studentId: number; courseId: number }> {
+  constructor(studentId: number, courseId: number) {
+    super("enrollment_not_found", `Student ${studentId} is not enrolled in course ${courseId}.`, {
+      studentId,
+      courseId,
+    });
+  }
+}
+
+export class CourseFull extends DomainError<{ fullCourseIds: number[] }> {
+  constructor(fullCourseIds: number[]) {
+    super("course_full", `No seat left in course ${fullCourseIds.join(", ")}; nothing was enrolled.`, {
+      fullCourseIds,
+    });
+  }
+}
+
+export class EmailTaken extends DomainError<{ email: string }> {
+  constructor(email: string) {
+    super("email_taken", `The email ${email} is already used by another student.`, { email });
+  }
+}
+
+export class CapacityBelowEnrolled extends DomainError<{ capacity: number; enrolledCount: number }> {
+  constructor(capacity: number, enrolledCount: number) {
+    super(
+      "capacity_below_enrolled",
+      `Capacity ${capacity} is below the ${enrolledCount} students already enrolled.`,
+      { capacity, enrolledCount },
+    );
+  }
+}
+
+/** Errors of the transport rather than the domain, raised by the adapters. */
+export class RequestProblem extends DomainError {
+  constructor(code: ProblemCode, detail: string, extras: Record<string, unknown> = {}) {
+    super(code, detail, extras);
+  }
+}

@@ -1,0 +1,59 @@
+import type { Course, EnrolledCourse, EnrolledStudent, Student } from "./schemas.ts";
+
+/** Rows as the database returns them (camelCase keys, Date timestamps). */
+export type StudentRow = { id: number; name: string; email: string; createdAt: Date; updatedAt: Date };
+export type CourseRow = {
+  id: number;
+  name: string;
+  level: string;
+  capacity: number | null;
+  enrolledCount: number;
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+export function toStudent(row: StudentRow): Student {
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export function toEnrolledStudent(row: StudentRow & { enrolledAt: Date }): EnrolledStudent {
+  return { ...toStudent(row), enrolledAt: row.enrolledAt.toISOString() };
+}
+
+export function toCourse(row: CourseRow): Course {
+  return {
+    id: row.id,
+    name: row.name,
+    level: row.level,
+    capacity: row.capacity,
+    enrolledCount: row.enrolledCount,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export function toEnrolledCourse(row: CourseRow & { enrolledAt: Date }): EnrolledCourse {
+  return { ...toCourse(row), enrolledAt: row.enrolledAt.toISOString() };
+}
+
+/** SQL for a course's columns with its live enrollment count, aliased to camelCase. */
+export function courseColumns(alias: string): string {
+  return `${alias}.id, ${alias}.name, ${alias}.level, ${alias}.capacity,
+    ${alias}.created_at as "createdAt", ${alias}.updated_at as "updatedAt",
+    (select count(*)::int from student_courses n where n.course_id = ${alias}.id) as "enrolledCount"`;
+}
+
+export const studentColumns = (alias: string) =>
+  `${alias}.id, ${alias}.name, ${alias}.email, ${alias}.created_at as "createdAt", ${alias}.updated_at as "updatedAt"`;
+
+export function firstRow<Row>(rows: Row[]): Row {
+  const row = rows[0];
+  if (!row) throw new Error("expected a row from a statement that always returns one");
+  return row;
+}

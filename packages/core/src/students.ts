@@ -1,0 +1,75 @@
+import type { Database } from "@registrar/db";
+import { isUniqueViolation } from "./database-errors.ts";
+import { EmailTaken, StudentNotFound } from "./errors.ts";
+import { pageOf, pageWindow } from "./paging.ts";
+import { firstRow, type StudentRow, studentColumns, toStudent } from "./rows.ts";
+import type { CreateStudentInput, PageInput, Student, StudentPage, UpdateStudentFields } from "./schemas.ts";
+
+const EMAIL_UNIQUE = "students_email_lower_unique";
+
+export async function createStudent(db: Database, input: CreateStudentInput): Promise<Student> {
+  try {
+    const result = await db.raw<{ rows: StudentRow[] }>(
+      `insert into students (name, email) values (?, ?) returning ${studentColumns("students")}`,
+      [input.name, input.email],
+    );
+    return toStudent(firstRow(result.rows));
+  } catch (error) {
+    if (isUniqueViolation(error, EMAIL_UNIQUE)) throw new EmailTaken(input.email);
+    throw error;
+  }
+}
+
+export async function getStudent(db: Database, studentId: number): Promise<Student> {
+  const result = await db.raw<{ rows: StudentRow[] }>(
+    `select ${studentColumns("s")} from students s where s.id = ?`,
+    [studentId],
+  );
+  const row = result.rows[0];
+  if (!row) throw new StudentNotFound(studentId);
+  return toStudent(row);
+}
+
+export async function listStudents(db: Database, page?: PageInput): Promise<StudentPage> {
+  const { afterId, limit } = pageWindow(page);
+  const result = await db.raw<{ rows: StudentRow[] }>(
+    `select ${studentColumns("s")} from students s where s.id > ? order by s.id limit ?`,
+    [afterId, limit + 1],
+  );
+  const { items, nextCursor } = pageOf(result.rows, limit);
+  return { students: items.map(toStudent), nextCursor };
+}
+
+export async function updateStudent(
+  db: Database,
+  studentId: number,
+  fields: UpdateStudentFields,
+): Promise<Student> {
+  const changes: Array<[column: string, value: string]> = [];
+  if (fields.name !== undefined) changes.push(["name", fields.name]);
+  if (fields.email !== undefined) changes.push(["email", fields.email]);
+  // An empty patch changes nothing: answer the student as it is.
+  if (changes.length === 0) return getStudent(db, studentId);
+  try {
+    const result = await db.raw<{ rows: StudentRow[] }>(
+      `update students set ${changes.map(([column]) => `${column} = ?`).join(", ")}, updated_at = now()
+       where id = ? returning ${studentColumns("students")}`,
+      [...changes.map(([, value]) => value), studentId],
+    );
+    const row = result.rows[0];
+    if (!row) throw new StudentNotFound(studentId);
+    return toStudent(row);
+  } catch (error) {
+    if (isUniqueViolation(error, EMAIL_UNIQUE) && fields.email !== undefined)
+      throw new EmailTaken(fields.email);
+    throw error;
+  }
+}
+
+/** Deletes the student; its enrollments go with it (ON DELETE CASCADE). */
+export async function deleteStudent(db: Database, studentId: number): Promise<void> {
+  const result = await db.raw<{ rows: unknown[] }>("delete from students where id = ? returning id", [
+    studentId,
+  ]);
+  if (result.rows.length === 0) throw new StudentNotFound(studentId);
+}
