@@ -15,6 +15,8 @@ export function problemResponse(problem: Problem, requestId: string | undefined)
     }
   }
   if (problem.status === 503 && !headers.has("Retry-After")) headers.set("Retry-After", "5");
+  // The rest of an oversized body is never read: the connection cannot carry another request.
+  if (problem.status === 413) headers.set("Connection", "close");
   if (requestId) body.instance = `urn:uuid:${requestId}`;
   return new Response(JSON.stringify(snakeCased(body)), { status: problem.status, headers });
 }

@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../src/testing.ts";
+import { expectProblem, type HttpClient, httpClient, makeStudent } from "./http-client.ts";
+
+let server: TestServer;
+let api: HttpClient;
+beforeAll(async () => {
+  server = await startTestServer();
+  api = httpClient(server.baseUrl);
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+async function countStudents(): Promise<number> {
+  const rows = await server.database.db.raw<{ rows: Array<{ n: number }> }>(
+    "select count(*)::int as n from students",
+  );
+  return rows.rows[0]?.n ?? -1;
+}
+
+describe("the contract's error table over REST", () => {
+  it("400 invalid_json: a body that does not parse", async () => {
+    const before = await countStudents();
+    for (const raw of ['{"name": "Ada",', "{name: 'Ada'}", "nul", '{"a":1}}']) {
+      const answer = await api.send("POST", "/students", undefined, {
+        raw,
+        headers: { "content-type": "application/json" },
+      });
+      expectProblem(answer, 400, "invalid_json");
+    }
+    expect(await countStudents()).toBe(before);
+  });
+
+  it("415 unsupported_media_type: a body that is not JSON", async () => {
+    for (const type of [
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=x",
+    ]) {
+      const answer = await api.send("POST", "/students", undefined, {
+        raw: "name=Ada&email=a@example.org",
+        headers: { "content-type": type },
+      });
+      expectProblem(answer, 415, "unsupported_media_type");
+    }
+    const noType = await api.send("POST", "/courses", undefined, { raw: '{"name":"A","level":"b"}' });
+    expect([415]).toContain(noType.status);
+  });
+
+  it("accepts JSON with a charset and the +json suffix", async () => {
+    for (const type of ["application/json; charset=utf-8", "application/merge-patch+json"]) {
+      const answer = await api.send("POST", "/courses", undefined, {
+        raw: JSON.stringify({ name: "Typed", level: "b" }),
+        headers: { "content-type": type },
+      });
+      expect(answer.status, answer.text).toBe(201);
+    }
+  });
+
+  it("400 validation_failed: a required body that is missing", async () => {
+    const answer = await api.send("POST", "/students", undefined, {
+      headers: { "content-type": "application/json" },
+    });
+    expectProblem(answer, 400, "validation_failed");
+  });
+
+  it("413 payload_too_large: a body over 1 MiB, with or without Content-Length", async () => {
+    const before = await countStudents();
+    const huge = JSON.stringify({ name: "x".repeat(1024 * 1024), email: "big@example.org" });
+    expectProblem(await api.post("/students", JSON.parse(huge)), 413, "payload_too_large");
+    // chunked: no Content-Length header, the limit still holds while reading
+    const chunks = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const piece = new TextEncoder().encode("x".repeat(64 * 1024));
+        controller.enqueue(new TextEncoder().encode('{"name":"'));
+        for (let i = 0; i < 20; i++) controller.enqueue(piece);
+        controller.enqueue(new TextEncoder().encode('","email":"c@example.org"}'));
+        controller.close();
+      },
+    });
+    const response = await fetch(`${server.baseUrl}/students`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: chunks,
+      duplex: "half",
+    } as RequestInit);
+    expect(response.status).toBe(413);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    expect(await response.json()).toMatchObject({ code: "payload_too_large" });
+    expect(await countStudents()).toBe(before);
+  });
+
+  it("404 not_found: an unknown route, with any method, as problem+json", async () => {
+    for (const [method, path] of [
+      ["GET", "/nope"],
+      ["POST", "/students/1/grades"],
+      ["GET", "/students/1/courses/2/extra"],
+      ["DELETE", "/courses/1/students/2"],
+    ] as const) {
+      const answer = await api.send(method, path);
+      const problem = expectProblem(answer, 404, "not_found");
+      expect(problem.detail).toContain(path);
+    }
+  });
+
+  it("405 method_not_allowed with an Allow header on known paths", async () => {
+    const cases: Array<[string, string, string]> = [
+      ["PUT", "/students", "GET, HEAD, POST"],
+      ["DELETE", "/courses", "GET, HEAD, POST"],
+      ["POST", "/students/1", "DELETE, GET, HEAD, PATCH"],
+      ["PATCH", "/students/1/courses", "GET, HEAD, POST, PUT"],
+      ["GET", "/students/1/courses/2", "DELETE"],
+      ["POST", "/courses/1/students", "GET, HEAD"],
+      ["POST", "/health/live", "GET, HEAD"],
+      ["DELETE", "/openapi.json", "GET, HEAD"],
+    ];
+    for (const [method, path, allow] of cases) {
+      const answer = await api.send(method, path);
+      expectProblem(answer, 405, "method_not_allowed");
+      expect(answer.headers.get("allow"), `${method} ${path}`).toBe(allow);
+    }
+  });
+
+  it("every problem names its request in instance and X-Request-Id", async () => {
+    const answer = await api.get("/students/999999");
+    const problem = expectProblem(answer, 404, "student_not_found");
+    const requestId = answer.headers.get("x-request-id");
+    expect(requestId).toBeTruthy();
+    expect(problem.instance).toBe(`urn:uuid:${requestId}`);
+  });
+
+  it("answers HEAD like GET without a body", async () => {
+    const student = await makeStudent(api);
+    const response = await fetch(`${server.baseUrl}/students/${student.id}`, { method: "HEAD" });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe("");
+  });
+});

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../src/testing.ts";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+type OpenApi = {
+  openapi: string;
+  paths: Record<string, Record<string, { responses: Record<string, unknown>; parameters?: unknown[] }>>;
+  components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }> };
+};
+
+describe("/openapi.json and /docs", () => {
+  it("describes every REST route of the contract in OpenAPI 3.1", async () => {
+    const response = await fetch(`${server.baseUrl}/openapi.json`);
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as OpenApi;
+    expect(document.openapi).toMatch(/^3\.1\./);
+    const operations = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(operations.sort()).toEqual(
+      [
+        "POST /students",
+        "GET /students",
+        "GET /students/{id}",
+        "PATCH /students/{id}",
+        "DELETE /students/{id}",
+        "POST /courses",
+        "GET /courses",
+        "GET /courses/{id}",
+        "PATCH /courses/{id}",
+        "DELETE /courses/{id}",
+        "POST /students/{id}/courses",
+        "PUT /students/{id}/courses",
+        "GET /students/{id}/courses",
+        "DELETE /students/{id}/courses/{course_id}",
+        "GET /courses/{id}/students",
+        "GET /health/live",
+        "GET /health/ready",
+        "GET /openapi.json",
+        "GET /docs",
+      ].sort(),
+    );
+  });
+
+  it("uses the wire's snake_case names and documents the problems", async () => {
+    const document = (await (await fetch(`${server.baseUrl}/openapi.json`)).json()) as OpenApi;
+    const course = document.components.schemas.Course;
+    expect(Object.keys(course?.properties ?? {})).toEqual(
+      expect.arrayContaining(["enrolled_count", "created_at", "updated_at", "capacity"]),
+    );
+    expect(course?.required).toContain("enrolled_count");
+    expect(Object.keys(document.components.schemas.EnrolledCourse?.properties ?? {})).toContain(
+      "enrolled_at",
+    );
+    const assign = document.paths["/students/{id}/courses"]?.post;
+    expect(Object.keys(assign?.responses ?? {})).toEqual(
+      expect.arrayContaining(["200", "201", "400", "404", "409", "422"]),
+    );
+    expect(document.components.schemas.Problem).toBeDefined();
+  });
+
+  it("serves an interactive reference page whose assets load from this server", async () => {
+    const page = await fetch(`${server.baseUrl}/docs`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toMatch(/text\/html/);
+    const html = await page.text();
+    const scripts: string[] = [];
+    for (const asset of html.matchAll(/(?:src|href)="(\/docs\/[^"]+)"/g)) {
+      const response = await fetch(`${server.baseUrl}${asset[1]}`);
+      expect(response.status, asset[1]).toBe(200);
+      scripts.push(await response.text());
+    }
+    expect(scripts.length).toBeGreaterThanOrEqual(3);
+    expect(scripts.some((script) => script.includes('"/openapi.json"'))).toBe(true);
+  });
+
+  it("serves the web UI at / and under /app/ only", async () => {
+    for (const path of ["/", "/app", "/app/students", "/app/students/12"]) {
+      const response = await fetch(`${server.baseUrl}${path}`);
+      expect(response.status, path).toBe(200);
+      expect(response.headers.get("content-type")).toMatch(/text\/html/);
+    }
+    const unknown = await fetch(`${server.baseUrl}/studentz`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get("content-type")).toBe("application/problem+json");
+  });
+});
