@@ -280,3 +280,27 @@ describe("DELETE /students/{id}/courses/{course_id}", () => {
     expect(bad.errors).toEqual([expect.objectContaining({ path: "course_id" })]);
   });
 });
+
+describe("ids in a body are plain decimal integers, like ids in a path", () => {
+  it.each(["1e3", "1.0", "10.5", "-1", "1E2", "2e0"])(
+    "refuses course_ids [%s] with 400 naming the element",
+    async (id) => {
+      const student = await makeStudent(api);
+      const answer = await api.send("POST", `/students/${student.id}/courses`, undefined, {
+        raw: `{"course_ids": [${id}]}`,
+        headers: { "content-type": "application/json" },
+      });
+      const problem = expectProblem(answer, 400, "validation_failed");
+      expect(problem.errors).toEqual([expect.objectContaining({ path: "course_ids.0" })]);
+    },
+  );
+
+  it("keeps such characters inside strings untouched", async () => {
+    const answer = await api.send("POST", "/courses", undefined, {
+      raw: '{"name": "Physics 1.0e3 \\" 2.5", "level": "1e3", "capacity": 12}',
+      headers: { "content-type": "application/json" },
+    });
+    expect(answer.status, answer.text).toBe(201);
+    expect(answer.body).toMatchObject({ name: 'Physics 1.0e3 " 2.5', level: "1e3", capacity: 12 });
+  });
+});

@@ -8,6 +8,7 @@ import {
 import type { Database } from "@registrar/db";
 import type { Context } from "hono";
 import type { z } from "zod";
+import { isNonPlainNumber, markNonPlainNumbers } from "./plain-numbers.ts";
 
 export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
 
@@ -78,8 +79,13 @@ export function defineRoute<
 
 function parsePart(schema: z.ZodType | undefined, value: unknown, issues: ValidationIssue[]): unknown {
   if (!schema) return undefined;
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    if (issue.code === "invalid_type" && isNonPlainNumber(issue.input)) {
+      issue.message = `must be an integer in plain decimal, not ${issue.input.slice(issue.input.indexOf(":") + 1)}`;
+    }
+  }
   issues.push(...validationIssues(result.error));
   return undefined;
 }
@@ -104,7 +110,7 @@ async function readJsonBody(c: Context): Promise<unknown> {
     );
   }
   try {
-    return JSON.parse(text);
+    return JSON.parse(markNonPlainNumbers(text));
   } catch {
     throw new RequestProblem("invalid_json", "The request body is not valid JSON.");
   }
