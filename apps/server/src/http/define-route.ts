@@ -81,12 +81,18 @@ function parsePart(schema: z.ZodType | undefined, value: unknown, issues: Valida
   if (!schema) return undefined;
   const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
-  for (const issue of result.error.issues) {
-    if (issue.code === "invalid_type" && isNonPlainNumber(issue.input)) {
-      issue.message = `must be an integer in plain decimal, not ${issue.input.slice(issue.input.indexOf(":") + 1)}`;
-    }
-  }
-  issues.push(...validationIssues(result.error));
+  const zodIssues = result.error.issues;
+  issues.push(
+    ...validationIssues(result.error).map((issue, index) => {
+      const input = zodIssues[index]?.input;
+      return isNonPlainNumber(input)
+        ? {
+            ...issue,
+            message: `must be an integer in plain decimal, not ${input.slice(input.indexOf(":") + 1)}`,
+          }
+        : issue;
+    }),
+  );
   return undefined;
 }
 
