@@ -1,0 +1,31 @@
+/**
+ * @registrar/sdk: typed clients for the Registrar API. The tRPC client is typed from the
+ * server's router by a type-only import, so the built package carries no server code.
+ */
+export type { AppRouter } from "@registrar/api";
+export { createRegistrarClient, type RegistrarClient } from "./client.ts";
+export {
+  type ClientErrorCode,
+  isRegistrarError,
+  type ProblemCode,
+  RegistrarError,
+  type RegistrarErrorCode,
+  type RegistrarProblem,
+  toRegistrarError,
+  type ValidationIssue,
+} from "./errors.ts";
+export {
+  createRegistrarRestClient,
+  type RegistrarRestClient,
+  type RestComponents,
+  type RestPaths,
+  type RestSchemas,
+} from "./rest.ts";
+export {
+  createRegistrarTrpcClient,
+  type RegistrarClientOptions,
+  type RegistrarTrpcClient,
+  type RouterInputs,
+  type RouterOutputs,
+  registrarLinks,
+} from "./trpc.ts";

@@ -1,0 +1,82 @@
+import type { AppRouter } from "@registrar/api";
+import {
+  createTRPCClientProxy,
+  httpBatchLink,
+  type TRPCClient,
+  type TRPCLink,
+  type TRPCRequestOptions,
+  TRPCUntypedClient,
+} from "@trpc/client";
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import { errorFromTrpc } from "./errors.ts";
+
+/** Inputs of every procedure: `RouterInputs["enrollments"]["assign"]`. */
+export type RouterInputs = inferRouterInputs<AppRouter>;
+/** Outputs of every procedure: `RouterOutputs["students"]["byId"]`. */
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+
+export type RegistrarClientOptions = {
+  /** Where the server answers, e.g. `http://127.0.0.1:3000` (no trailing `/trpc`). */
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer <token>` when given. */
+  token?: string | undefined;
+  /** A fetch to use instead of the global one (tests, retries, instrumentation). */
+  fetch?: typeof fetch | undefined;
+};
+
+export function trimBaseUrl(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, "");
+}
+
+export function authorizationHeaders(token: string | undefined): Record<string, string> {
+  return token ? { authorization: `Bearer ${token}` } : {};
+}
+
+/**
+ * The links a Registrar tRPC client needs: batched HTTP to `${baseUrl}/trpc`, no data
+ * transformer (the server sends plain JSON). For apps that build their own client, such as
+ * `@trpc/tanstack-react-query`; their errors stay `TRPCClientError`s (see `toRegistrarError`).
+ */
+export function registrarLinks(options: RegistrarClientOptions): TRPCLink<AppRouter>[] {
+  const headers = authorizationHeaders(options.token);
+  return [
+    httpBatchLink<AppRouter>({
+      url: `${trimBaseUrl(options.baseUrl)}/trpc`,
+      headers: () => headers,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    }),
+  ];
+}
+
+/** An untyped tRPC client whose calls reject with `RegistrarError` instead of `TRPCClientError`. */
+class RegistrarUntypedClient extends TRPCUntypedClient<AppRouter> {
+  readonly #baseUrl: string;
+
+  constructor(options: RegistrarClientOptions) {
+    super({ links: registrarLinks(options) });
+    this.#baseUrl = trimBaseUrl(options.baseUrl);
+  }
+
+  override async query(path: string, input?: unknown, opts?: TRPCRequestOptions) {
+    try {
+      return await super.query(path, input, opts);
+    } catch (error) {
+      throw errorFromTrpc(error, this.#baseUrl);
+    }
+  }
+
+  override async mutation(path: string, input?: unknown, opts?: TRPCRequestOptions) {
+    try {
+      return await super.mutation(path, input, opts);
+    } catch (error) {
+      throw errorFromTrpc(error, this.#baseUrl);
+    }
+  }
+}
+
+export type RegistrarTrpcClient = TRPCClient<AppRouter>;
+
+/** The typed tRPC client: `await trpc.students.byId.query({ id: 1 })`; failures are `RegistrarError`s. */
+export function createRegistrarTrpcClient(options: RegistrarClientOptions): RegistrarTrpcClient {
+  return createTRPCClientProxy<AppRouter>(new RegistrarUntypedClient(options));
+}
