@@ -1,16 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../src/testing.ts";
-import { type CourseBody, type HttpClient, httpClient, makeCourse, makeStudent } from "./http-client.ts";
+import { describe, expect, it } from "vitest";
+import { type CourseBody, makeCourse, makeStudent, useTestServer } from "./http-client.ts";
 
-let server: TestServer;
-let api: HttpClient;
-beforeAll(async () => {
-  server = await startTestServer();
-  api = httpClient(server.baseUrl);
-});
-afterAll(async () => {
-  await server?.close();
-});
+const context = useTestServer();
+const api = context.api;
 
 describe(`concurrent assignments on ${process.env.REGISTRAR_TEST_DB ?? "pglite"}`, () => {
   it("admits exactly 5 of 50 simultaneous assignments to a course of capacity 5, never a 500", async () => {

@@ -1,23 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../src/testing.ts";
-import {
-  type CourseBody,
-  expectProblem,
-  type HttpClient,
-  httpClient,
-  makeCourse,
-  makeStudent,
-} from "./http-client.ts";
+import { describe, expect, it } from "vitest";
+import { type CourseBody, expectProblem, makeCourse, makeStudent, useTestServer } from "./http-client.ts";
 
-let server: TestServer;
-let api: HttpClient;
-beforeAll(async () => {
-  server = await startTestServer();
-  api = httpClient(server.baseUrl);
-});
-afterAll(async () => {
-  await server?.close();
-});
+const context = useTestServer();
+const api = context.api;
 
 type EnrolledCourse = CourseBody & { enrolled_at: string };
 type Assignment = {

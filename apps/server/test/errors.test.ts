@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../src/testing.ts";
-import { expectProblem, type HttpClient, httpClient, makeStudent } from "./http-client.ts";
+import { describe, expect, it } from "vitest";
+import { expectProblem, makeStudent, useTestServer } from "./http-client.ts";
 
-let server: TestServer;
-let api: HttpClient;
-beforeAll(async () => {
-  server = await startTestServer();
-  api = httpClient(server.baseUrl);
-});
-afterAll(async () => {
-  await server?.close();
-});
+const context = useTestServer();
+const api = context.api;
 
 async function countStudents(): Promise<number> {
-  const rows = await server.database.db.raw<{ rows: Array<{ n: number }> }>(
+  const rows = await context.server.database.db.raw<{ rows: Array<{ n: number }> }>(
     "select count(*)::int as n from students",
   );
   return rows.rows[0]?.n ?? -1;
@@ -79,7 +71,7 @@ describe("the contract's error table over REST", () => {
         controller.close();
       },
     });
-    const response = await fetch(`${server.baseUrl}/students`, {
+    const response = await fetch(`${context.server.baseUrl}/students`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: chunks,
@@ -132,7 +124,7 @@ describe("the contract's error table over REST", () => {
 
   it("answers HEAD like GET without a body", async () => {
     const student = await makeStudent(api);
-    const response = await fetch(`${server.baseUrl}/students/${student.id}`, { method: "HEAD" });
+    const response = await fetch(`${context.server.baseUrl}/students/${student.id}`, { method: "HEAD" });
     expect(response.status).toBe(200);
     expect(await response.text()).toBe("");
   });

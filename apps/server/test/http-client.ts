@@ -1,9 +1,11 @@
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
+import { startTestServer, type TestServer } from "../src/testing.ts";
 
 export type Answer<T = unknown> = { status: number; headers: Headers; body: T; text: string };
 
 /** A tiny JSON client for contract tests: raw status, headers and parsed body. */
-export function httpClient(baseUrl: string) {
+export function httpClient(baseUrl: string | (() => string)) {
+  const base = typeof baseUrl === "string" ? () => baseUrl : baseUrl;
   async function send<T = Record<string, unknown>>(
     method: string,
     path: string,
@@ -16,7 +18,7 @@ export function httpClient(baseUrl: string) {
       payload = JSON.stringify(body);
       headers["content-type"] ??= "application/json";
     }
-    const response = await fetch(`${baseUrl}${path}`, { method, headers, body: payload });
+    const response = await fetch(`${base()}${path}`, { method, headers, body: payload });
     const text = await response.text();
     let parsed: unknown = null;
     if (text) {
@@ -84,4 +86,28 @@ export async function makeCourse(
   const answer = await api.post<CourseBody>("/courses", { name: "Algebra", level: "beginner", ...fields });
   expect(answer.status, answer.text).toBe(201);
   return answer.body;
+}
+
+/**
+ * Starts the real server on a database of its own for the current test file and closes it
+ * afterwards; read `.server` and `.api` inside tests.
+ */
+export function useTestServer(): { readonly server: TestServer; readonly api: HttpClient } {
+  let server: TestServer | undefined;
+  const started = (): TestServer => {
+    if (!server) throw new Error("the test server starts in beforeAll");
+    return server;
+  };
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  return {
+    get server() {
+      return started();
+    },
+    api: httpClient(() => started().baseUrl),
+  };
 }

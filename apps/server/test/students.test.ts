@@ -1,24 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../src/testing.ts";
+import { describe, expect, it } from "vitest";
 import {
   expectProblem,
-  type HttpClient,
-  httpClient,
   makeCourse,
   makeStudent,
   type StudentBody,
   uniqueEmail,
+  useTestServer,
 } from "./http-client.ts";
 
-let server: TestServer;
-let api: HttpClient;
-beforeAll(async () => {
-  server = await startTestServer();
-  api = httpClient(server.baseUrl);
-});
-afterAll(async () => {
-  await server?.close();
-});
+const context = useTestServer();
+const api = context.api;
 
 const isoTimestamp = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/;
 
