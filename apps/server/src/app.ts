@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { trpcServer } from "@hono/trpc-server";
-import { appRouter, type Context as TrpcContext } from "@registrar/api";
+import { appRouter } from "@registrar/api";
 import { problemFromError, RequestProblem } from "@registrar/core";
 import type { Database } from "@registrar/db";
 import { Hono } from "hono";
@@ -12,18 +12,25 @@ import { problemResponse } from "./http/problem-response.ts";
 import { docsAssets, docsPage } from "./openapi/docs-page.ts";
 import { buildOpenApiDocument } from "./openapi/document.ts";
 import { allRestRoutes, restResources } from "./routes/index.ts";
+import {
+  type SecurityOptions,
+  type SecurityVariables,
+  securityMiddleware,
+  trpcContextFor,
+  withSecurityScheme,
+} from "./security/index.ts";
 import { webUi } from "./web-ui.ts";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export type AppEnv = { Variables: { requestId: string } };
+export type AppEnv = { Variables: SecurityVariables };
 
 export type AppOptions = {
   db: Database;
   logger?: Logger;
   /** Folder of the built web UI; without it `/` serves a small placeholder page. */
   webDistDir?: string | undefined;
-};
+} & Pick<SecurityOptions, "auth" | "rateLimit" | "corsOrigins">;
 
 /** A Hono sub-app for one resource's routes. */
 function resourceApp(routes: Route[], deps: RouteDeps): Hono<AppEnv> {
@@ -73,6 +80,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     c.res.headers.set("x-request-id", requestId);
   });
 
+  // Access log, secure headers, CORS, auth and rate limits (see security/middleware.ts).
+  for (const layer of securityMiddleware(options)) app.use("*", layer);
+
   app.use(
     "*",
     bodyLimit({
@@ -89,7 +99,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     trpcServer({
       router: appRouter,
       endpoint: "/trpc",
-      createContext: (): TrpcContext => ({ db }),
+      createContext: (_options, c) => trpcContextFor(c, db),
       onError: ({ error, path }) => {
         if (error.code === "INTERNAL_SERVER_ERROR")
           logger?.error({ err: error.cause ?? error, path }, "tRPC procedure failed");
@@ -99,13 +109,15 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
   for (const routes of Object.values(restResources)) app.route("/", resourceApp(routes, deps));
 
-  const openApiDocument = buildOpenApiDocument(allRestRoutes, {
-    title: "Registrar API",
-    version: "1.0.0",
-    description:
-      "Students, courses and the enrollments between them. Errors are RFC 9457 problem details " +
-      "(`application/problem+json`) with a stable `code`. The same operations are served as tRPC at `/trpc`.",
-  });
+  const openApiDocument = withSecurityScheme(
+    buildOpenApiDocument(allRestRoutes, {
+      title: "Registrar API",
+      version: "1.0.0",
+      description:
+        "Students, courses and the enrollments between them. Errors are RFC 9457 problem details " +
+        "(`application/problem+json`) with a stable `code`. The same operations are served as tRPC at `/trpc`.",
+    }),
+  );
   const openApiJson = JSON.stringify(openApiDocument);
   app.get("/openapi.json", (c) => c.body(openApiJson, 200, { "content-type": "application/json" }));
   app.get("/docs", (c) => c.html(docsPage));

@@ -1,3 +1,4 @@
+import { type Access, authorize, idSchema } from "@registrar/core";
 import { initTRPC } from "@trpc/server";
 import type { Context } from "./context.ts";
 import { problemOf, trpcErrorFor } from "./problem-errors.ts";
@@ -9,8 +10,9 @@ import { problemOf, trpcErrorFor } from "./problem-errors.ts";
  */
 const t = initTRPC.context<Context>().create({
   isDev: false,
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, ctx }) {
     const problem = problemOf(error);
+    if (ctx?.requestId) problem.instance = `urn:uuid:${ctx.requestId}`;
     return {
       code: shape.code,
       message: problem.detail,
@@ -26,6 +28,31 @@ const problemCodes = t.middleware(async ({ next }) => {
   return result;
 });
 
+/** Procedures that read one student's own data, which a student key may call for itself. */
+const readsOneStudent = new Set(["students.byId", "enrollments.list"]);
+
+/** What a call does, in the terms roles are defined by (the same as REST's). */
+function accessOf(path: string, type: string, input: unknown): Access {
+  const [resource] = path.split(".");
+  if (resource === "keys") return { kind: "admin" };
+  const fields = typeof input === "object" && input !== null ? (input as Record<string, unknown>) : {};
+  const asId = (value: unknown) => (idSchema.safeParse(value).success ? (value as number) : undefined);
+  if (path === "courses.byId") {
+    const courseId = asId(fields.id);
+    if (courseId !== undefined) return { kind: "read-course", courseId };
+  }
+  const studentId = asId(resource === "students" ? fields.id : fields.studentId);
+  if (readsOneStudent.has(path) && studentId !== undefined) return { kind: "read-student", studentId };
+  return type === "query" ? { kind: "read", studentId } : { kind: "write", studentId };
+}
+
+/** Refusals decided before the call (401, 429), then the caller's role, when auth is on. */
+const accessCheck = t.middleware(async ({ ctx, path, type, getRawInput, next }) => {
+  if (ctx.refusal) throw ctx.refusal;
+  if (ctx.auth) await authorize(ctx.db, ctx.auth.principal, accessOf(path, type, await getRawInput()));
+  return next();
+});
+
 export const router = t.router;
-export const publicProcedure = t.procedure.use(problemCodes);
+export const publicProcedure = t.procedure.use(problemCodes).use(accessCheck);
 export const createCallerFactory = t.createCallerFactory;

@@ -1,3 +1,4 @@
+export * from "./api-keys.ts";
 export * from "./courses.ts";
 export * from "./enrollments.ts";
 export * from "./errors.ts";

@@ -2,6 +2,7 @@ import type { Knex } from "knex";
 import * as createStudents from "./20261127000100_create_students.ts";
 import * as createCourses from "./20261127000200_create_courses.ts";
 import * as createStudentCourses from "./20261127000300_create_student_courses.ts";
+import * as createApiKeys from "./20261127000400_create_api_keys.ts";
 
 type Migration = Knex.Migration;
 
@@ -14,6 +15,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ["20261127000100_create_students", createStudents],
   ["20261127000200_create_courses", createCourses],
   ["20261127000300_create_student_courses", createStudentCourses],
+  ["20261127000400_create_api_keys", createApiKeys],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,0 +1,115 @@
+import { parseArgs } from "node:util";
+import {
+  type ApiKey,
+  apiKeyRoles,
+  createApiKey,
+  DomainError,
+  listApiKeys,
+  revokeApiKey,
+} from "@registrar/core";
+import { createDatabase, describeDatabase, migrateToLatest } from "@registrar/db";
+import { ZodError } from "zod";
+import { loadConfig } from "./config.ts";
+
+/**
+ * `pnpm keys`: creates, lists and revokes API keys directly in the database the server
+ * uses (same environment: DATABASE_URL or PGLITE_DIR). This is how an operator makes the
+ * first admin key. Diagnostics go to stderr; stdout carries only the result (`--json`
+ * for scripts), so the key can be piped or captured.
+ */
+
+const usage = `usage:
+  pnpm keys create --role admin|registrar|reader|student [--student-id N] [--name TEXT] [--json]
+  pnpm keys list [--json]
+  pnpm keys revoke <id> [--json]`;
+
+function fail(message: string, code = 2): never {
+  console.error(message);
+  process.exit(code);
+}
+
+const { values, positionals } = (() => {
+  try {
+    return parseArgs({
+      args: process.argv.slice(2),
+      allowPositionals: true,
+      options: {
+        role: { type: "string" },
+        "student-id": { type: "string" },
+        name: { type: "string" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (error) {
+    return fail(`${(error as Error).message}\n${usage}`);
+  }
+})();
+
+const [command, ...rest] = positionals;
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+if (command !== "create" && command !== "list" && command !== "revoke") fail(usage);
+
+function describeKey(key: ApiKey): string {
+  const bound = key.studentId === null ? "" : ` student ${key.studentId}`;
+  const state = key.revokedAt ? `revoked ${key.revokedAt}` : "active";
+  const used = key.lastUsedAt ? `last used ${key.lastUsedAt}` : "never used";
+  return `${String(key.id).padStart(4)}  ${key.role.padEnd(9)}${bound}  ${key.name ?? "-"}  ${state}, created ${key.createdAt}, ${used}`;
+}
+
+const config = loadConfig(process.env);
+const db = createDatabase(config.database);
+console.error(`database: ${describeDatabase(config.database)}`);
+try {
+  await migrateToLatest(db);
+  if (command === "create") {
+    if (!values.role) fail(`--role is required (${apiKeyRoles.join(", ")})\n${usage}`);
+    const studentId = values["student-id"];
+    if (studentId !== undefined && !/^[1-9][0-9]{0,9}$/.test(studentId)) {
+      fail("--student-id must be a positive integer");
+    }
+    const { apiKey, token } = await createApiKey(db, {
+      role: values.role as ApiKey["role"],
+      ...(studentId !== undefined ? { studentId: Number(studentId) } : {}),
+      ...(values.name !== undefined ? { name: values.name } : {}),
+    });
+    if (values.json) {
+      console.log(JSON.stringify({ ...apiKey, token }));
+    } else {
+      console.error(`created key ${apiKey.id} (${apiKey.role}). It is shown only now; store it safely:`);
+      console.log(token);
+      console.error("send it as: Authorization: Bearer <key>");
+    }
+  } else if (command === "list") {
+    const keys = await listApiKeys(db);
+    if (values.json) console.log(JSON.stringify(keys));
+    else if (keys.length === 0)
+      console.error("no API keys yet; create one with: pnpm keys create --role admin");
+    else for (const key of keys) console.log(describeKey(key));
+  } else {
+    const id = rest[0];
+    if (!id || !/^[1-9][0-9]{0,9}$/.test(id)) fail(`revoke needs a key id\n${usage}`);
+    const key = await revokeApiKey(db, Number(id));
+    if (values.json) console.log(JSON.stringify(key));
+    else
+      console.log(
+        `revoked key ${key.id} (${key.role}) at ${key.revokedAt}; servers stop accepting it within 10 s`,
+      );
+  }
+} catch (error) {
+  process.exitCode = 1;
+  if (error instanceof ZodError) {
+    console.error(
+      error.issues.map((issue) => `${issue.path.join(".") || "input"}: ${issue.message}`).join("\n"),
+    );
+  } else if (error instanceof DomainError) {
+    console.error(error.message);
+  } else {
+    console.error(`keys ${command} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+} finally {
+  await db.destroy();
+}

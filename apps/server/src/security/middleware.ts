@@ -1,0 +1,197 @@
+import type { IncomingMessage } from "node:http";
+import { authorize, type Principal, RequestProblem } from "@registrar/core";
+import type { Database } from "@registrar/db";
+import type { Context, MiddlewareHandler } from "hono";
+import { cors } from "hono/cors";
+import { secureHeaders } from "hono/secure-headers";
+import type { Logger } from "pino";
+import { createKeyVerifier } from "./key-verifier.ts";
+import {
+  createMemoryRateLimitStore,
+  createRateLimiter,
+  type RateLimitStore,
+  type RateVerdict,
+} from "./rate-limit.ts";
+import { restAccess } from "./rest-access.ts";
+
+export type AuthMode = "off" | "required";
+
+export type SecurityOptions = {
+  db: Database;
+  logger?: Logger | undefined;
+  /** `required`: every route but health, `/docs` and `/openapi.json` needs a key. Default off. */
+  auth?: { mode: AuthMode } | undefined;
+  /** Requests per minute per key (or per IP without one); absent or 0: no limit. */
+  rateLimit?: { perMinute: number; store?: RateLimitStore | undefined } | undefined;
+  /** Browser origins allowed to call the API; empty or absent: no CORS headers at all. */
+  corsOrigins?: string[] | undefined;
+};
+
+/** What the security middleware leaves on the request for later layers. */
+export type SecurityVariables = {
+  requestId: string;
+  /** The verified caller when auth is required (undefined when off). */
+  principal: Principal | undefined;
+  /** For tRPC: the 401 or 429 its context must raise (REST throws it at once). */
+  refusal: RequestProblem | undefined;
+  rateVerdict: RateVerdict | undefined;
+  /** This request's logger: every line carries its request id. */
+  log: Logger | undefined;
+};
+type SecurityEnv = { Variables: SecurityVariables };
+
+/** Reachable without a key in `required` mode: load balancers and API readers need them. */
+export function isPublicPath(path: string): boolean {
+  return (
+    path === "/openapi.json" ||
+    path === "/docs" ||
+    path.startsWith("/docs/") ||
+    path === "/health/live" ||
+    path === "/health/ready"
+  );
+}
+
+const isTrpcPath = (path: string) => path === "/trpc" || path.startsWith("/trpc/");
+
+const bearerPattern = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+/** The socket's address; behind a proxy that is the proxy (no X-Forwarded-For is trusted). */
+function clientAddress(c: Context): string {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  return incoming?.socket.remoteAddress ?? "unknown";
+}
+
+/** One access-log line per request, from a child logger that stamps the request id. */
+function accessLog(logger: Logger): MiddlewareHandler<SecurityEnv> {
+  return async (c, next) => {
+    const startedAt = performance.now();
+    const log = logger.child({ requestId: c.get("requestId") });
+    c.set("log", log);
+    await next();
+    // Path only: query strings are not logged, and headers (tokens) never are.
+    log.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round((performance.now() - startedAt) * 10) / 10,
+        keyId: c.get("principal")?.keyId,
+      },
+      "request",
+    );
+  };
+}
+
+/**
+ * Headers every answer carries, errors included (this runs outside the layer that throws):
+ * RateLimit-* per draft-ietf-httpapi-ratelimit-headers, Retry-After on 429,
+ * WWW-Authenticate on 401, and a deny-all CSP on JSON (HTML pages set their own).
+ */
+function responseHeaders(): MiddlewareHandler<SecurityEnv> {
+  return async (c, next) => {
+    await next();
+    const headers = c.res.headers;
+    const verdict = c.get("rateVerdict");
+    if (verdict) {
+      headers.set("RateLimit-Limit", String(verdict.limit));
+      headers.set("RateLimit-Remaining", String(verdict.remaining));
+      headers.set("RateLimit-Reset", String(verdict.resetSeconds));
+      headers.set("RateLimit-Policy", `${verdict.limit};w=60`);
+      if (c.res.status === 429) headers.set("Retry-After", String(verdict.resetSeconds));
+    }
+    if (c.res.status === 401) headers.set("WWW-Authenticate", 'Bearer realm="registrar"');
+    if (headers.get("content-type")?.includes("json") && !headers.has("content-security-policy")) {
+      headers.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    }
+  };
+}
+
+/** Authentication, rate limit and, for REST, the role check; in that order. */
+function guard(options: SecurityOptions): MiddlewareHandler<SecurityEnv> {
+  const authRequired = options.auth?.mode === "required";
+  const verifier = createKeyVerifier(options.db);
+  const perMinute = options.rateLimit?.perMinute ?? 0;
+  const limiter =
+    perMinute > 0
+      ? createRateLimiter(perMinute, options.rateLimit?.store ?? createMemoryRateLimitStore(), options.logger)
+      : undefined;
+
+  return async (c, next) => {
+    const path = c.req.path;
+    const needsKey = authRequired && !isPublicPath(path);
+    let principal: Principal | undefined;
+    let presentedToken = false;
+    if (needsKey) {
+      const token = bearerPattern.exec(c.req.header("authorization") ?? "")?.[1];
+      presentedToken = token !== undefined;
+      principal = token ? await verifier.verify(token) : undefined;
+      c.set("principal", principal);
+    }
+
+    let refusal: RequestProblem | undefined;
+    if (limiter && !path.startsWith("/health/")) {
+      const verdict = await limiter.check(principal ? `key:${principal.keyId}` : `ip:${clientAddress(c)}`);
+      c.set("rateVerdict", verdict);
+      if (verdict && !verdict.allowed) {
+        refusal = new RequestProblem(
+          "rate_limited",
+          `Over the limit of ${verdict.limit} requests a minute; retry in ${verdict.resetSeconds} s.`,
+          { retryAfter: verdict.resetSeconds },
+        );
+      }
+    }
+    if (!refusal && needsKey && !principal) {
+      refusal = new RequestProblem(
+        "unauthorized",
+        presentedToken
+          ? "The API key is not valid or has been revoked."
+          : "Send an API key as `Authorization: Bearer <key>`.",
+      );
+    }
+
+    if (isTrpcPath(path)) {
+      // tRPC answers in its own envelope: its context raises the refusal, its procedures check roles.
+      c.set("refusal", refusal);
+      return next();
+    }
+    if (refusal) throw refusal;
+    if (principal) {
+      const access = restAccess(c.req.method, path);
+      if (access) await authorize(options.db, principal, access);
+    }
+    return next();
+  };
+}
+
+/**
+ * The security layers in the order they must run, after the request id is set:
+ * access log, secure headers, CORS (answers preflights before auth, which browsers
+ * send without credentials), response headers, then the guard.
+ */
+export function securityMiddleware(options: SecurityOptions): MiddlewareHandler<SecurityEnv>[] {
+  const layers: MiddlewareHandler<SecurityEnv>[] = [];
+  if (options.logger) layers.push(accessLog(options.logger));
+  layers.push(secureHeaders());
+  const allowedOrigins = new Set(options.corsOrigins ?? []);
+  if (allowedOrigins.size > 0) {
+    layers.push(
+      cors({
+        origin: (origin) => (allowedOrigins.has(origin) ? origin : null),
+        allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+        allowHeaders: ["Authorization", "Content-Type", "X-Request-Id"],
+        exposeHeaders: [
+          "Location",
+          "Retry-After",
+          "X-Request-Id",
+          "RateLimit-Limit",
+          "RateLimit-Remaining",
+          "RateLimit-Reset",
+          "RateLimit-Policy",
+        ],
+        maxAge: 600,
+      }),
+    );
+  }
+  layers.push(responseHeaders(), guard(options));
+  return layers;
+}

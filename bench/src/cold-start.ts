@@ -1,0 +1,67 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, repoRoot, serverEntry, startServer, stopProcess, waitUntilReady } from "./processes.ts";
+
+export type ColdStart = {
+  /** `pnpm start` on a PGlite directory that already exists (migrated), to the first 200 of /health/ready. */
+  pnpmStartMs: number;
+  /** The same without pnpm: `node --import tsx apps/server/src/main.ts`. */
+  nodeStartMs: number;
+  /** First start on an empty directory (initdb + migrations), for comparison. */
+  firstStartMs: number;
+  /** RSS of the PGlite-backed server process, idle after start. */
+  idleRssBytes: number;
+};
+
+const quietEnv = { LOG_LEVEL: "warn", AUTH: "off", RATE_LIMIT_PER_MINUTE: "0" };
+
+/**
+ * How long `pnpm start` takes to answer `/health/ready` on an existing embedded data
+ * directory. The directory is prepared by one first start (which runs initdb and the
+ * migrations); then the server is started again on it.
+ */
+export async function measureColdStart(pnpmCommand: string[]): Promise<ColdStart> {
+  const dir = mkdtempSync(join(tmpdir(), "registrar-bench-pglite-"));
+  try {
+    const env = { ...quietEnv, PGLITE_DIR: dir };
+    let started = performance.now();
+    const first = await startServer({ name: "registrar (first start)", entry: serverEntry, env });
+    const firstStartMs = performance.now() - started;
+    await first.stop();
+
+    started = performance.now();
+    const direct = await startServer({ name: "registrar (node)", entry: serverEntry, env });
+    const nodeStartMs = performance.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const idleRssBytes = direct.rss();
+    await direct.stop();
+
+    const pnpmStartMs = await timePnpmStart(pnpmCommand, dir);
+    return { pnpmStartMs, nodeStartMs, firstStartMs, idleRssBytes };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function timePnpmStart(pnpmCommand: string[], dir: string): Promise<number> {
+  const port = await freePort();
+  const [command, ...args] = pnpmCommand;
+  if (!command) throw new Error("no pnpm command");
+  const started = performance.now();
+  // Its own process group: pnpm runs tsx, which runs node; stopping signals all three.
+  const child = spawn(command, [...args, "start"], {
+    cwd: repoRoot,
+    // DATABASE_URL empty: the embedded database even when the caller's shell points elsewhere.
+    env: { ...process.env, ...quietEnv, DATABASE_URL: "", PGLITE_DIR: dir, PORT: String(port) },
+    stdio: "ignore",
+    detached: true,
+  });
+  try {
+    await waitUntilReady(`http://127.0.0.1:${port}`, 30_000, child);
+    return performance.now() - started;
+  } finally {
+    await stopProcess(child, { group: true });
+  }
+}

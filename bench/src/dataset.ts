@@ -1,0 +1,118 @@
+import { createDatabase, migrateToLatest } from "@registrar/db";
+import pg from "pg";
+
+/**
+ * The seeded school. Ids are dense and known in advance (a fresh database), so scenarios
+ * can address rows without asking the server first.
+ *
+ * - students 1..10,000, each enrolled in 10 of the courses 1..500: 100,000 enrollments,
+ *   200 per course;
+ * - courses 501..1,000 have nobody in them: with 1..500 they are the 1,000 distinct ids
+ *   the "assign 1,000 courses" scenario needs;
+ * - every course is unlimited (capacity null), so no assignment ever meets course_full;
+ * - students 10,001.. are "fresh" (no enrollment): each assignment request takes a new one.
+ */
+export const DATASET = {
+  students: 10_000,
+  courses: 500,
+  coursesPerStudent: 10,
+  extraCourses: 500,
+} as const;
+
+export type Dataset = typeof DATASET & {
+  freshStudents: { first: number; last: number };
+  enrollments: number;
+  seedMs: number;
+};
+
+/** The courses student `studentId` (1..10,000) is enrolled in: 10 distinct ids in 1..500. */
+export function seededCoursesOf(studentId: number): number[] {
+  const courses: number[] = [];
+  for (let k = 0; k < DATASET.coursesPerStudent; k++) {
+    courses.push((((studentId - 1) * 7 + k * 50) % DATASET.courses) + 1);
+  }
+  return courses.sort((a, b) => a - b);
+}
+
+export function databaseUrlFor(adminUrl: string, name: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function createBenchDatabase(adminUrl: string, name: string): Promise<string> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = databaseUrlFor(adminUrl, name);
+  const db = createDatabase({ kind: "postgres", url, poolMax: 1 });
+  try {
+    await migrateToLatest(db);
+  } finally {
+    await db.destroy();
+  }
+  return url;
+}
+
+export async function dropBenchDatabase(adminUrl: string, name: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists ${name} with (force)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * Seeds in four set-based statements (`insert ... select` from `generate_series`: the
+ * rows are made inside PostgreSQL, nothing crosses the wire), then `analyze`, so the
+ * planner sees the real sizes from the first request on. About 1-2 s.
+ */
+export async function seed(url: string, freshStudents: number): Promise<Dataset> {
+  const started = performance.now();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const total = DATASET.students + freshStudents;
+    await client.query(
+      `insert into students (name, email)
+       select 'Student ' || i, 'student' || i || '@bench.invalid' from generate_series(1, $1::int) as i`,
+      [total],
+    );
+    await client.query(
+      `insert into courses (name, level, capacity)
+       select 'Course ' || i, (array['beginner', 'intermediate', 'advanced'])[1 + i % 3], null
+       from generate_series(1, $1::int) as i`,
+      [DATASET.courses + DATASET.extraCourses],
+    );
+    await client.query(
+      `insert into student_courses (student_id, course_id)
+       select s, ((s - 1) * 7 + k * 50) % $2::int + 1
+       from generate_series(1, $1::int) as s, generate_series(0, $3::int - 1) as k`,
+      [DATASET.students, DATASET.courses, DATASET.coursesPerStudent],
+    );
+    await client.query("analyze");
+    const check = await client.query<{ students: number; courses: number; enrollments: number }>(
+      `select (select max(id) from students) as students, (select max(id) from courses) as courses,
+              (select count(*)::int from student_courses) as enrollments`,
+    );
+    const row = check.rows[0];
+    if (!row || row.students !== total || row.courses !== DATASET.courses + DATASET.extraCourses) {
+      throw new Error(`seeding gave unexpected ids: ${JSON.stringify(row)}`);
+    }
+    return {
+      ...DATASET,
+      freshStudents: { first: DATASET.students + 1, last: total },
+      enrollments: row.enrollments,
+      seedMs: performance.now() - started,
+    };
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,135 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+export const serverEntry = fileURLToPath(new URL("../../apps/server/src/main.ts", import.meta.url));
+export const floorEntry = fileURLToPath(new URL("./floor-server.ts", import.meta.url));
+
+/** tsx's loader, so that both servers run their TypeScript source the same way. */
+const tsxLoader = import.meta.resolve("tsx");
+
+/** A port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => {
+        if (address && typeof address === "object") resolve(address.port);
+        else reject(new Error("no port"));
+      });
+    });
+  });
+}
+
+export type ServerProcess = {
+  name: string;
+  baseUrl: string;
+  child: ChildProcess;
+  /** Resident set size of the server process now, in bytes (Linux /proc). */
+  rss(): number;
+  stop(): Promise<void>;
+};
+
+export type SpawnOptions = {
+  name: string;
+  entry: string;
+  env: Record<string, string>;
+  /** Extra node flags, e.g. `--cpu-prof`. */
+  nodeFlags?: string[];
+};
+
+/**
+ * Starts a server as its own node process (so that it never shares an event loop with the
+ * load generator) and resolves once `/health/ready` answers 200.
+ */
+export async function startServer(options: SpawnOptions): Promise<ServerProcess> {
+  const port = await freePort();
+  const env: Record<string, string> = { PATH: process.env.PATH ?? "", ...options.env, PORT: String(port) };
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeFlags ?? []), "--import", tsxLoader, options.entry],
+    {
+      cwd: repoRoot,
+      env,
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
+  const stderr: string[] = [];
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr.push(chunk.toString());
+    if (stderr.length > 200) stderr.shift();
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilReady(baseUrl, 60_000, child);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw new Error(`${options.name} did not start: ${(error as Error).message}\n${stderr.join("")}`);
+  }
+  const pid = child.pid;
+  return {
+    name: options.name,
+    baseUrl,
+    child,
+    rss: () => (pid === undefined ? 0 : rssOf(pid)),
+    stop: () => stopProcess(child),
+  };
+}
+
+/** Polls `/health/ready` every 10 ms; resolves to the milliseconds it took. */
+export async function waitUntilReady(
+  baseUrl: string,
+  timeoutMs: number,
+  child?: ChildProcess,
+): Promise<number> {
+  const started = performance.now();
+  while (performance.now() - started < timeoutMs) {
+    if (child && child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);
+    try {
+      const response = await fetch(`${baseUrl}/health/ready`);
+      await response.arrayBuffer();
+      if (response.status === 200) return performance.now() - started;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`no 200 from ${baseUrl}/health/ready within ${timeoutMs} ms`);
+}
+
+export function rssOf(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kib = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+    return kib ? Number(kib[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** SIGTERM, then SIGKILL after 10 s; resolves when the process has exited. */
+export function stopProcess(child: ChildProcess, options: { group?: boolean } = {}): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = (signal: NodeJS.Signals) => {
+      if (child.pid === undefined) return;
+      try {
+        // A detached child leads its own process group: signal the group (pnpm → tsx → node).
+        if (options.group) process.kill(-child.pid, signal);
+        else child.kill(signal);
+      } catch {
+        // already gone
+      }
+    };
+    const force = setTimeout(() => kill("SIGKILL"), 10_000);
+    child.once("exit", () => {
+      clearTimeout(force);
+      resolve();
+    });
+    kill("SIGTERM");
+  });
+}

@@ -1,0 +1,134 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { BulkComparison } from "./bulk.ts";
+import type { ColdStart } from "./cold-start.ts";
+import type { LoadResult } from "./load.ts";
+
+export type FloorRatio = {
+  surface: "rest" | "trpc";
+  registrarRps: number;
+  floorRps: number;
+  ratio: number;
+  /** What the issue asks for: 0.85 on REST, 0.80 on tRPC. */
+  target: number;
+};
+
+export type BenchReport = {
+  finishedAt: string;
+  machine: { cpus: number; cpuModel: string; node: string; platform: string; postgres: string };
+  settings: { connections: number; durationSeconds: number; warmupSeconds: number; poolMax: number };
+  dataset: Record<string, unknown>;
+  results: LoadResult[];
+  floorRatios: FloorRatio[];
+  bulkAssignment: BulkComparison;
+  memory: { idleRssBytes: number; underLoadRssBytes: number };
+  coldStart: ColdStart;
+  totalSeconds: number;
+};
+
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+
+export function formatTable(results: LoadResult[]): string {
+  const header = ["scenario", "surface", "server", "conns", "req/s", "p50 ms", "p99 ms", "errors"];
+  const rows = results.map((r) => [
+    r.title,
+    r.surface === "rest" ? "REST" : "tRPC",
+    r.target,
+    String(r.connections),
+    r.requestsPerSecond.toFixed(0),
+    r.latencyMs.p50.toFixed(1),
+    r.latencyMs.p99.toFixed(1),
+    String(r.errors),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((cell, i) => (i >= 3 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0))).join(" | ")} |`;
+  const rule = `|${widths.map((w, i) => (i >= 3 ? `${"-".repeat(w + 1)}:` : "-".repeat(w + 2))).join("|")}|`;
+  return [line(header), rule, ...rows.map(line)].join("\n");
+}
+
+export function formatSummary(report: BenchReport): string {
+  const lines: string[] = [];
+  lines.push("Registrar / floor, read a student's courses (req/s):");
+  for (const ratio of report.floorRatios) {
+    const verdict = ratio.ratio >= ratio.target ? "ok" : "BELOW TARGET";
+    lines.push(
+      `  ${ratio.surface === "rest" ? "REST" : "tRPC"}  ${ratio.registrarRps.toFixed(0)} / ${ratio.floorRps.toFixed(0)} = ${ratio.ratio.toFixed(3)}  (target ≥ ${ratio.target}: ${verdict})`,
+    );
+  }
+  const bulk = report.bulkAssignment;
+  lines.push(
+    `Assign 1,000 courses, one request at a time (median of ${bulk.rounds}): ${bulk.assignMs.toFixed(1)} ms; ` +
+      `raw INSERT ... SELECT of 1,000 rows: ${bulk.rawInsertMs.toFixed(1)} ms; ratio ${bulk.ratio.toFixed(2)} ` +
+      `(target ≤ 3: ${bulk.ratio <= 3 ? "ok" : "ABOVE TARGET"})`,
+  );
+  const cold = report.coldStart;
+  lines.push(
+    `Cold start on an existing PGlite dir: pnpm start → /health/ready 200 in ${cold.pnpmStartMs.toFixed(0)} ms ` +
+      `(target ≤ 2000: ${cold.pnpmStartMs <= 2000 ? "ok" : "ABOVE TARGET"}); node directly ${cold.nodeStartMs.toFixed(0)} ms; ` +
+      `first start on an empty dir ${cold.firstStartMs.toFixed(0)} ms`,
+  );
+  lines.push(
+    `Server RSS (PostgreSQL): idle ${mib(report.memory.idleRssBytes)}, under load ${mib(report.memory.underLoadRssBytes)}; ` +
+      `PGlite-backed idle ${mib(cold.idleRssBytes)}`,
+  );
+  const m = report.machine;
+  lines.push(
+    `Machine: ${m.cpus} × ${m.cpuModel}, Node ${m.node}, ${m.platform}, ${m.postgres}; ` +
+      `${report.settings.connections} connections, ${report.settings.durationSeconds} s per scenario ` +
+      `(+${report.settings.warmupSeconds} s warm-up), pool ${report.settings.poolMax}; total ${report.totalSeconds.toFixed(0)} s`,
+  );
+  return lines.join("\n");
+}
+
+/** A bar per ratio with its target as a tick: small enough to read in a pull request. */
+export function ratioChart(report: BenchReport): string {
+  const bars = [
+    ...report.floorRatios.map((r) => ({
+      label: `${r.surface === "rest" ? "REST" : "tRPC"} read / floor`,
+      value: r.ratio,
+      target: r.target,
+      good: r.ratio >= r.target,
+      scale: 1,
+    })),
+  ];
+  const width = 560;
+  const labelWidth = 150;
+  const barMax = width - labelWidth - 70;
+  const rowHeight = 34;
+  const height = 40 + bars.length * rowHeight + 50;
+  const x = (value: number, scale: number) => labelWidth + Math.min(value / scale, 1.2) * (barMax / 1.2);
+  const parts: string[] = [];
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="13">`,
+    `<rect width="100%" height="100%" fill="#fff"/>`,
+    `<text x="10" y="22" font-weight="bold">Registrar req/s as a share of the floor (node:http + pg)</text>`,
+  );
+  bars.forEach((bar, i) => {
+    const y = 40 + i * rowHeight;
+    parts.push(
+      `<text x="10" y="${y + 17}">${bar.label}</text>`,
+      `<rect x="${labelWidth}" y="${y + 4}" width="${(x(bar.value, bar.scale) - labelWidth).toFixed(1)}" height="18" fill="${bar.good ? "#3a7d44" : "#c0392b"}"/>`,
+      `<line x1="${x(bar.target, bar.scale).toFixed(1)}" x2="${x(bar.target, bar.scale).toFixed(1)}" y1="${y}" y2="${y + 26}" stroke="#000" stroke-width="2"/>`,
+      `<text x="${(x(bar.value, bar.scale) + 6).toFixed(1)}" y="${y + 18}">${bar.value.toFixed(2)}</text>`,
+    );
+  });
+  const axisY = 40 + bars.length * rowHeight + 6;
+  for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
+    parts.push(
+      `<line x1="${x(tick, 1).toFixed(1)}" x2="${x(tick, 1).toFixed(1)}" y1="${axisY}" y2="${axisY + 5}" stroke="#555"/>`,
+      `<text x="${x(tick, 1).toFixed(1)}" y="${axisY + 18}" text-anchor="middle" fill="#555">${tick}</text>`,
+    );
+  }
+  parts.push(
+    `<text x="10" y="${height - 8}" fill="#555">black tick: target (REST 0.85, tRPC 0.80); 1.0 = as fast as the floor</text>`,
+    "</svg>",
+  );
+  return `${parts.join("\n")}\n`;
+}
+
+export function writeReport(dir: string, report: BenchReport): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(dir, "ratios.svg"), ratioChart(report));
+}

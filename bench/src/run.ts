@@ -1,0 +1,189 @@
+/**
+ * `pnpm bench`: Registrar on PostgreSQL under load, against the floor (node:http + pg).
+ * See bench/README.md for what it measures and how to read it.
+ */
+import { cpus, platform, release } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { compareBulkAssignment } from "./bulk.ts";
+import { measureColdStart } from "./cold-start.ts";
+import { createBenchDatabase, DATASET, dropBenchDatabase, seed } from "./dataset.ts";
+import { type LoadResult, type LoadSettings, measure } from "./load.ts";
+import { floorEntry, repoRoot, type ServerProcess, serverEntry, startServer } from "./processes.ts";
+import { type BenchReport, type FloorRatio, formatSummary, formatTable, writeReport } from "./report.ts";
+import { floorComparison, otherScenarios } from "./scenarios.ts";
+
+const { values: flags } = parseArgs({
+  options: {
+    connections: { type: "string", default: "16" },
+    duration: { type: "string", default: "8" },
+    warmup: { type: "string", default: "2" },
+    pool: { type: "string", default: "8" },
+    "fresh-students": { type: "string", default: "60000" },
+    /** Only the read scenario against the floor (for profiling rounds). */
+    "floor-only": { type: "boolean", default: false },
+    /** Write a V8 CPU profile of the Registrar server to bench/results/. */
+    profile: { type: "boolean", default: false },
+    "keep-database": { type: "boolean", default: false },
+  },
+});
+
+// The bench is harness code: it reads its PostgreSQL from the environment like the test
+// runner does (TEST_POSTGRES_URL), nothing else.
+const adminUrl =
+  process.env.BENCH_POSTGRES_URL ??
+  process.env.TEST_POSTGRES_URL ??
+  "postgres://postgres@127.0.0.1:5432/postgres";
+
+const settings: LoadSettings = {
+  connections: Number(flags.connections),
+  durationSeconds: Number(flags.duration),
+  warmupSeconds: Number(flags.warmup),
+};
+const poolMax = Number(flags.pool);
+const resultsDir = join(repoRoot, "bench", "results");
+const bulkRounds = 10;
+
+function pnpmCommand(): string[] {
+  // Under `pnpm bench`, npm_execpath is the pnpm that runs us; else pnpm from PATH.
+  const execPath = process.env.npm_execpath;
+  if (execPath && /pnpm/.test(execPath)) {
+    return /\.(c|m)?js$/.test(execPath) ? [process.execPath, execPath] : [execPath];
+  }
+  return ["pnpm"];
+}
+
+function log(message: string): void {
+  console.error(`[bench +${((performance.now() - startedAt) / 1000).toFixed(0)}s] ${message}`);
+}
+
+async function postgresVersion(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const result = await client.query<{ server_version: string }>("show server_version");
+    return `PostgreSQL ${result.rows[0]?.server_version ?? "?"}`;
+  } finally {
+    await client.end();
+  }
+}
+
+const startedAt = performance.now();
+const databaseName = `registrar_bench_${process.pid}`;
+const running: ServerProcess[] = [];
+let failed = false;
+
+try {
+  log(`creating ${databaseName} and seeding`);
+  const url = await createBenchDatabase(adminUrl, databaseName);
+  const dataset = await seed(url, Number(flags["fresh-students"]));
+  log(
+    `seeded ${DATASET.students} students (+${dataset.freshStudents.last - dataset.freshStudents.first + 1} fresh), ` +
+      `${DATASET.courses + DATASET.extraCourses} courses, ${dataset.enrollments} enrollments in ${(dataset.seedMs / 1000).toFixed(1)} s`,
+  );
+
+  // Both servers: own process, same database, same pool size, logs at warn.
+  const serverEnv = {
+    DATABASE_URL: url,
+    DATABASE_POOL_MAX: String(poolMax),
+    LOG_LEVEL: "warn",
+    AUTH: "off",
+    RATE_LIMIT_PER_MINUTE: "0",
+    NODE_ENV: "production",
+  };
+  const profileFlags = flags.profile ? ["--cpu-prof", `--cpu-prof-dir=${resultsDir}`] : [];
+  const registrar = await startServer({
+    name: "registrar",
+    entry: serverEntry,
+    env: serverEnv,
+    nodeFlags: profileFlags,
+  });
+  running.push(registrar);
+  const floor = await startServer({ name: "floor", entry: floorEntry, env: serverEnv });
+  running.push(floor);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  const idleRssBytes = registrar.rss();
+
+  let underLoadRssBytes = 0;
+  const sampler = setInterval(() => {
+    underLoadRssBytes = Math.max(underLoadRssBytes, registrar.rss());
+  }, 250);
+
+  const results: LoadResult[] = [];
+  const floorRatios: FloorRatio[] = [];
+  for (const [viaRegistrar, viaFloor] of floorComparison()) {
+    log(`${viaRegistrar.title}, ${viaRegistrar.surface}: registrar, then floor`);
+    const mine = await measure(viaRegistrar, registrar.baseUrl, settings);
+    const theirs = await measure(viaFloor, floor.baseUrl, settings);
+    results.push(mine, theirs);
+    floorRatios.push({
+      surface: viaRegistrar.surface,
+      registrarRps: mine.requestsPerSecond,
+      floorRps: theirs.requestsPerSecond,
+      ratio: mine.requestsPerSecond / theirs.requestsPerSecond,
+      target: viaRegistrar.surface === "rest" ? 0.85 : 0.8,
+    });
+  }
+  await floor.stop();
+  running.splice(running.indexOf(floor), 1);
+
+  if (!flags["floor-only"]) {
+    for (const scenario of otherScenarios(dataset, 2 * bulkRounds)) {
+      log(`${scenario.title}, ${scenario.surface}`);
+      results.push(await measure(scenario, registrar.baseUrl, settings));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+  }
+  clearInterval(sampler);
+
+  log("assign 1,000 courses vs a raw INSERT ... SELECT, one at a time");
+  const bulkStudents = Array.from({ length: 2 * bulkRounds }, (_, i) => dataset.freshStudents.last - i);
+  const bulkAssignment = await compareBulkAssignment(registrar.baseUrl, url, bulkStudents);
+
+  await registrar.stop();
+  running.splice(running.indexOf(registrar), 1);
+
+  log("cold start on an existing PGlite directory");
+  const coldStart = await measureColdStart(pnpmCommand());
+
+  const cpu = cpus();
+  const report: BenchReport = {
+    finishedAt: new Date().toISOString(),
+    machine: {
+      cpus: cpu.length,
+      cpuModel: cpu[0]?.model.trim() ?? "?",
+      node: process.version,
+      platform: `${platform()} ${release()}`,
+      postgres: await postgresVersion(adminUrl),
+    },
+    settings: { ...settings, poolMax },
+    dataset: { ...dataset },
+    results,
+    floorRatios,
+    bulkAssignment,
+    memory: { idleRssBytes, underLoadRssBytes },
+    coldStart,
+    totalSeconds: (performance.now() - startedAt) / 1000,
+  };
+  writeReport(resultsDir, report);
+  console.log(`\n${formatTable(results)}\n\n${formatSummary(report)}\n`);
+  console.log(
+    `written: ${join("bench", "results", "latest.json")}, ${join("bench", "results", "ratios.svg")}`,
+  );
+
+  const faulty = results.filter((result) => result.errors > 0);
+  for (const result of faulty) {
+    console.error(
+      `FAILED: ${result.title} (${result.surface}, ${result.target}): ${result.note ?? "errors"}`,
+    );
+  }
+  failed = faulty.length > 0;
+} catch (error) {
+  console.error(error);
+  failed = true;
+} finally {
+  for (const server of running) await server.stop();
+  if (!flags["keep-database"]) await dropBenchDatabase(adminUrl, databaseName).catch(() => undefined);
+}
+process.exit(failed ? 1 : 0);

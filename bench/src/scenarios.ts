@@ -1,0 +1,214 @@
+import { encodeCursor } from "@registrar/core";
+import { DATASET, type Dataset, seededCoursesOf } from "./dataset.ts";
+
+export type Surface = "rest" | "trpc";
+export type Target = "registrar" | "floor";
+
+export type RequestSpec = { method: "GET" | "POST" | "DELETE"; path: string; body?: string };
+
+export type Scenario = {
+  /** Stable key, used in latest.json. */
+  key: string;
+  title: string;
+  surface: Surface;
+  target: Target;
+  /** The next request to send: called once per request, so each one may differ. */
+  next(): RequestSpec;
+  /** Every answer must have exactly this status (non-2xx always fails the run). */
+  expectedStatus: number;
+  /** Ids this scenario may consume; past them it sends requests that fail, and says so. */
+  exhausted(): boolean;
+  /**
+   * Fewer connections than the default, for requests that serialise on row locks anyway:
+   * 16 concurrent 1,000-course assignments only queue behind each other for seconds.
+   */
+  connections?: number;
+};
+
+/** Hands out ids from a range, once each; past the end it reports exhaustion. */
+class IdSource {
+  private nextId: number;
+  constructor(
+    first: number,
+    private readonly last: number,
+  ) {
+    this.nextId = first;
+  }
+  take(): number | undefined {
+    if (this.nextId > this.last) return undefined;
+    return this.nextId++;
+  }
+  get exhausted(): boolean {
+    return this.nextId > this.last;
+  }
+}
+
+/** Cycles through 1..count, so reads touch many rows rather than one hot one. */
+function cycle(count: number, offset = 0): () => number {
+  let i = 0;
+  return () => {
+    i = (i + 1) % count;
+    return offset + i + 1;
+  };
+}
+
+/** A student id that does not exist: a request for it 404s, failing the run on purpose. */
+const MISSING_STUDENT = 2_147_483_647;
+
+const trpcQuery = (procedure: string, input?: unknown) =>
+  input === undefined
+    ? `/trpc/${procedure}`
+    : `/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`;
+
+/** Students 1..5,000 are read; 5,001..10,000 are the ones whose enrollments get removed. */
+const READ_STUDENTS = 5_000;
+
+function studentCourses(surface: Surface, target: Target): Scenario {
+  const student = cycle(READ_STUDENTS);
+  return {
+    key: "student-courses",
+    title: "read a student's courses (10)",
+    surface,
+    target,
+    expectedStatus: 200,
+    exhausted: () => false,
+    next: () => {
+      const id = student();
+      return {
+        method: "GET",
+        path:
+          surface === "rest" ? `/students/${id}/courses` : trpcQuery("enrollments.list", { studentId: id }),
+      };
+    },
+  };
+}
+
+function roster(surface: Surface): Scenario {
+  const course = cycle(DATASET.courses);
+  return {
+    key: "course-roster",
+    title: "read a roster page of 50",
+    surface,
+    target: "registrar",
+    expectedStatus: 200,
+    exhausted: () => false,
+    next: () => {
+      const id = course();
+      return {
+        method: "GET",
+        path:
+          surface === "rest"
+            ? `/courses/${id}/students?limit=50`
+            : trpcQuery("courses.students", { courseId: id, limit: 50 }),
+      };
+    },
+  };
+}
+
+function listStudents(surface: Surface, deep: boolean): Scenario {
+  // Deep pages start after a student id between 5,000 and 9,950: the keyset cursor makes
+  // them as cheap as the first page, which is what this pair of scenarios shows.
+  const after = cycle(4_950, 5_000);
+  return {
+    key: deep ? "list-students-deep" : "list-students-first",
+    title: deep ? "list students, deep page (cursor)" : "list students, first page",
+    surface,
+    target: "registrar",
+    expectedStatus: 200,
+    exhausted: () => false,
+    next: () => {
+      const cursor = deep ? encodeCursor(after()) : undefined;
+      if (surface === "rest") {
+        return { method: "GET", path: cursor ? `/students?cursor=${cursor}` : "/students" };
+      }
+      return { method: "GET", path: trpcQuery("students.list", cursor ? { cursor } : undefined) };
+    },
+  };
+}
+
+function assign(surface: Surface, fresh: IdSource, count: 10 | 1000): Scenario {
+  const allCourses = Array.from({ length: DATASET.courses + DATASET.extraCourses }, (_, i) => i + 1);
+  let request = 0;
+  return {
+    key: count === 10 ? "assign-10" : "assign-1000",
+    title: count === 10 ? "assign 10 courses to a fresh student" : "assign 1,000 courses in one request",
+    surface,
+    target: "registrar",
+    // REST: 201 because every enrollment is new; a 200 would mean a reused student.
+    expectedStatus: surface === "rest" ? 201 : 200,
+    exhausted: () => fresh.exhausted,
+    ...(count === 1000 ? { connections: 2 } : {}),
+    next: () => {
+      const studentId = fresh.take() ?? MISSING_STUDENT;
+      // Vary the 10 courses (the same spread as the seed) so requests lock different rows.
+      const courseIds = count === 10 ? seededCoursesOf((request++ % DATASET.students) + 1) : allCourses;
+      return surface === "rest"
+        ? {
+            method: "POST",
+            path: `/students/${studentId}/courses`,
+            body: JSON.stringify({ course_ids: courseIds }),
+          }
+        : {
+            method: "POST",
+            path: "/trpc/enrollments.assign",
+            body: JSON.stringify({ studentId, courseIds }),
+          };
+    },
+  };
+}
+
+function removeEnrollment(surface: Surface, students: IdSource): Scenario {
+  let pending: Array<[number, number]> = [];
+  return {
+    key: "remove-enrollment",
+    title: "remove one enrollment",
+    surface,
+    target: "registrar",
+    expectedStatus: surface === "rest" ? 204 : 200,
+    exhausted: () => students.exhausted && pending.length === 0,
+    next: () => {
+      if (pending.length === 0) {
+        const studentId = students.take();
+        pending = studentId === undefined ? [] : seededCoursesOf(studentId).map((c) => [studentId, c]);
+      }
+      const [studentId, courseId] = pending.shift() ?? [MISSING_STUDENT, 1];
+      return surface === "rest"
+        ? { method: "DELETE", path: `/students/${studentId}/courses/${courseId}` }
+        : {
+            method: "POST",
+            path: "/trpc/enrollments.remove",
+            body: JSON.stringify({ studentId, courseId }),
+          };
+    },
+  };
+}
+
+/** The read scenario measured against the floor, on both surfaces. */
+export function floorComparison(): Array<[registrar: Scenario, floor: Scenario]> {
+  return (["rest", "trpc"] as const).map((surface) => [
+    studentCourses(surface, "registrar"),
+    studentCourses(surface, "floor"),
+  ]);
+}
+
+/** Every other scenario, reads first, then writes (which change the data). */
+export function otherScenarios(dataset: Dataset, bulkReserve: number): Scenario[] {
+  // The fresh students: the last `bulkReserve` are kept for the sequential 1,000-course
+  // measurement; the rest are shared by the assignment scenarios, one per request.
+  const fresh = new IdSource(dataset.freshStudents.first, dataset.freshStudents.last - bulkReserve);
+  // Students 5,001..10,000 give their enrollments away: the first half over REST, the rest over tRPC.
+  const removableEach = (DATASET.students - READ_STUDENTS) / 2;
+  const removable = {
+    rest: new IdSource(READ_STUDENTS + 1, READ_STUDENTS + removableEach),
+    trpc: new IdSource(READ_STUDENTS + removableEach + 1, DATASET.students),
+  };
+  const scenarios: Scenario[] = [];
+  for (const surface of ["rest", "trpc"] as const) scenarios.push(roster(surface));
+  for (const surface of ["rest", "trpc"] as const) scenarios.push(listStudents(surface, false));
+  for (const surface of ["rest", "trpc"] as const) scenarios.push(listStudents(surface, true));
+  for (const surface of ["rest", "trpc"] as const) scenarios.push(assign(surface, fresh, 10));
+  for (const surface of ["rest", "trpc"] as const) scenarios.push(assign(surface, fresh, 1000));
+  for (const surface of ["rest", "trpc"] as const)
+    scenarios.push(removeEnrollment(surface, removable[surface]));
+  return scenarios;
+}

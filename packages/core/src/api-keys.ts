@@ -1,0 +1,210 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { Database } from "@registrar/db";
+import { z } from "zod";
+import { isForeignKeyViolation } from "./database-errors.ts";
+import { CourseNotFound, DomainError, RequestProblem, StudentNotFound } from "./errors.ts";
+import { idSchema } from "./schemas.ts";
+
+/**
+ * API keys and what each role may do. A key reads `rk_<id>_<secret>`: the id finds the row
+ * with one primary-key lookup, the secret (32 random bytes, base64url) is checked against
+ * its stored SHA-256. The full key is shown once, at creation, and never stored.
+ */
+
+export const apiKeyRoles = ["admin", "registrar", "reader", "student"] as const;
+export type ApiKeyRole = (typeof apiKeyRoles)[number];
+export const apiKeyRoleSchema = z.enum(apiKeyRoles);
+
+export const createApiKeyInput = z
+  .strictObject({
+    role: apiKeyRoleSchema,
+    studentId: idSchema.optional(),
+    name: z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters").optional(),
+  })
+  .refine((input) => (input.role === "student") === (input.studentId !== undefined), {
+    message: "a student key needs a student id, and only a student key has one",
+    path: ["studentId"],
+  });
+export type CreateApiKeyInput = z.input<typeof createApiKeyInput>;
+
+/** A key as listed: everything but its secret. */
+export type ApiKey = {
+  id: number;
+  name: string | null;
+  role: ApiKeyRole;
+  studentId: number | null;
+  createdAt: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+};
+
+/** Who is calling, once a key has been verified. */
+export type Principal = { keyId: number; role: ApiKeyRole; studentId: number | null };
+
+export class ApiKeyNotFound extends DomainError<{ keyId: number }> {
+  constructor(keyId: number) {
+    super("not_found", `API key ${keyId} does not exist.`, { keyId });
+  }
+}
+
+const tokenPattern = /^rk_([1-9][0-9]{0,9})_([A-Za-z0-9_-]{43})$/;
+
+function sha256Hex(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+type ApiKeyRow = {
+  id: number;
+  name: string | null;
+  role: ApiKeyRole;
+  studentId: number | null;
+  createdAt: Date | string;
+  revokedAt: Date | string | null;
+  lastUsedAt: Date | string | null;
+};
+
+const apiKeyColumns = `id, name, role, student_id as "studentId", created_at as "createdAt",
+  revoked_at as "revokedAt", last_used_at as "lastUsedAt"`;
+
+const isoOrNull = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
+
+function toApiKey(row: ApiKeyRow): ApiKey {
+  return {
+    id: row.id,
+    name: row.name,
+    role: row.role,
+    studentId: row.studentId,
+    createdAt: new Date(row.createdAt).toISOString(),
+    revokedAt: isoOrNull(row.revokedAt),
+    lastUsedAt: isoOrNull(row.lastUsedAt),
+  };
+}
+
+/** Creates a key; the returned `token` is the only time the secret exists outside the caller. */
+export async function createApiKey(
+  db: Database,
+  input: CreateApiKeyInput,
+): Promise<{ apiKey: ApiKey; token: string }> {
+  const { role, studentId, name } = createApiKeyInput.parse(input);
+  const secret = randomBytes(32).toString("base64url");
+  try {
+    const result = await db.raw<{ rows: ApiKeyRow[] }>(
+      `insert into api_keys (name, role, student_id, secret_hash) values (?, ?, ?, ?) returning ${apiKeyColumns}`,
+      [name ?? null, role, studentId ?? null, sha256Hex(secret)],
+    );
+    const row = result.rows[0];
+    if (!row) throw new Error("insert into api_keys returned no row");
+    return { apiKey: toApiKey(row), token: `rk_${row.id}_${secret}` };
+  } catch (error) {
+    if (studentId !== undefined && isForeignKeyViolation(error)) throw new StudentNotFound(studentId);
+    throw error;
+  }
+}
+
+export async function listApiKeys(db: Database): Promise<ApiKey[]> {
+  const result = await db.raw<{ rows: ApiKeyRow[] }>(`select ${apiKeyColumns} from api_keys order by id`);
+  return result.rows.map(toApiKey);
+}
+
+/** Revokes a key (idempotent: revoking a revoked key keeps its first revocation time). */
+export async function revokeApiKey(db: Database, keyId: number): Promise<ApiKey> {
+  const result = await db.raw<{ rows: ApiKeyRow[] }>(
+    `update api_keys set revoked_at = coalesce(revoked_at, now()) where id = ? returning ${apiKeyColumns}`,
+    [keyId],
+  );
+  const row = result.rows[0];
+  if (!row) throw new ApiKeyNotFound(keyId);
+  return toApiKey(row);
+}
+
+/** How many keys can still be used: 0 means the operator has yet to create the first one. */
+export async function countActiveApiKeys(db: Database): Promise<number> {
+  const result = await db.raw<{ rows: Array<{ count: number }> }>(
+    "select count(*)::int as count from api_keys where revoked_at is null",
+  );
+  return result.rows[0]?.count ?? 0;
+}
+
+/** The key id a token claims and its secret's hash, unchecked; undefined when malformed. */
+export function parseApiKeyToken(token: string): { keyId: number; secretHash: string } | undefined {
+  const match = tokenPattern.exec(token);
+  if (!match?.[1] || !match[2]) return undefined;
+  const keyId = Number(match[1]);
+  if (keyId > 2_147_483_647) return undefined;
+  return { keyId, secretHash: sha256Hex(match[2]) };
+}
+
+/**
+ * The principal of a token, or undefined when it is malformed, unknown, wrong or revoked.
+ * One primary-key query, which also records when the key was last used. Comparing hashes
+ * in SQL leaks nothing useful: timing could at most hint at a prefix of a SHA-256.
+ */
+export async function verifyApiKey(db: Database, token: string): Promise<Principal | undefined> {
+  const claimed = parseApiKeyToken(token);
+  if (!claimed) return undefined;
+  const result = await db.raw<{ rows: Array<{ role: ApiKeyRole; studentId: number | null }> }>(
+    `update api_keys set last_used_at = now()
+     where id = ? and secret_hash = ? and revoked_at is null
+     returning role, student_id as "studentId"`,
+    [claimed.keyId, claimed.secretHash],
+  );
+  const row = result.rows[0];
+  return row ? { keyId: claimed.keyId, role: row.role, studentId: row.studentId } : undefined;
+}
+
+/**
+ * What a request does, in terms the roles are defined by. REST and tRPC each describe their
+ * operations this way, so both answer the same request the same way.
+ */
+export type Access =
+  /** Reads one student, or that student's course list. */
+  | { kind: "read-student"; studentId: number }
+  /** Reads one course. */
+  | { kind: "read-course"; courseId: number }
+  /** Any other read (lists, rosters); `studentId` when the request names a student. */
+  | { kind: "read"; studentId?: number | undefined }
+  /** Creates, changes or deletes students, courses or enrollments. */
+  | { kind: "write"; studentId?: number | undefined }
+  /** Manages API keys. */
+  | { kind: "admin" };
+
+const forbidden = () => new RequestProblem("forbidden", "This API key may not do this.");
+
+/**
+ * Throws unless `principal` may do `access`. A student key sees only its own student and
+ * that student's courses; anything naming another student answers as if that student did
+ * not exist (404, not 403), and a course it is not enrolled in as if the course did not, so
+ * ids cannot be probed.
+ */
+export async function authorize(db: Database, principal: Principal, access: Access): Promise<void> {
+  switch (principal.role) {
+    case "admin":
+      return;
+    case "registrar":
+      if (access.kind === "admin") throw forbidden();
+      return;
+    case "reader":
+      if (access.kind === "admin" || access.kind === "write") throw forbidden();
+      return;
+    case "student":
+      return authorizeStudent(db, principal.studentId, access);
+  }
+}
+
+async function authorizeStudent(db: Database, ownId: number | null, access: Access): Promise<void> {
+  if (ownId === null) throw forbidden();
+  if (access.kind === "read-course") {
+    const enrolled = await db.raw<{ rows: unknown[] }>(
+      "select 1 from student_courses where student_id = ? and course_id = ?",
+      [ownId, access.courseId],
+    );
+    if (enrolled.rows.length === 0) throw new CourseNotFound(access.courseId);
+    return;
+  }
+  const named = access.kind === "read-student" || access.kind === "read" || access.kind === "write";
+  if (named && access.studentId !== undefined && access.studentId !== ownId) {
+    throw new StudentNotFound(access.studentId);
+  }
+  if (access.kind === "read-student") return;
+  throw forbidden();
+}
