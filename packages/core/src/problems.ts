@@ -63,6 +63,14 @@ const unavailableCodes = new Set([
 ]);
 
 /**
+ * What pg and knex say when the connection is gone or timed out, rather than a code:
+ * pg's connect timeout (`timeout expired`) and client-side `query_timeout`, a socket
+ * closed under a query, knex's word for a connection that ended while pooled.
+ */
+const unavailableMessages =
+  /Connection terminated|connection timeout|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect|\btimeout expired\b|Query read timeout|Connection ended unexpectedly/i;
+
+/**
  * True when the database could not be reached or did not answer in time: the request
  * may succeed when retried, so it is a 503, not a 500.
  */
@@ -72,12 +80,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     const { code, name, message } = current as { code?: unknown; name?: unknown; message?: unknown };
     if (typeof code === "string" && (unavailableCodes.has(code) || code.startsWith("08"))) return true;
     if (name === "KnexTimeoutError") return true;
-    if (
-      typeof message === "string" &&
-      /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(
-        message,
-      )
-    ) {
+    if (typeof message === "string" && unavailableMessages.test(message)) {
       return true;
     }
     current =

@@ -15,6 +15,11 @@ const databaseEnvSchema = z.object({
     .or(z.literal("").transform(() => undefined)),
   PGLITE_DIR: z.string().trim().min(1).optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).optional(),
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).optional(),
+  /** 0 sends no statement_timeout (behind PgBouncer, set it on the role instead). */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).optional(),
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).optional(),
+  DATABASE_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).optional(),
   /** pnpm sets it to the folder the user ran the command in. */
   INIT_CWD: z.string().optional(),
 });
@@ -31,6 +36,18 @@ export function databaseOptionsFromEnv(env: Record<string, string | undefined>):
       kind: "postgres",
       url: parsed.DATABASE_URL,
       ...(parsed.DATABASE_POOL_MAX ? { poolMax: parsed.DATABASE_POOL_MAX } : {}),
+      ...(parsed.DATABASE_CONNECT_TIMEOUT_MS !== undefined
+        ? { connectTimeoutMs: parsed.DATABASE_CONNECT_TIMEOUT_MS }
+        : {}),
+      ...(parsed.DATABASE_STATEMENT_TIMEOUT_MS !== undefined
+        ? { statementTimeoutMs: parsed.DATABASE_STATEMENT_TIMEOUT_MS }
+        : {}),
+      ...(parsed.DATABASE_QUERY_TIMEOUT_MS !== undefined
+        ? { queryTimeoutMs: parsed.DATABASE_QUERY_TIMEOUT_MS }
+        : {}),
+      ...(parsed.DATABASE_ACQUIRE_TIMEOUT_MS !== undefined
+        ? { acquireTimeoutMs: parsed.DATABASE_ACQUIRE_TIMEOUT_MS }
+        : {}),
     };
   }
   const dir = parsed.PGLITE_DIR ?? defaultPgliteDir;

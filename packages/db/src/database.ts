@@ -3,6 +3,7 @@ import { PGlite } from "@electric-sql/pglite";
 import knexFactory, { type Knex } from "knex";
 import { knexSnakeCaseMappers } from "objection";
 import { migrationSource } from "./migrations/index.ts";
+import { PgClient } from "./pg-client.ts";
 import { PGliteClient } from "./pglite-client.ts";
 
 export type Database = Knex;
@@ -10,10 +11,61 @@ export type DatabaseKind = "pglite" | "postgres";
 
 export type DatabaseOptions =
   /** PostgreSQL through `pg`. */
-  | { kind: "postgres"; url: string; poolMax?: number; statementTimeoutMs?: number }
-  /** Embedded PGlite: a data directory, `memory://`, or a prepared instance (tests). */
-  | { kind: "pglite"; dir: string }
-  | { kind: "pglite"; instance: PGlite };
+  (
+    | ({ kind: "postgres"; url: string; poolMax?: number } & PostgresTimeouts)
+    /** Embedded PGlite: a data directory, `memory://`, or a prepared instance (tests). */
+    | { kind: "pglite"; dir: string }
+    | { kind: "pglite"; instance: PGlite }
+  ) & {
+    /**
+     * Where knex's own warnings go (a connection lost, an acquire that failed); by default
+     * knex writes them to the console, which would break a JSON log stream.
+     */
+    log?: DatabaseLog;
+  };
+
+export type DatabaseLog = { warn(message: string): void; error(message: string): void };
+
+/**
+ * Every wait on PostgreSQL is bounded, so a request fails (503) instead of hanging when the
+ * database is slow or gone. All in milliseconds.
+ */
+export type PostgresTimeouts = {
+  /** Opening a connection, TCP and startup included. Default 5 s. */
+  connectTimeoutMs?: number;
+  /**
+   * Server-side cap on one statement, sent as the `statement_timeout` startup parameter,
+   * and on a transaction left idle (`idle_in_transaction_session_timeout`): our transactions
+   * never pause between statements, so an idle one means its client is gone (a network
+   * partition), and ending it frees the rows it locked. Default 15 s; 0 sends neither
+   * (behind PgBouncer, set them on the role instead).
+   */
+  statementTimeoutMs?: number;
+  /**
+   * Client-side cap on one query, for when the server cannot even cancel it (the network
+   * is gone). Default: the statement timeout plus 5 s, or 20 s when that is 0.
+   */
+  queryTimeoutMs?: number;
+  /** Waiting for a free connection from the pool. Default 10 s. */
+  acquireTimeoutMs?: number;
+};
+
+export const defaultPostgresTimeouts = {
+  connectTimeoutMs: 5_000,
+  statementTimeoutMs: 15_000,
+  acquireTimeoutMs: 10_000,
+} as const;
+
+/** The timeouts in force for `options`, defaults filled in. */
+export function resolvePostgresTimeouts(options: PostgresTimeouts): Required<PostgresTimeouts> {
+  const statementTimeoutMs = options.statementTimeoutMs ?? defaultPostgresTimeouts.statementTimeoutMs;
+  return {
+    connectTimeoutMs: options.connectTimeoutMs ?? defaultPostgresTimeouts.connectTimeoutMs,
+    statementTimeoutMs,
+    queryTimeoutMs: options.queryTimeoutMs ?? (statementTimeoutMs > 0 ? statementTimeoutMs + 5_000 : 20_000),
+    acquireTimeoutMs: options.acquireTimeoutMs ?? defaultPostgresTimeouts.acquireTimeoutMs,
+  };
+}
 
 const kinds = new WeakMap<Knex, DatabaseKind>();
 
@@ -32,18 +84,43 @@ export function createDatabase(options: DatabaseOptions): Database {
     migrations: { migrationSource, tableName: "knex_migrations" },
     // A request waiting this long for a connection gets an error, not an endless wait.
     acquireConnectionTimeout: 10_000,
+    ...(options.log
+      ? {
+          log: {
+            warn: (message: string) => options.log?.warn(message),
+            error: (message: string) => options.log?.error(message),
+            deprecate: (message: string) => options.log?.warn(message),
+            debug: () => {},
+          },
+        }
+      : {}),
   };
   let db: Knex;
   if (options.kind === "postgres") {
+    const timeouts = resolvePostgresTimeouts(options);
     db = knexFactory({
       ...common,
-      client: "pg",
+      acquireConnectionTimeout: timeouts.acquireTimeoutMs,
+      client: PgClient as unknown as typeof Knex.Client,
+      // Only startup parameters and plain statements: no session state (SET, prepared
+      // statements, advisory locks, LISTEN), so PgBouncer in transaction mode is safe.
       connection: {
         connectionString: options.url,
-        connectionTimeoutMillis: 5_000,
-        statement_timeout: options.statementTimeoutMs ?? 15_000,
+        connectionTimeoutMillis: timeouts.connectTimeoutMs,
+        ...(timeouts.statementTimeoutMs > 0
+          ? {
+              statement_timeout: timeouts.statementTimeoutMs,
+              idle_in_transaction_session_timeout: timeouts.statementTimeoutMs,
+            }
+          : {}),
+        query_timeout: timeouts.queryTimeoutMs,
+        // Notices a peer that vanished without closing (a network partition) on idle connections.
+        keepAlive: true,
+        keepAliveInitialDelayMillis: 10_000,
         application_name: "registrar",
       },
+      // min 0: after an outage the pool holds no dead connections to wade through; each
+      // request opens what it needs, so recovery is as fast as the first successful connect.
       pool: { min: 0, max: options.poolMax ?? 10 },
     });
   } else {

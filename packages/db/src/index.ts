@@ -3,9 +3,13 @@ export {
   createDatabase,
   type Database,
   type DatabaseKind,
+  type DatabaseLog,
   type DatabaseOptions,
   databaseKind,
+  defaultPostgresTimeouts,
   migrateToLatest,
+  type PostgresTimeouts,
+  resolvePostgresTimeouts,
 } from "./database.ts";
 export { migrationSource, migrations } from "./migrations/index.ts";
 export { Course } from "./models/Course.ts";

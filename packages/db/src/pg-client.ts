@@ -1,0 +1,52 @@
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+
+/** The part of a `pg` client connection this file touches. */
+type PgConnection = {
+  __knex__disposed?: unknown;
+  connection?: { stream?: { destroy(): void } };
+};
+
+/** tarn's pool, as knex holds it: `free` are the idle connections. */
+type ConnectionPool = { free?: Array<{ resource: PgConnection }> };
+
+type KnexPgDialect = new (
+  config: object,
+) => {
+  pool: ConnectionPool | undefined;
+  _query(connection: PgConnection, obj: object): Promise<unknown>;
+};
+
+// knex ships its dialects as CommonJS without type declarations.
+const ClientPG = require("knex/lib/dialects/postgres/index.js") as KnexPgDialect;
+
+/** pg's message when its client-side `query_timeout` fires. */
+export const QUERY_READ_TIMEOUT_MESSAGE = "Query read timeout";
+
+/**
+ * knex's PostgreSQL client, with one fix for network partitions. When pg's client-side
+ * `query_timeout` fires, pg fails the query but keeps the connection, still waiting for an
+ * answer that may never come; knex would then hand that connection to the next request,
+ * which would wait behind it. Here such a connection is marked disposed (the pool discards
+ * it instead of reusing it) and its socket is dropped, so the pool opens a fresh one.
+ * The idle connections went over the same network, so they are discarded too: otherwise
+ * each of them would cost one more request a full query timeout once the network is back.
+ */
+export class PgClient extends ClientPG {
+  override async _query(connection: PgConnection, obj: object): Promise<unknown> {
+    try {
+      return await super._query(connection, obj);
+    } catch (error) {
+      if (error instanceof Error && error.message === QUERY_READ_TIMEOUT_MESSAGE) {
+        connection.__knex__disposed = error;
+        connection.connection?.stream?.destroy();
+        for (const idle of this.pool?.free ?? []) {
+          idle.resource.__knex__disposed = error;
+          idle.resource.connection?.stream?.destroy();
+        }
+      }
+      throw error;
+    }
+  }
+}
