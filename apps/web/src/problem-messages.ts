@@ -1,0 +1,84 @@
+import { type RegistrarError, toRegistrarError } from "@registrar/sdk";
+
+/** What the page knows that the problem alone does not: names for the ids it mentions. */
+export type ErrorContext = {
+  courseName?: (courseId: number) => string | undefined;
+};
+
+export type ErrorDescription = {
+  /** One sentence in plain words. */
+  message: string;
+  /** Field-level faults (validation_failed), already worded for people. */
+  details: string[];
+};
+
+function listOfCourses(ids: number[] | undefined, context: ErrorContext): string | undefined {
+  if (!ids || ids.length === 0) return undefined;
+  const names = ids.map((id) => context.courseName?.(id) ?? `course #${id}`);
+  if (names.length === 1) return names[0];
+  return `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+}
+
+function messageFor(error: RegistrarError, context: ErrorContext): string {
+  const problem = error.problem;
+  switch (error.code) {
+    case "validation_failed":
+      return "Some of what you entered is not valid.";
+    case "email_taken":
+      return "Another student already uses this email address.";
+    case "course_full": {
+      const courses = listOfCourses(problem.fullCourseIds, context);
+      if (!courses) return "A chosen course has no seats left. Nothing was changed.";
+      const verb = (problem.fullCourseIds?.length ?? 0) > 1 ? "have" : "has";
+      return `${courses} ${verb} no seats left. Nothing was changed.`;
+    }
+    case "course_not_found": {
+      const courses = listOfCourses(problem.missingCourseIds, context);
+      return courses
+        ? `${courses} no longer exists. Nothing was changed.`
+        : "This course does not exist; it may have been deleted.";
+    }
+    case "student_not_found":
+      return "This student does not exist; they may have been deleted.";
+    case "enrollment_not_found":
+      return "The student was no longer enrolled in that course.";
+    case "capacity_below_enrolled":
+      return "The capacity cannot be lower than the number of students already enrolled.";
+    case "unauthorized":
+      return "You need to sign in to do this.";
+    case "forbidden":
+      return "You are not allowed to do this.";
+    case "rate_limited":
+      return "Too many requests in a short time. Wait a moment and try again.";
+    case "service_unavailable":
+      return "The database cannot be reached right now. Try again in a minute.";
+    case "network_error":
+      return "The Registrar server cannot be reached. Check your connection and try again.";
+    case "internal_error":
+      return "Something went wrong on our side. It has been logged; please try again.";
+    default:
+      return problem.detail || "Something went wrong. Please try again.";
+  }
+}
+
+/** Turns any failed call into words for people, from the problem's stable `code`. */
+export function describeError(error: unknown, context: ErrorContext = {}): ErrorDescription {
+  const registrarError = toRegistrarError(error);
+  const details =
+    registrarError.code === "validation_failed"
+      ? (registrarError.problem.errors ?? []).map((issue) =>
+          issue.path ? `${fieldLabel(issue.path)} ${issue.message}.` : `${issue.message}.`,
+        )
+      : [];
+  return { message: messageFor(registrarError, context), details };
+}
+
+/** `email` → `Email`, `courseIds.0` → `Course ids 0` (tRPC paths are camelCase). */
+function fieldLabel(path: string): string {
+  const words = path
+    .replace(/[._/]+/g, " ")
+    .replace(/([a-z])([A-Z])/g, "$1 $2")
+    .toLowerCase()
+    .trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
