@@ -24,8 +24,17 @@ export const idParamSchema = z
   .refine((id) => id <= MAX_ID, "must be an integer between 1 and 2147483647 in plain decimal")
   .meta({ description: "Integer id, 1..2147483647, in plain decimal", example: "1" });
 
+// PostgreSQL text cannot hold U+0000: refuse it here (400) rather than fail in the insert (500).
+const withoutNul = (value: string) => !value.includes("\u0000");
+const nulMessage = "must not contain the NUL character (U+0000)";
+
 const trimmedText = (max: number) =>
-  z.string().trim().min(1, "must not be empty").max(max, `must be at most ${max} characters`);
+  z
+    .string()
+    .trim()
+    .min(1, "must not be empty")
+    .max(max, `must be at most ${max} characters`)
+    .refine(withoutNul, nulMessage);
 
 export const studentNameSchema = trimmedText(200).meta({ example: "Ada Lovelace" });
 export const studentEmailSchema = z
