@@ -1,0 +1,88 @@
+import { SingleBar } from "cli-progress";
+import type { Command } from "commander";
+import { contextOf } from "../context.ts";
+import { ExitCode } from "../exit-codes.ts";
+import { type EnrollOutcome, enrollPairs, type FailedRow, planBatches } from "../import/enroll-pairs.ts";
+import { readEnrollmentCsv } from "../import/read-csv.ts";
+import { userPath } from "../invocation.ts";
+import { printJson, printLine } from "../output.ts";
+
+export type ImportSummary = {
+  file: string;
+  rows: number;
+  enrolled: number;
+  alreadyEnrolled: number;
+  duplicates: number;
+  failed: FailedRow[];
+  notAttempted: number;
+};
+
+/** A bar on stderr while batches go out, only when a person is watching. */
+function progressBar(enabled: boolean, total: number) {
+  if (!enabled || total === 0) return { tick: (_rows: number) => {}, stop: () => {} };
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format: "enrolling [{bar}] {percentage}% | {value}/{total} rows | {eta_formatted} left",
+    barCompleteChar: "#",
+    barIncompleteChar: "-",
+    hideCursor: true,
+    clearOnComplete: true,
+  });
+  bar.start(total, 0);
+  return { tick: (rows: number) => bar.increment(rows), stop: () => bar.stop() };
+}
+
+function printSummary(summary: ImportSummary, outcome: EnrollOutcome): void {
+  printLine(`${summary.file}: ${summary.rows} row(s)`);
+  printLine(`  enrolled          ${summary.enrolled}`);
+  printLine(`  already enrolled  ${summary.alreadyEnrolled}`);
+  if (summary.duplicates > 0) printLine(`  duplicate rows    ${summary.duplicates} (sent once)`);
+  printLine(`  failed            ${summary.failed.length}`);
+  for (const row of summary.failed) {
+    printLine(`    line ${row.line}: student ${row.studentId}, course ${row.courseId}: ${row.reason}`);
+  }
+  if (outcome.unreachable) {
+    printLine(`  not attempted     ${summary.notAttempted} (${outcome.unreachable.detail})`);
+  }
+}
+
+export function registerImportCommand(program: Command): void {
+  program
+    .command("import")
+    .description("enroll the student/course pairs of a CSV file (header: student_id,course_id)")
+    .argument("<file.csv>", "CSV with a student_id and a course_id column; other columns are ignored")
+    .option("--concurrency <n>", "student batches in flight at once", (text) => Number(text), 4)
+    .action(async (file: string, options: { concurrency: number }, command: Command) => {
+      const { client, json } = contextOf(command);
+      const { pairs, faults } = await readEnrollmentCsv(userPath(file));
+      const total = planBatches(pairs).batches.reduce((sum, batch) => sum + batch.rows.length, 0);
+      const bar = progressBar(!json && process.stderr.isTTY === true, total);
+      let outcome: EnrollOutcome;
+      try {
+        outcome = await enrollPairs(client.trpc, pairs, {
+          concurrency:
+            Number.isInteger(options.concurrency) && options.concurrency > 0 ? options.concurrency : 4,
+          onProgress: bar.tick,
+        });
+      } finally {
+        bar.stop();
+      }
+      const failed = [...faults.map((fault) => ({ ...fault, code: "invalid_row" })), ...outcome.failed].sort(
+        (a, b) => a.line - b.line,
+      );
+      const summary: ImportSummary = {
+        file,
+        rows: pairs.length + faults.length,
+        enrolled: outcome.enrolled,
+        alreadyEnrolled: outcome.alreadyEnrolled,
+        duplicates: outcome.duplicates,
+        failed,
+        notAttempted: outcome.notAttempted,
+      };
+      if (json)
+        printJson(outcome.unreachable ? { ...summary, unreachable: outcome.unreachable.detail } : summary);
+      else printSummary(summary, outcome);
+      if (outcome.unreachable) process.exitCode = ExitCode.unreachable;
+      else if (failed.length > 0) process.exitCode = ExitCode.refused;
+    });
+}

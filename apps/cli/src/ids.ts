@@ -1,0 +1,33 @@
+import { InvalidArgumentError } from "commander";
+
+export const MAX_ID = 2_147_483_647;
+
+/** An id as the server accepts it: plain decimal, 1..2147483647. Undefined otherwise. */
+export function parseId(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (!/^[1-9][0-9]{0,9}$/.test(trimmed)) return undefined;
+  const id = Number(trimmed);
+  return id <= MAX_ID ? id : undefined;
+}
+
+/** commander argument parser for ids: a bad id is a usage error (exit 2), not a request. */
+export function idArgument(text: string): number {
+  const id = parseId(text);
+  if (id === undefined) throw new InvalidArgumentError("must be an integer between 1 and 2147483647.");
+  return id;
+}
+
+/** commander parser for variadic ids (`enroll <student> <course...>`). */
+export function idListArgument(text: string, previous: number[] | undefined): number[] {
+  return [...(previous ?? []), idArgument(text)];
+}
+
+export function integerOption(min: number, max: number) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!/^-?[0-9]+$/.test(text.trim()) || value < min || value > max) {
+      throw new InvalidArgumentError(`must be an integer between ${min} and ${max}.`);
+    }
+    return value;
+  };
+}

@@ -1,0 +1,149 @@
+import { isRegistrarError, type RegistrarError, type RegistrarTrpcClient } from "@registrar/sdk";
+import type { CsvPair } from "./read-csv.ts";
+
+/** The server takes at most this many course ids in one assignment. */
+export const MAX_COURSES_PER_CALL = 1000;
+
+export type FailedRow = {
+  line: number;
+  studentId: number | string;
+  courseId: number | string;
+  /** the contract's problem code, or `invalid_row` for a row that could not be sent */
+  code: string;
+  reason: string;
+};
+
+export type EnrollOutcome = {
+  enrolled: number;
+  alreadyEnrolled: number;
+  /** rows that repeat an earlier student/course pair of the file: sent once */
+  duplicates: number;
+  failed: FailedRow[];
+  /** rows never sent because the server stopped answering; with `unreachable` set */
+  notAttempted: number;
+  unreachable?: RegistrarError;
+};
+
+export type EnrollOptions = {
+  /** student batches in flight at once (tRPC batches them into one HTTP request) */
+  concurrency?: number;
+  /** waits before retrying a batch refused with 429 or 503, in ms */
+  retryDelaysMs?: readonly number[];
+  onProgress?: (rows: number) => void;
+};
+
+type Batch = { studentId: number; rows: CsvPair[] };
+
+/** Rows grouped by student, one pair once, cut into assignments of at most 1000 courses. */
+export function planBatches(pairs: readonly CsvPair[]): { batches: Batch[]; duplicates: number } {
+  const byStudent = new Map<number, Map<number, CsvPair>>();
+  let duplicates = 0;
+  for (const pair of pairs) {
+    const courses = byStudent.get(pair.studentId) ?? new Map<number, CsvPair>();
+    byStudent.set(pair.studentId, courses);
+    if (courses.has(pair.courseId)) duplicates++;
+    else courses.set(pair.courseId, pair);
+  }
+  const batches: Batch[] = [];
+  for (const [studentId, courses] of byStudent) {
+    const rows = [...courses.values()];
+    for (let start = 0; start < rows.length; start += MAX_COURSES_PER_CALL) {
+      batches.push({ studentId, rows: rows.slice(start, start + MAX_COURSES_PER_CALL) });
+    }
+  }
+  return { batches, duplicates };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Enrolls the pairs with one `enrollments.assign` call per student batch. An assignment is
+ * all or nothing on the server, so when it names courses that do not exist or are full,
+ * those rows are reported and the rest of the batch is sent again without them. Pairs
+ * already enrolled are counted, never enrolled twice, so a re-run is safe.
+ */
+export async function enrollPairs(
+  trpc: RegistrarTrpcClient,
+  pairs: readonly CsvPair[],
+  options: EnrollOptions = {},
+): Promise<EnrollOutcome> {
+  const { batches, duplicates } = planBatches(pairs);
+  const outcome: EnrollOutcome = { enrolled: 0, alreadyEnrolled: 0, duplicates, failed: [], notAttempted: 0 };
+  const retryDelaysMs = options.retryDelaysMs ?? [500, 2000, 5000];
+  const fail = (rows: readonly CsvPair[], error: RegistrarError, reason = error.detail) => {
+    for (const row of rows) {
+      outcome.failed.push({
+        line: row.line,
+        studentId: row.studentId,
+        courseId: row.courseId,
+        code: error.code,
+        reason,
+      });
+    }
+  };
+
+  async function send(batch: Batch): Promise<void> {
+    let pending = batch.rows;
+    let retries = 0;
+    while (pending.length > 0 && !outcome.unreachable) {
+      try {
+        const result = await trpc.enrollments.assign.mutate({
+          studentId: batch.studentId,
+          courseIds: pending.map((row) => row.courseId),
+        });
+        outcome.enrolled += result.enrolled.length;
+        outcome.alreadyEnrolled += result.alreadyEnrolled.length;
+        return;
+      } catch (caught) {
+        if (!isRegistrarError(caught)) throw caught;
+        const error = caught;
+        const faulty = new Set<number>(
+          error.code === "course_not_found"
+            ? (error.problem.missingCourseIds ?? [])
+            : error.code === "course_full"
+              ? (error.problem.fullCourseIds ?? [])
+              : [],
+        );
+        if (faulty.size > 0) {
+          const reason = (id: number) =>
+            error.code === "course_full" ? `course ${id} is full.` : `course ${id} does not exist.`;
+          for (const row of pending.filter((row) => faulty.has(row.courseId)))
+            fail([row], error, reason(row.courseId));
+          pending = pending.filter((row) => !faulty.has(row.courseId));
+          continue;
+        }
+        if (
+          (error.code === "rate_limited" || error.code === "service_unavailable") &&
+          retries < retryDelaysMs.length
+        ) {
+          await sleep(retryDelaysMs[retries++] ?? 0);
+          continue;
+        }
+        if (error.code === "network_error") {
+          outcome.unreachable = error;
+          outcome.notAttempted += pending.length;
+          return;
+        }
+        fail(pending, error);
+        return;
+      }
+    }
+    // stopped because the server became unreachable during another batch
+    outcome.notAttempted += pending.length;
+  }
+
+  const queue = [...batches];
+  const worker = async () => {
+    for (let batch = queue.shift(); batch; batch = queue.shift()) {
+      if (outcome.unreachable) {
+        outcome.notAttempted += batch.rows.length;
+      } else {
+        await send(batch);
+      }
+      options.onProgress?.(batch.rows.length);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
+  outcome.failed.sort((a, b) => a.line - b.line);
+  return outcome;
+}

@@ -1,0 +1,35 @@
+import { Command, Option } from "commander";
+import { registerCourseCommands } from "./commands/courses.ts";
+import { registerEnrollmentCommands } from "./commands/enrollments.ts";
+import { registerImportCommand } from "./commands/import.ts";
+import { registerStudentCommands } from "./commands/students.ts";
+import { DEFAULT_URL } from "./connection.ts";
+
+const exitCodesHelp = `
+Exit codes:
+  0  done
+  1  the server refused the request (not found, invalid, course full, ...),
+     or an import finished with failed rows
+  2  usage error: unknown command or option, bad argument, unreadable CSV file
+  3  the server could not be reached
+
+Environment:
+  REGISTRAR_URL    server address (default ${DEFAULT_URL}); --url wins
+  REGISTRAR_TOKEN  API token; --token wins`;
+
+export function buildProgram(): Command {
+  const program = new Command("registrar")
+    .description("Students, courses and enrollments on a Registrar server.")
+    .addOption(new Option("--url <url>", "server address").env("REGISTRAR_URL").default(DEFAULT_URL))
+    .addOption(new Option("--token <token>", "API token, sent as a bearer header").env("REGISTRAR_TOKEN"))
+    .option("--json", "print results as JSON, for scripts", false)
+    // Errors become exit codes in main.ts instead of commander exiting by itself.
+    .exitOverride()
+    .showHelpAfterError("(registrar --help lists the commands)")
+    .addHelpText("after", exitCodesHelp);
+  registerStudentCommands(program);
+  registerCourseCommands(program);
+  registerEnrollmentCommands(program);
+  registerImportCommand(program);
+  return program;
+}

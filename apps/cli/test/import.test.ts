@@ -1,0 +1,197 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRegistrarClient, type RegistrarClient } from "@registrar/sdk";
+import { startTestServer, type TestServer } from "@registrar/server/testing";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { enrollPairs } from "../src/import/enroll-pairs.ts";
+import { runCli } from "./run-cli.ts";
+
+// Each test runs the real binary several times (about half a second of Node start-up each).
+vi.setConfig({ testTimeout: 120_000 });
+
+let server: TestServer;
+let client: RegistrarClient;
+let folder: string;
+beforeAll(async () => {
+  server = await startTestServer();
+  client = createRegistrarClient({ baseUrl: server.baseUrl });
+  folder = await mkdtemp(join(tmpdir(), "registrar-cli-import-"));
+});
+afterAll(async () => {
+  await server?.close();
+  if (folder) await rm(folder, { recursive: true, force: true });
+});
+
+let counter = 0;
+async function csvFile(text: string): Promise<string> {
+  const path = join(folder, `enrollments-${++counter}.csv`);
+  await writeFile(path, text);
+  return path;
+}
+
+const importCsv = (path: string, ...flags: string[]) =>
+  runCli(["--url", server.baseUrl, "import", path, ...flags]);
+
+async function student(name: string) {
+  return client.trpc.students.create.mutate({
+    name,
+    email: `import-${process.pid}-${++counter}@example.org`,
+  });
+}
+
+async function enrolledCourseIds(studentId: number): Promise<number[]> {
+  return (await client.trpc.enrollments.list.query({ studentId })).courses.map((course) => course.id);
+}
+
+type Summary = {
+  rows: number;
+  enrolled: number;
+  alreadyEnrolled: number;
+  duplicates: number;
+  failed: Array<{ line: number; code: string; reason: string }>;
+  notAttempted: number;
+};
+
+describe("registrar import", () => {
+  it("enrolls the good rows, reports each bad one by line, and enrolls nothing twice on a re-run", async () => {
+    const ada = await student("Ada");
+    const alan = await student("Alan");
+    const algebra = await client.trpc.courses.create.mutate({ name: "Algebra", level: "beginner" });
+    const logic = await client.trpc.courses.create.mutate({ name: "Logic", level: "intro" });
+    const seminar = await client.trpc.courses.create.mutate({
+      name: "Seminar",
+      level: "advanced",
+      capacity: 1,
+    });
+    const file = await csvFile(
+      [
+        "course_id,student_id,note", // any column order; extra columns are ignored
+        `${algebra.id},${ada.id},first`,
+        `${logic.id},${ada.id},`,
+        `${algebra.id},${alan.id},`,
+        "",
+        `${algebra.id},abc,not an id`, // line 6
+        `${logic.id},1999999,no such student`, // line 7
+        `1999999,${alan.id},no such course`, // line 8
+        `${seminar.id},${ada.id},takes the only seat`,
+        `${seminar.id},${alan.id},course full`, // line 10
+        `${algebra.id},${ada.id},duplicate`,
+        `${logic.id},${alan.id},`,
+      ].join("\n"),
+    );
+
+    const first = await importCsv(file);
+    expect(first.code, first.stderr).toBe(1);
+    expect(first.stdout).toMatch(/^ {2}enrolled {10}5$/m);
+    expect(first.stdout).toMatch(/^ {2}already enrolled {2}0$/m);
+    expect(first.stdout).toMatch(/^ {2}failed {12}4$/m);
+    expect(first.stdout).toMatch(
+      /^ {4}line 6: student abc, course \d+: student_id "abc" must be an integer/m,
+    );
+    expect(first.stdout).toMatch(
+      /^ {4}line 7: student 1999999, course \d+: Student 1999999 does not exist\.$/m,
+    );
+    expect(first.stdout).toMatch(
+      /^ {4}line 8: student \d+, course 1999999: course 1999999 does not exist\.$/m,
+    );
+    expect(first.stdout).toMatch(
+      new RegExp(
+        `^ {4}line 10: student ${alan.id}, course ${seminar.id}: course ${seminar.id} is full\\.$`,
+        "m",
+      ),
+    );
+    expect(first.stderr).toBe(""); // no progress bar without a terminal
+
+    expect(await enrolledCourseIds(ada.id)).toEqual([algebra.id, logic.id, seminar.id]);
+    expect(await enrolledCourseIds(alan.id)).toEqual([algebra.id, logic.id]);
+
+    const rerun = await importCsv(file, "--json");
+    expect(rerun.code).toBe(1);
+    const summary = JSON.parse(rerun.stdout) as Summary;
+    expect(summary).toMatchObject({
+      rows: 10,
+      enrolled: 0,
+      alreadyEnrolled: 5,
+      duplicates: 1,
+      notAttempted: 0,
+    });
+    expect(summary.failed.map((row) => [row.line, row.code])).toEqual([
+      [6, "invalid_row"],
+      [7, "student_not_found"],
+      [8, "course_not_found"],
+      [10, "course_full"],
+    ]);
+    expect(await enrolledCourseIds(ada.id)).toEqual([algebra.id, logic.id, seminar.id]);
+    expect((await client.trpc.courses.byId.query({ id: algebra.id })).enrolledCount).toBe(2);
+  });
+
+  it("exits 0 when every row lands", async () => {
+    const grace = await student("Grace");
+    const course = await client.trpc.courses.create.mutate({ name: "Compilers", level: "advanced" });
+    const run = await importCsv(
+      await csvFile(`student_id,course_id\r\n${grace.id},${course.id}\r\n`),
+      "--json",
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ rows: 1, enrolled: 1, failed: [] });
+  });
+
+  it("exits 2 without sending anything when the file is missing, has no header or is not CSV", async () => {
+    const grace = await student("Header");
+    const course = await client.trpc.courses.create.mutate({ name: "History", level: "intro" });
+    const cases: Array<[string, RegExp]> = [
+      [join(folder, "missing.csv"), /no such file/],
+      [
+        await csvFile(`student,course\n${grace.id},${course.id}\n`),
+        /header must name student_id and course_id/,
+      ],
+      [await csvFile(`student_id,course_id\n${grace.id},"${course.id}\n`), /is not valid CSV/],
+      [await csvFile(""), /is empty/],
+    ];
+    for (const [path, message] of cases) {
+      const run = await importCsv(path);
+      expect(run.code, path).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr).not.toMatch(/^\s+at /m);
+    }
+    expect(await enrolledCourseIds(grace.id)).toEqual([]);
+  });
+
+  it("exits 3 and counts rows not attempted when the server is unreachable", async () => {
+    const run = await runCli([
+      "--url",
+      "http://127.0.0.1:9",
+      "import",
+      await csvFile("student_id,course_id\n1,2\n3,4\n"),
+      "--json",
+    ]);
+    expect(run.code).toBe(3);
+    expect(JSON.parse(run.stdout)).toMatchObject({ enrolled: 0, notAttempted: 2 });
+  });
+
+  it("sends one assign call per student batch", async () => {
+    const students = await Promise.all([student("One"), student("Two"), student("Three")]);
+    const courses = await Promise.all(
+      [1, 2, 3, 4].map((n) => client.trpc.courses.create.mutate({ name: `Batch ${n}`, level: "any" })),
+    );
+    const procedures: string[] = [];
+    const counting = createRegistrarClient({
+      baseUrl: server.baseUrl,
+      fetch: (input, init) => {
+        const url = new URL(input instanceof Request ? input.url : String(input));
+        procedures.push(...url.pathname.replace(/^\/trpc\//, "").split(","));
+        return fetch(input, init);
+      },
+    });
+    let line = 1;
+    const pairs = students.flatMap((s) =>
+      courses.map((c) => ({ line: ++line, studentId: s.id, courseId: c.id })),
+    );
+    const progress: number[] = [];
+    const outcome = await enrollPairs(counting.trpc, pairs, { onProgress: (rows) => progress.push(rows) });
+    expect(outcome).toMatchObject({ enrolled: 12, alreadyEnrolled: 0, failed: [] });
+    expect(procedures).toEqual(["enrollments.assign", "enrollments.assign", "enrollments.assign"]);
+    expect(progress).toEqual([4, 4, 4]);
+  });
+});
