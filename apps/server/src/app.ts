@@ -100,9 +100,12 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       router: appRouter,
       endpoint: "/trpc",
       createContext: (_options, c) => trpcContextFor(c, db),
-      onError: ({ error, path }) => {
+      onError: ({ error, path, ctx }) => {
         if (error.code === "INTERNAL_SERVER_ERROR")
-          logger?.error({ err: error.cause ?? error, path }, "tRPC procedure failed");
+          logger?.error(
+            { err: error.cause ?? error, path, requestId: ctx?.requestId },
+            "tRPC procedure failed",
+          );
       },
     }),
   );

@@ -1,6 +1,8 @@
-import { QueryClientProvider } from "@tanstack/react-query";
-import { useState } from "react";
+import { QueryClientProvider, useQueryClient } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
 import { BrowserRouter, Navigate, NavLink, Route, Routes } from "react-router";
+import { ApiKeyProvider } from "./api-key.tsx";
+import { ApiKeyPage } from "./pages/api-key-page.tsx";
 import { CoursesPage } from "./pages/courses-page.tsx";
 import { NotFoundPage } from "./pages/not-found-page.tsx";
 import { RosterPage } from "./pages/roster-page.tsx";
@@ -13,31 +15,43 @@ export const APP_BASE = "/app";
 
 export function App() {
   const [queryClient] = useState(createQueryClient);
-  const [trpcClient] = useState(() => createApiClient());
   return (
     <QueryClientProvider client={queryClient}>
-      <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
-        <BrowserRouter basename={APP_BASE}>
-          <header className="site-header">
-            <nav aria-label="Main">
-              <span className="brand">Registrar</span>
-              <NavLink to="/students">Students</NavLink>
-              <NavLink to="/courses">Courses</NavLink>
-              <a href="/docs">API reference</a>
-            </nav>
-          </header>
-          <main>
-            <Routes>
-              <Route index element={<Navigate to="/students" replace />} />
-              <Route path="students" element={<StudentsPage />} />
-              <Route path="students/:studentId" element={<StudentPage />} />
-              <Route path="courses" element={<CoursesPage />} />
-              <Route path="courses/:courseId" element={<RosterPage />} />
-              <Route path="*" element={<NotFoundPage />} />
-            </Routes>
-          </main>
-        </BrowserRouter>
-      </TRPCProvider>
+      {/* a new key means new answers: drop everything fetched with the old one */}
+      <ApiKeyProvider onChange={() => queryClient.resetQueries()}>
+        {(apiKey) => <ApiProvider apiKey={apiKey} />}
+      </ApiKeyProvider>
     </QueryClientProvider>
+  );
+}
+
+function ApiProvider({ apiKey }: { apiKey: string | undefined }) {
+  const queryClient = useQueryClient();
+  const trpcClient = useMemo(() => createApiClient(apiKey), [apiKey]);
+  return (
+    <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
+      <BrowserRouter basename={APP_BASE}>
+        <header className="site-header">
+          <nav aria-label="Main">
+            <span className="brand">Registrar</span>
+            <NavLink to="/students">Students</NavLink>
+            <NavLink to="/courses">Courses</NavLink>
+            <NavLink to="/api-key">API key</NavLink>
+            <a href="/docs">API reference</a>
+          </nav>
+        </header>
+        <main>
+          <Routes>
+            <Route index element={<Navigate to="/students" replace />} />
+            <Route path="students" element={<StudentsPage />} />
+            <Route path="students/:studentId" element={<StudentPage />} />
+            <Route path="courses" element={<CoursesPage />} />
+            <Route path="courses/:courseId" element={<RosterPage />} />
+            <Route path="api-key" element={<ApiKeyPage />} />
+            <Route path="*" element={<NotFoundPage />} />
+          </Routes>
+        </main>
+      </BrowserRouter>
+    </TRPCProvider>
   );
 }

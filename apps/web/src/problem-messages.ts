@@ -6,6 +6,8 @@ export type ErrorContext = {
 };
 
 export type ErrorDescription = {
+  /** The problem's stable code (or the SDK's network_error / unexpected_response). */
+  code: RegistrarError["code"];
   /** One sentence in plain words. */
   message: string;
   /** Field-level faults (validation_failed), already worded for people. */
@@ -45,9 +47,9 @@ function messageFor(error: RegistrarError, context: ErrorContext): string {
     case "capacity_below_enrolled":
       return "The capacity cannot be lower than the number of students already enrolled.";
     case "unauthorized":
-      return "You need to sign in to do this.";
+      return "This server needs an API key, and none (or an unknown one) was sent.";
     case "forbidden":
-      return "You are not allowed to do this.";
+      return "The API key in use is not allowed to do this.";
     case "rate_limited":
       return "Too many requests in a short time. Wait a moment and try again.";
     case "service_unavailable":
@@ -70,7 +72,7 @@ export function describeError(error: unknown, context: ErrorContext = {}): Error
           issue.path ? `${fieldLabel(issue.path)} ${issue.message}.` : `${issue.message}.`,
         )
       : [];
-  return { message: messageFor(registrarError, context), details };
+  return { code: registrarError.code, message: messageFor(registrarError, context), details };
 }
 
 /** `email` → `Email`, `courseIds.0` → `Course ids 0` (tRPC paths are camelCase). */

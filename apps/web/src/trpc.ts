@@ -19,6 +19,6 @@ export function createQueryClient(): QueryClient {
 }
 
 /** The API lives on the origin that served the page (`pnpm dev` proxies /trpc to :3000). */
-export function createApiClient(baseUrl: string = window.location.origin) {
-  return createTRPCClient<AppRouter>({ links: registrarLinks({ baseUrl }) });
+export function createApiClient(apiKey: string | undefined, baseUrl: string = window.location.origin) {
+  return createTRPCClient<AppRouter>({ links: registrarLinks({ baseUrl, token: apiKey }) });
 }
