@@ -11,7 +11,8 @@ Exit codes:
   1  the server refused the request (not found, invalid, course full, ...),
      or an import finished with failed rows
   2  usage error: unknown command or option, bad argument, unreadable CSV file
-  3  the server could not be reached
+  3  no Registrar server answered at --url (unreachable, or something
+     else answered); an import stops and counts the rows not attempted
 
 Environment:
   REGISTRAR_URL    server address (default ${DEFAULT_URL}); --url wins

@@ -1,3 +1,4 @@
+import { createRegistrarClient, type RegistrarClient } from "@registrar/sdk";
 import { startTestServer, type TestServer } from "@registrar/server/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type CliRun, runCli } from "./run-cli.ts";
@@ -6,8 +7,11 @@ import { type CliRun, runCli } from "./run-cli.ts";
 vi.setConfig({ testTimeout: 120_000 });
 
 let server: TestServer;
+/** Sets up data for the commands under test without paying a process start each time. */
+let sdk: RegistrarClient;
 beforeAll(async () => {
   server = await startTestServer();
+  sdk = createRegistrarClient({ baseUrl: server.baseUrl });
 });
 afterAll(async () => {
   await server?.close();
@@ -65,7 +69,7 @@ describe("students and courses", () => {
   });
 
   it("pages with --limit and --cursor, and says how to get the next page", async () => {
-    for (let i = 0; i < 3; i++) await json("students", "add", `Pager ${i}`, email());
+    for (let i = 0; i < 3; i++) await sdk.trpc.students.create.mutate({ name: `Pager ${i}`, email: email() });
     const first = await json<{ students: Student[]; nextCursor: string }>("students", "list", "--limit", "2");
     expect(first.students).toHaveLength(2);
     expect(typeof first.nextCursor).toBe("string");
@@ -98,9 +102,9 @@ describe("students and courses", () => {
 
 describe("enrollments", () => {
   it("enrolls, lists both ways and drops", async () => {
-    const student = await json<Student>("students", "add", "Grace Hopper", email());
-    const a = await json<Course>("courses", "add", "Compilers", "advanced");
-    const b = await json<Course>("courses", "add", "Navy history", "intro");
+    const student = await sdk.trpc.students.create.mutate({ name: "Grace Hopper", email: email() });
+    const a = await sdk.trpc.courses.create.mutate({ name: "Compilers", level: "advanced" });
+    const b = await sdk.trpc.courses.create.mutate({ name: "Navy history", level: "intro" });
 
     const enrolled = await cli("enroll", String(student.id), String(a.id), String(b.id));
     expect(enrolled.code, enrolled.stderr).toBe(0);
@@ -125,10 +129,10 @@ describe("enrollments", () => {
   });
 
   it("refuses a full course and missing courses with exit code 1 and the problem's detail", async () => {
-    const course = await json<Course>("courses", "add", "Seminar", "advanced", "--capacity", "1");
-    const first = await json<Student>("students", "add", "First", email());
-    const second = await json<Student>("students", "add", "Second", email());
-    expect((await cli("enroll", String(first.id), String(course.id))).code).toBe(0);
+    const course = await sdk.trpc.courses.create.mutate({ name: "Seminar", level: "advanced", capacity: 1 });
+    const first = await sdk.trpc.students.create.mutate({ name: "First", email: email() });
+    const second = await sdk.trpc.students.create.mutate({ name: "Second", email: email() });
+    await sdk.trpc.enrollments.assign.mutate({ studentId: first.id, courseIds: [course.id] });
 
     const full = await cli("enroll", String(second.id), String(course.id));
     expect(full.code).toBe(1);

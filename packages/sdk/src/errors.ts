@@ -37,6 +37,8 @@ export type RegistrarProblem = {
   missingCourseIds?: number[];
   /** course_full: the courses without a free seat */
   fullCourseIds?: number[];
+  /** rate_limited: seconds until the limit resets */
+  retryAfter?: number;
   [extra: string]: unknown;
 };
 

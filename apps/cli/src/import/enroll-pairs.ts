@@ -27,7 +27,7 @@ export type EnrollOutcome = {
 export type EnrollOptions = {
   /** student batches in flight at once (tRPC batches them into one HTTP request) */
   concurrency?: number;
-  /** waits before retrying a batch refused with 429 or 503, in ms */
+  /** waits before retrying a batch refused with 429 or 503, in ms (a 429's retryAfter wins) */
   retryDelaysMs?: readonly number[];
   onProgress?: (rows: number) => void;
 };
@@ -116,7 +116,12 @@ export async function enrollPairs(
           (error.code === "rate_limited" || error.code === "service_unavailable") &&
           retries < retryDelaysMs.length
         ) {
-          await sleep(retryDelaysMs[retries++] ?? 0);
+          // a 429 says when the limit resets (seconds); otherwise back off
+          const { retryAfter } = error.problem;
+          const fromServer =
+            typeof retryAfter === "number" && retryAfter > 0 ? Math.min(retryAfter, 60) * 1000 : undefined;
+          await sleep(fromServer ?? retryDelaysMs[retries] ?? 0);
+          retries++;
           continue;
         }
         if (error.code === "network_error") {
