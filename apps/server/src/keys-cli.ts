@@ -2,7 +2,9 @@ import { parseArgs } from "node:util";
 import {
   type ApiKey,
   apiKeyRoles,
+  type CreateApiKeyInput,
   createApiKey,
+  createApiKeyInput,
   DomainError,
   listApiKeys,
   revokeApiKey,
@@ -60,22 +62,41 @@ function describeKey(key: ApiKey): string {
   return `${String(key.id).padStart(4)}  ${key.role.padEnd(9)}${bound}  ${key.name ?? "-"}  ${state}, created ${key.createdAt}, ${used}`;
 }
 
+/** Arguments are checked before the database is opened, so a typo fails at once. */
+function createInput(): CreateApiKeyInput {
+  if (!values.role) fail(`--role is required (${apiKeyRoles.join(", ")})\n${usage}`);
+  const studentId = values["student-id"];
+  if (studentId !== undefined && !/^[1-9][0-9]{0,9}$/.test(studentId)) {
+    fail("--student-id must be a positive integer", 1);
+  }
+  const parsed = createApiKeyInput.safeParse({
+    role: values.role,
+    ...(studentId !== undefined ? { studentId: Number(studentId) } : {}),
+    ...(values.name !== undefined ? { name: values.name } : {}),
+  });
+  if (!parsed.success) {
+    fail(
+      parsed.error.issues.map((issue) => `${issue.path.join(".") || "input"}: ${issue.message}`).join("\n"),
+      1,
+    );
+  }
+  return parsed.data;
+}
+function revokeId(): number {
+  const id = rest[0];
+  if (!id || !/^[1-9][0-9]{0,9}$/.test(id)) fail(`revoke needs a key id\n${usage}`);
+  return Number(id);
+}
+const input = command === "create" ? createInput() : undefined;
+const keyId = command === "revoke" ? revokeId() : undefined;
+
 const config = loadConfig(process.env);
 const db = createDatabase(config.database);
 console.error(`database: ${describeDatabase(config.database)}`);
 try {
   await migrateToLatest(db);
-  if (command === "create") {
-    if (!values.role) fail(`--role is required (${apiKeyRoles.join(", ")})\n${usage}`);
-    const studentId = values["student-id"];
-    if (studentId !== undefined && !/^[1-9][0-9]{0,9}$/.test(studentId)) {
-      fail("--student-id must be a positive integer");
-    }
-    const { apiKey, token } = await createApiKey(db, {
-      role: values.role as ApiKey["role"],
-      ...(studentId !== undefined ? { studentId: Number(studentId) } : {}),
-      ...(values.name !== undefined ? { name: values.name } : {}),
-    });
+  if (input) {
+    const { apiKey, token } = await createApiKey(db, input);
     if (values.json) {
       console.log(JSON.stringify({ ...apiKey, token }));
     } else {
@@ -83,16 +104,14 @@ try {
       console.log(token);
       console.error("send it as: Authorization: Bearer <key>");
     }
-  } else if (command === "list") {
+  } else if (keyId === undefined) {
     const keys = await listApiKeys(db);
     if (values.json) console.log(JSON.stringify(keys));
     else if (keys.length === 0)
       console.error("no API keys yet; create one with: pnpm keys create --role admin");
     else for (const key of keys) console.log(describeKey(key));
   } else {
-    const id = rest[0];
-    if (!id || !/^[1-9][0-9]{0,9}$/.test(id)) fail(`revoke needs a key id\n${usage}`);
-    const key = await revokeApiKey(db, Number(id));
+    const key = await revokeApiKey(db, keyId);
     if (values.json) console.log(JSON.stringify(key));
     else
       console.log(

@@ -1,4 +1,5 @@
 import type { Server } from "node:http";
+import { Server as NetServer } from "node:net";
 import { serve } from "@hono/node-server";
 import { countActiveApiKeys } from "@registrar/core";
 import { createDatabase, describeDatabase, migrateToLatest } from "@registrar/db";
@@ -10,7 +11,11 @@ import { createMemoryRateLimitStore, createRedisRateLimitStore, KEY_CACHE_TTL_MS
 const startedAt = performance.now();
 const config = loadConfig(process.env);
 const logger = createLogger(config.logLevel);
-const db = createDatabase(config.database);
+// knex's own warnings (a lost connection, a failed acquire) go to the JSON log, not the console.
+const db = createDatabase({
+  ...config.database,
+  log: { warn: (message) => logger.warn(message), error: (message) => logger.error(message) },
+});
 
 const applied = await migrateToLatest(db);
 if (applied.length > 0) logger.info({ applied }, `applied ${applied.length} migration(s)`);
@@ -18,6 +23,12 @@ if (applied.length > 0) logger.info({ applied }, `applied ${applied.length} migr
 const rateLimitStore = config.redisUrl
   ? createRedisRateLimitStore(config.redisUrl, { logger })
   : createMemoryRateLimitStore();
+if (config.redisUrl && config.rateLimitPerMinute > 0) {
+  // Start counting from the first request; if Redis is not there, start anyway (uncounted).
+  await rateLimitStore
+    .ready()
+    .catch((error: Error) => logger.warn({ err: { message: error.message } }, "redis is not reachable yet"));
+}
 const app = createApp({
   db,
   logger,
@@ -55,7 +66,26 @@ logger.info(
   },
   "rate limits and CORS",
 );
-const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+/**
+ * Once a stop signal has arrived every answer says `Connection: close`, so keep-alive clients
+ * and load balancers send their next request elsewhere rather than to this process.
+ */
+let draining = false;
+const fetchDraining: typeof app.fetch = async (request, ...rest) => {
+  const response = await app.fetch(request, ...rest);
+  if (!draining) return response;
+  try {
+    response.headers.set("connection", "close");
+    return response;
+  } catch {
+    // a response with immutable headers
+    const copy = new Response(response.body, response);
+    copy.headers.set("connection", "close");
+    return copy;
+  }
+};
+
+const server = serve({ fetch: fetchDraining, port: config.port, hostname: config.host }, (info) => {
   const base = `http://${info.address.includes(":") ? `[${info.address}]` : info.address}:${info.port}`;
   logger.info(
     { database: describeDatabase(config.database), startupMs: Math.round(performance.now() - startedAt) },
@@ -76,23 +106,59 @@ const server = serve({ fetch: app.fetch, port: config.port, hostname: config.hos
   );
 });
 
+/**
+ * After a stop signal the listener stays open this much longer: connections that clients
+ * opened before the signal may still wait in the kernel's accept queue (a busy process
+ * accepts late), and closing the listener would reset them with their requests unanswered.
+ */
+const ACCEPT_DRAIN_MS = 100;
+
 let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
+
+/**
+ * Graceful stop on SIGTERM or SIGINT: stop accepting, finish every request already received
+ * (bounded by SHUTDOWN_TIMEOUT_MS), close the pool, exit 0. Answers sent while draining say
+ * `Connection: close`; keep-alive connections left idle close after Node's keepAliveTimeout
+ * (5 s). Not http.Server#close(), which drops idle keep-alive connections at once: a
+ * connection that looks idle may hold a request the process has not read yet. A second
+ * signal cuts the remaining connections without waiting for the timeout.
+ */
+function shutdown(signal: NodeJS.Signals): void {
+  const httpServer = server as Server;
+  if (stopping) {
+    logger.warn({ signal }, "second stop signal: closing the remaining connections now");
+    httpServer.closeAllConnections();
+    return;
+  }
   stopping = true;
-  logger.info({ signal }, "shutting down: no new connections, finishing in-flight requests");
+  draining = true;
+  logger.info(
+    { signal, shutdownTimeoutMs: config.shutdownTimeoutMs },
+    "shutting down: no new connections, finishing in-flight requests",
+  );
+  // net.Server#close() stops accepting; its callback runs once the last connection closed.
+  // setImmediate: an event-loop poll phase (where pending connections are accepted) always
+  // runs between the timer and the close, however busy the process is.
+  setTimeout(
+    () => setImmediate(() => NetServer.prototype.close.call(httpServer, () => void finish())),
+    ACCEPT_DRAIN_MS,
+  );
   const force = setTimeout(() => {
-    logger.warn("in-flight requests did not finish in time; closing anyway");
-    (server as Server).closeAllConnections();
+    logger.warn({ shutdownTimeoutMs: config.shutdownTimeoutMs }, "requests still in flight; closing anyway");
+    httpServer.closeAllConnections();
   }, config.shutdownTimeoutMs);
-  force.unref();
-  server.close(async () => {
+
+  async function finish(): Promise<void> {
     clearTimeout(force);
-    await Promise.all([db.destroy(), rateLimitStore.close()]);
+    try {
+      await Promise.all([db.destroy(), rateLimitStore.close()]);
+    } catch (error) {
+      logger.error({ err: error }, "closing the database pool failed");
+      process.exit(1);
+    }
     logger.info("stopped");
     process.exit(0);
-  });
-  (server as Server).closeIdleConnections();
+  }
 }
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
-process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => shutdown("SIGTERM"));
+process.on("SIGINT", () => shutdown("SIGINT"));

@@ -11,34 +11,43 @@ export type RateVerdict = {
 };
 
 /**
- * Counts hits per client in fixed one-minute windows. Fixed windows are one counter per
- * client (one INCR on Redis) and never let a client exceed twice the budget across a
- * window edge; that trade is fine for abuse protection.
+ * Counts hits per client in fixed one-minute windows that start at the client's first hit.
+ * A fixed window is one counter per client (one INCR on Redis); a client can at most
+ * double its budget across a window edge, a fair trade for abuse protection.
  */
 export type RateLimitStore = {
   /** Counts one hit for `client` and returns the window's count and milliseconds left. */
   hit(client: string, windowMs: number): Promise<{ count: number; resetMs: number }>;
+  /** Resolves once hits can be counted (Redis connected); rejects after `timeoutMs`. */
+  ready(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 };
 
 export const RATE_WINDOW_MS = 60_000;
 
-/** One process's counters: fine for a single replica, and the default. */
+/**
+ * One process's counters: fine for a single replica, and the default. Each client's window
+ * starts at its first hit (as on Redis); expired entries are swept once per window.
+ */
 export function createMemoryRateLimitStore(): RateLimitStore {
-  let windowStart = 0;
-  let counts = new Map<string, number>();
+  const windows = new Map<string, { count: number; resetAt: number }>();
+  let nextSweep = 0;
   return {
     async hit(client, windowMs) {
       const now = Date.now();
-      // Every client shares the same aligned window, so one swap forgets them all at once.
-      if (now - windowStart >= windowMs) {
-        windowStart = now - (now % windowMs);
-        counts = new Map();
+      if (now >= nextSweep) {
+        for (const [key, window] of windows) if (window.resetAt <= now) windows.delete(key);
+        nextSweep = now + windowMs;
       }
-      const count = (counts.get(client) ?? 0) + 1;
-      counts.set(client, count);
-      return { count, resetMs: windowStart + windowMs - now };
+      let window = windows.get(client);
+      if (!window || window.resetAt <= now) {
+        window = { count: 0, resetAt: now + windowMs };
+        windows.set(client, window);
+      }
+      window.count += 1;
+      return { count: window.count, resetMs: window.resetAt - now };
     },
+    async ready() {},
     async close() {},
   };
 }
@@ -58,16 +67,16 @@ type RedisWithHit = Redis & {
 
 /**
  * Counters in Redis, shared by every replica pointing at the same `REDIS_URL`. Commands
- * fail fast instead of queueing while Redis is away, so a Redis outage costs a failed
- * check (the request is let through, see the guard), never a hung request.
+ * fail fast instead of queueing while Redis is away, so a Redis outage (or the moment
+ * before the first connection) costs an uncounted request, never a slow or failed one.
  */
 export function createRedisRateLimitStore(
   url: string,
   options: { keyPrefix?: string; logger?: Logger | undefined } = {},
 ): RateLimitStore {
   const redis = new Redis(url, {
-    lazyConnect: false,
-    enableOfflineQueue: true,
+    // Not connected (yet, or any more): fail the check at once instead of queueing it.
+    enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
     commandTimeout: 1_000,
@@ -87,6 +96,20 @@ export function createRedisRateLimitStore(
       const [count, resetMs] = await redis.rateLimitHit(`${prefix}${client}`, windowMs);
       return { count, resetMs };
     },
+    async ready(timeoutMs = 5_000) {
+      if (redis.status === "ready") return;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          redis.off("ready", onReady);
+          reject(new Error(`redis not ready after ${timeoutMs} ms`));
+        }, timeoutMs);
+        const onReady = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        redis.once("ready", onReady);
+      });
+    },
     async close() {
       await redis.quit().catch(() => redis.disconnect());
     },
@@ -99,6 +122,7 @@ export function createRateLimiter(
   store: RateLimitStore,
   logger?: Logger,
 ): { check(client: string): Promise<RateVerdict | undefined> } {
+  let lastFailureLog = 0;
   return {
     async check(client) {
       try {
@@ -111,10 +135,13 @@ export function createRateLimiter(
         };
       } catch (error) {
         // Failing open: an unavailable limiter must not take the API down with it.
-        logger?.warn(
-          { err: { message: (error as Error).message } },
-          "rate limit check failed; request let through",
-        );
+        if (Date.now() - lastFailureLog > 30_000) {
+          lastFailureLog = Date.now();
+          logger?.warn(
+            { err: { message: (error as Error).message } },
+            "rate limit checks are failing; requests are let through uncounted",
+          );
+        }
         return undefined;
       }
     },
