@@ -2,6 +2,7 @@ import { createTestDatabase, type TestDatabase } from "@registrar/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   assignCourses,
+  type Course,
   createCourse,
   createStudent,
   deleteCourse,
@@ -86,7 +87,7 @@ describe("statements per operation", () => {
 
   it("reads of a student's courses and of a roster: one statement, any page size", async () => {
     const student = await createStudent(test.db, { name: "R", email: email() });
-    const courses = [];
+    const courses: Course[] = [];
     for (let i = 0; i < 30; i++) courses.push(await createCourse(test.db, { name: `R${i}`, level: "b" }));
     await assignCourses(
       test.db,
@@ -99,7 +100,7 @@ describe("statements per operation", () => {
   });
 
   it("assigning: the same seven statements for 1 id or 1000", async () => {
-    const courses = [];
+    const courses: Course[] = [];
     for (let i = 0; i < 40; i++) courses.push(await createCourse(test.db, { name: `A${i}`, level: "b" }));
     const expected = ["begin", "select", "select", "select", "insert", "select", "commit"];
     const one = await createStudent(test.db, { name: "One", email: email() });
