@@ -7,7 +7,9 @@ import { buildWebUi, chromiumAvailable, launchBrowser, screenshot } from "./brow
 // The real product: a production build of the UI served by the real server over a
 // database of its own, driven by Debian's chromium. Data the test needs but does not
 // exercise through the UI is set up through the SDK.
-describe.skipIf(!chromiumAvailable())("web UI in chromium", () => {
+// A browser on 2 cores beside the rest of the suite is slow: a building step and a few
+// clicks can take seconds, so this file allows more than the suite's defaults.
+describe.skipIf(!chromiumAvailable())("web UI in chromium", { timeout: 60_000 }, () => {
   let webUi: Awaited<ReturnType<typeof buildWebUi>>;
   let server: TestServer;
   let api: RegistrarTrpcClient;
@@ -21,8 +23,8 @@ describe.skipIf(!chromiumAvailable())("web UI in chromium", () => {
     api = createRegistrarTrpcClient({ baseUrl: server.baseUrl });
     browser = await launchBrowser();
     context = browser.context;
-    context.setDefaultTimeout(10_000);
-  });
+    context.setDefaultTimeout(15_000);
+  }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await server?.close();
