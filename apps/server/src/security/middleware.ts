@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import { appRouter } from "@registrar/api";
 import { authorize, type Principal, RequestProblem } from "@registrar/core";
 import type { Database } from "@registrar/db";
 import type { Context, MiddlewareHandler } from "hono";
@@ -20,7 +21,7 @@ export type SecurityOptions = {
   db: Database;
   logger?: Logger | undefined;
   /** `required`: every route but health, `/docs` and `/openapi.json` needs a key. Default off. */
-  auth?: { mode: AuthMode } | undefined;
+  auth?: { mode: AuthMode; keyCacheTtlMs?: number | undefined } | undefined;
   /** Requests per minute per key (or per IP without one); absent or 0: no limit. */
   rateLimit?: { perMinute: number; store?: RateLimitStore | undefined } | undefined;
   /** Browser origins allowed to call the API; empty or absent: no CORS headers at all. */
@@ -40,18 +41,31 @@ export type SecurityVariables = {
 };
 type SecurityEnv = { Variables: SecurityVariables };
 
-/** Reachable without a key in `required` mode: load balancers and API readers need them. */
+/**
+ * Reachable without a key in `required` mode: health for load balancers, the API reference,
+ * and the web UI's static shell (HTML and assets, no data: the UI asks for a key on its
+ * `/app/api-key` page and every data request it makes goes through `/trpc` with that key).
+ */
 export function isPublicPath(path: string): boolean {
   return (
     path === "/openapi.json" ||
     path === "/docs" ||
     path.startsWith("/docs/") ||
     path === "/health/live" ||
-    path === "/health/ready"
+    path === "/health/ready" ||
+    path === "/" ||
+    path === "/app" ||
+    path.startsWith("/app/")
   );
 }
 
 const isTrpcPath = (path: string) => path === "/trpc" || path.startsWith("/trpc/");
+
+/** True when every procedure a tRPC path names (`/trpc/a.b,c.d` in a batch) exists. */
+function namesKnownProcedures(path: string): boolean {
+  const names = path.slice("/trpc/".length).split(",");
+  return names.every((name) => Object.hasOwn(appRouter._def.procedures, name));
+}
 
 const bearerPattern = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 
@@ -109,7 +123,7 @@ function responseHeaders(): MiddlewareHandler<SecurityEnv> {
 /** Authentication, rate limit and, for REST, the role check; in that order. */
 function guard(options: SecurityOptions): MiddlewareHandler<SecurityEnv> {
   const authRequired = options.auth?.mode === "required";
-  const verifier = createKeyVerifier(options.db);
+  const verifier = createKeyVerifier(options.db, options.auth?.keyCacheTtlMs);
   const perMinute = options.rateLimit?.perMinute ?? 0;
   const limiter =
     perMinute > 0
@@ -149,8 +163,9 @@ function guard(options: SecurityOptions): MiddlewareHandler<SecurityEnv> {
       );
     }
 
-    if (isTrpcPath(path)) {
+    if (isTrpcPath(path) && (!refusal || namesKnownProcedures(path))) {
       // tRPC answers in its own envelope: its context raises the refusal, its procedures check roles.
+      // (tRPC answers an unknown procedure 404 before any middleware: refused here instead.)
       c.set("refusal", refusal);
       return next();
     }

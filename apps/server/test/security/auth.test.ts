@@ -47,7 +47,8 @@ describe(`AUTH=required on ${process.env.REGISTRAR_TEST_DB ?? "pglite"}`, () => 
         ["POST", "/courses"],
         ["GET", "/students/1/courses"],
         ["GET", "/no/such/route"],
-        ["GET", "/"],
+        ["GET", "/trpc"],
+        ["GET", "/trpc/no.such.procedure"],
       ] as const) {
         const answer = await call(server.baseUrl, method, path, { token });
         expectProblem(answer, 401, "unauthorized");
@@ -63,8 +64,8 @@ describe(`AUTH=required on ${process.env.REGISTRAR_TEST_DB ?? "pglite"}`, () => 
     expectProblem(answer, 401, "unauthorized");
   });
 
-  it("keeps health, /docs and /openapi.json open", async () => {
-    for (const path of ["/health/live", "/health/ready", "/docs", "/openapi.json"]) {
+  it("keeps health, /docs, /openapi.json and the web UI's static shell open", async () => {
+    for (const path of ["/health/live", "/health/ready", "/docs", "/openapi.json", "/", "/app/api-key"]) {
       const answer = await call(server.baseUrl, "GET", path);
       expect(answer.status, `${path}: ${answer.text}`).toBe(200);
     }
