@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { createRegistrarClient, type RegistrarClient } from "@registrar/sdk";
 import { startTestServer, type TestServer } from "@registrar/server/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -178,6 +180,23 @@ describe("usage, connection and exit codes", () => {
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/^error: Cannot reach http:\/\/127\.0\.0\.1:9/);
     expectNoStackTrace(run);
+  });
+
+  it("exits 3 when something other than Registrar answers at the URL", async () => {
+    const notRegistrar = createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "text/html" }).end("<html>a web site</html>");
+    });
+    await new Promise<void>((resolve) => notRegistrar.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = notRegistrar.address() as AddressInfo;
+      const run = await runCli(["--url", `http://127.0.0.1:${port}`, "students", "list"]);
+      expect(run.code, run.stderr).toBe(3);
+      expect(run.stderr).toMatch(
+        /^error: The server answered HTTP 200 \(text\/html\), not a Registrar API answer/,
+      );
+    } finally {
+      await new Promise<void>((resolve) => notRegistrar.close(() => resolve()));
+    }
   });
 
   it("takes the server from REGISTRAR_URL, and --url wins over it", async () => {

@@ -140,11 +140,20 @@ export function networkError(baseUrl: string, cause: unknown): RegistrarError {
 }
 
 /** A REST answer that is not 2xx: its problem body, or `unexpected_response`. */
-export function errorFromResponse(status: number, body: unknown, cause?: unknown): RegistrarError {
+export function errorFromResponse(
+  status: number,
+  body: unknown,
+  cause?: unknown,
+  contentType?: string | null,
+): RegistrarError {
   const problem = problemFrom(body, status);
   if (problem) return new RegistrarError(problem, { cause });
   return new RegistrarError(
-    clientProblem("unexpected_response", status, `The server answered ${status} without a problem body.`),
+    clientProblem(
+      "unexpected_response",
+      status,
+      `The server answered HTTP ${status}${contentType ? ` (${contentType.split(";")[0]})` : ""}, not a Registrar API answer; check the server URL.`,
+    ),
     { cause },
   );
 }
@@ -153,6 +162,8 @@ export function errorFromResponse(status: number, body: unknown, cause?: unknown
 export function errorFromTrpc(error: unknown, baseUrl = "the Registrar server"): RegistrarError {
   if (error instanceof RegistrarError) return error;
   if (error instanceof TRPCClientError) {
+    // raised by the SDK's own fetch wrapper (see registrarLinks)
+    if (error.cause instanceof RegistrarError) return error.cause;
     const data: unknown = error.data;
     const status = isRecord(data) && typeof data.httpStatus === "number" ? data.httpStatus : 0;
     const problem = isRecord(data) ? problemFrom(data.problem, status) : undefined;

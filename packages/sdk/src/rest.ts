@@ -27,7 +27,7 @@ function registrarErrors(baseUrl: string): Middleware {
       } catch {
         body = undefined;
       }
-      throw errorFromResponse(response.status, body);
+      throw errorFromResponse(response.status, body, undefined, response.headers.get("content-type"));
     },
     onError({ error }) {
       return networkError(baseUrl, error);

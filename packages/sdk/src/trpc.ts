@@ -8,7 +8,7 @@ import {
   TRPCUntypedClient,
 } from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
-import { errorFromTrpc } from "./errors.ts";
+import { errorFromResponse, errorFromTrpc } from "./errors.ts";
 
 /** Inputs of every procedure: `RouterInputs["enrollments"]["assign"]`. */
 export type RouterInputs = inferRouterInputs<AppRouter>;
@@ -43,9 +43,24 @@ export function registrarLinks(options: RegistrarClientOptions): TRPCLink<AppRou
     httpBatchLink<AppRouter>({
       url: `${trimBaseUrl(options.baseUrl)}/trpc`,
       headers: () => headers,
-      ...(options.fetch ? { fetch: options.fetch } : {}),
+      fetch: rejectingNonJson(options.fetch),
     }),
   ];
+}
+
+/**
+ * tRPC reads every answer as JSON; an HTML page (a proxy's 502, or a URL that is not
+ * Registrar) would surface as a JSON syntax error without its status. Such answers
+ * become `unexpected_response` here.
+ */
+function rejectingNonJson(custom: typeof fetch | undefined): typeof fetch {
+  return async (input, init) => {
+    // looked up per call, never stored unbound (browsers refuse a detached window.fetch)
+    const response = await (custom ? custom(input, init) : globalThis.fetch(input, init));
+    const type = response.headers.get("content-type") ?? "";
+    if (!/\bjson\b/i.test(type)) throw errorFromResponse(response.status, undefined, undefined, type);
+    return response;
+  };
 }
 
 /** An untyped tRPC client whose calls reject with `RegistrarError` instead of `TRPCClientError`. */
