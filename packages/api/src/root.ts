@@ -1,5 +1,6 @@
 import { coursesRouter } from "./routers/courses.ts";
 import { enrollmentsRouter } from "./routers/enrollments.ts";
+import { keysRouter } from "./routers/keys.ts";
 import { studentsRouter } from "./routers/students.ts";
 import { router } from "./trpc.ts";
 
@@ -7,6 +8,7 @@ export const appRouter = router({
   students: studentsRouter,
   courses: coursesRouter,
   enrollments: enrollmentsRouter,
+  keys: keysRouter,
 });
 
 /** The router's type: clients import it with `import type` only. */

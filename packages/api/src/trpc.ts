@@ -1,4 +1,4 @@
-import { type Access, authorize, idSchema } from "@registrar/core";
+import { type Access, authorize, idSchema, RequestProblem } from "@registrar/core";
 import { initTRPC } from "@trpc/server";
 import type { Context } from "./context.ts";
 import { problemOf, trpcErrorFor } from "./problem-errors.ts";
@@ -49,6 +49,12 @@ function accessOf(path: string, type: string, input: unknown): Access {
 /** Refusals decided before the call (401, 429), then the caller's role, when auth is on. */
 const accessCheck = t.middleware(async ({ ctx, path, type, getRawInput, next }) => {
   if (ctx.refusal) throw ctx.refusal;
+  if (!ctx.auth && path.startsWith("keys.")) {
+    throw new RequestProblem(
+      "forbidden",
+      "Managing API keys needs AUTH=required; use `pnpm keys` on the server.",
+    );
+  }
   if (ctx.auth) await authorize(ctx.db, ctx.auth.principal, accessOf(path, type, await getRawInput()));
   return next();
 });

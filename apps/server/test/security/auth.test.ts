@@ -237,6 +237,51 @@ describe("roles over tRPC", () => {
   });
 });
 
+describe("managing keys over tRPC (admin only)", () => {
+  it("admin creates a key shown once, lists keys without secrets, and revokes", async () => {
+    const admin = trpcClient(server.baseUrl, keys.admin);
+    const created = await admin.keys.create.mutate({ role: "student", studentId: ids.s2, name: "s2's app" });
+    expect(created).toMatchObject({ role: "student", studentId: ids.s2, name: "s2's app", revokedAt: null });
+    const own = await call(server.baseUrl, "GET", `/students/${ids.s2}`, { token: created.token });
+    expect(own.status, own.text).toBe(200);
+
+    const { keys: listed } = await admin.keys.list.query();
+    const entry = listed.find((key) => key.id === created.id);
+    expect(entry).toMatchObject({ role: "student", studentId: ids.s2 });
+    expect(entry?.lastUsedAt).not.toBeNull();
+    expect(JSON.stringify(listed)).not.toContain(created.token.replace(/^rk_\d+_/, ""));
+
+    // revoked before it was ever used: refused at once (a used key is cached up to 10 s)
+    const unused = await admin.keys.create.mutate({ role: "reader" });
+    expect((await admin.keys.revoke.mutate({ id: unused.id })).revokedAt).not.toBeNull();
+    expectProblem(
+      await call(server.baseUrl, "GET", "/courses", { token: unused.token }),
+      401,
+      "unauthorized",
+    );
+
+    const missing = await trpcFailure(admin.keys.revoke.mutate({ id: 2_000_000 }));
+    expect(missing).toMatchObject({ code: "NOT_FOUND" });
+    expect(missing.problem).toMatchObject({ code: "not_found", keyId: 2_000_000 });
+    const unbound = await trpcFailure(admin.keys.create.mutate({ role: "student" }));
+    expect(unbound.problem.code).toBe("validation_failed");
+  });
+
+  it("refuses every other role with 403 forbidden", async () => {
+    for (const token of [keys.registrar, keys.reader, keys.student]) {
+      const client = trpcClient(server.baseUrl, token);
+      for (const attempt of [
+        () => client.keys.list.query(),
+        () => client.keys.create.mutate({ role: "admin" }),
+      ]) {
+        const failure = await trpcFailure(attempt());
+        expect(failure).toMatchObject({ code: "FORBIDDEN", httpStatus: 403 });
+        expect(failure.problem.code).toBe("forbidden");
+      }
+    }
+  });
+});
+
 describe("AUTH off (the default outside production)", () => {
   it("needs no key and ignores one that is not valid", async () => {
     const open = await startTestServer();
@@ -244,6 +289,10 @@ describe("AUTH off (the default outside production)", () => {
       expect((await call(open.baseUrl, "GET", "/students")).status).toBe(200);
       expect((await call(open.baseUrl, "GET", "/students", { token: "nonsense" })).status).toBe(200);
       expect((await trpcClient(open.baseUrl).students.list.query()).students).toEqual([]);
+      // with auth off nobody may mint keys that a later AUTH=required would honour
+      const minted = await trpcFailure(trpcClient(open.baseUrl).keys.create.mutate({ role: "admin" }));
+      expect(minted).toMatchObject({ code: "FORBIDDEN" });
+      expect(minted.problem.code).toBe("forbidden");
     } finally {
       await open.close();
     }
