@@ -107,11 +107,12 @@ const server = serve({ fetch: fetchDraining, port: config.port, hostname: config
 });
 
 /**
- * After a stop signal the listener stays open this much longer: connections that clients
- * opened before the signal may still wait in the kernel's accept queue (a busy process
- * accepts late), and closing the listener would reset them with their requests unanswered.
+ * After a stop signal the listener stays open until the kernel's accept queue is empty:
+ * connections that clients opened before the signal may still wait there (a busy process
+ * accepts them one per event-loop turn), and closing the listener would reset them with
+ * their requests unanswered. Bounded by half the shutdown timeout.
  */
-const ACCEPT_DRAIN_MS = 100;
+const ACCEPT_CHECK_MS = 20;
 
 let stopping = false;
 
@@ -136,13 +137,27 @@ function shutdown(signal: NodeJS.Signals): void {
     { signal, shutdownTimeoutMs: config.shutdownTimeoutMs },
     "shutting down: no new connections, finishing in-flight requests",
   );
-  // net.Server#close() stops accepting; its callback runs once the last connection closed.
-  // setImmediate: an event-loop poll phase (where pending connections are accepted) always
-  // runs between the timer and the close, however busy the process is.
-  setTimeout(
-    () => setImmediate(() => NetServer.prototype.close.call(httpServer, () => void finish())),
-    ACCEPT_DRAIN_MS,
-  );
+  // Each round is timer, poll, check: the listening socket is level-triggered, so while
+  // connections wait in the queue every poll phase accepts at least one. A round that
+  // accepted nothing means the queue is empty: then net.Server#close() stops accepting (its
+  // callback runs once the last connection has closed).
+  let acceptedThisRound = false;
+  const noteAccept = () => {
+    acceptedThisRound = true;
+  };
+  httpServer.on("connection", noteAccept);
+  const acceptUntil = performance.now() + config.shutdownTimeoutMs / 2;
+  const closeWhenQueueEmpty = () => {
+    if (acceptedThisRound && performance.now() < acceptUntil) {
+      acceptedThisRound = false;
+      setTimeout(() => setImmediate(closeWhenQueueEmpty), ACCEPT_CHECK_MS);
+      return;
+    }
+    httpServer.off("connection", noteAccept);
+    NetServer.prototype.close.call(httpServer, () => void finish());
+  };
+  acceptedThisRound = true;
+  closeWhenQueueEmpty();
   const force = setTimeout(() => {
     logger.warn({ shutdownTimeoutMs: config.shutdownTimeoutMs }, "requests still in flight; closing anyway");
     httpServer.closeAllConnections();
