@@ -11,14 +11,13 @@ function pathId(segment: string | undefined): number | undefined {
 /**
  * What a REST request does, for the role check; undefined for paths outside the API's
  * resources (docs, UI, unknown paths), which need a valid key but no particular role.
+ * (Keys are managed over tRPC and `pnpm keys`; REST has no /keys route.)
  */
 export function restAccess(method: string, path: string): Access | undefined {
   const segments = path.split("/").filter(Boolean);
   const [resource, first, nested] = segments;
   const reads = method === "GET" || method === "HEAD";
   switch (resource) {
-    case "keys":
-      return { kind: "admin" };
     case "students": {
       const studentId = pathId(first);
       // GET /students/{id} and GET /students/{id}/courses read one student's own data.
