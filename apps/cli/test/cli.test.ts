@@ -159,6 +159,7 @@ describe("usage, connection and exit codes", () => {
       ["frobnicate"],
       ["courses", "add", "X", "y", "--capacity", "0"],
       ["students", "list", "--limit", "500"],
+      ["import", "enrollments.csv", "--concurrency", "0"],
     ]) {
       const run = await cli(...args);
       expect(run.code, args.join(" ")).toBe(2);

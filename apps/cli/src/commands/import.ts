@@ -2,6 +2,7 @@ import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { contextOf } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
+import { integerOption } from "../ids.ts";
 import { type EnrollOutcome, enrollPairs, type FailedRow, planBatches } from "../import/enroll-pairs.ts";
 import { readEnrollmentCsv } from "../import/read-csv.ts";
 import { userPath } from "../invocation.ts";
@@ -51,7 +52,7 @@ export function registerImportCommand(program: Command): void {
     .command("import")
     .description("enroll the student/course pairs of a CSV file (header: student_id,course_id)")
     .argument("<file.csv>", "CSV with a student_id and a course_id column; other columns are ignored")
-    .option("--concurrency <n>", "student batches in flight at once", (text) => Number(text), 4)
+    .option("--concurrency <n>", "student batches in flight at once, 1..64", integerOption(1, 64), 4)
     .action(async (file: string, options: { concurrency: number }, command: Command) => {
       const { client, json } = contextOf(command);
       const { pairs, faults } = await readEnrollmentCsv(userPath(file));
@@ -60,8 +61,7 @@ export function registerImportCommand(program: Command): void {
       let outcome: EnrollOutcome;
       try {
         outcome = await enrollPairs(client.trpc, pairs, {
-          concurrency:
-            Number.isInteger(options.concurrency) && options.concurrency > 0 ? options.concurrency : 4,
+          concurrency: options.concurrency,
           onProgress: bar.tick,
         });
       } finally {
