@@ -223,6 +223,14 @@ if (target.kind === "pglite") {
         expect(during[0]).toMatchObject({ status: 503, code: "service_unavailable" });
         expect(during[1]).toMatchObject({ status: 503, code: "service_unavailable" });
         expect(during[2].status).toBe(200);
+        // tRPC reports the same fault: SERVICE_UNAVAILABLE with the problem at data.problem.
+        const trpc = await app.request(
+          `/trpc/courses.byId?input=${encodeURIComponent(JSON.stringify({ id: courseA }))}`,
+        );
+        expect(trpc.status).toBe(503);
+        expect(await trpc.json()).toMatchObject({
+          error: { data: { code: "SERVICE_UNAVAILABLE", problem: { code: "service_unavailable" } } },
+        });
         await new Promise((resolve) => setTimeout(resolve, 1_000));
         proxy.restore();
         return measureRecovery("connections reset");

@@ -21,7 +21,7 @@ import { createApp } from "../../src/app.ts";
 const TOTAL_RUNS = Number(process.env.FUZZ_RUNS ?? 2_000);
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
 /** Share of the runs per property; they add up to 1. */
-const share = { rest: 0.4, trpc: 0.35, hostileBodies: 0.1, rawRequests: 0.15 } as const;
+const share = { rest: 0.38, trpc: 0.32, hostileBodies: 0.1, rawRequests: 0.12, auth: 0.08 } as const;
 const runsOf = (name: keyof typeof share) => Math.max(1, Math.round(TOTAL_RUNS * share[name]));
 
 const contractCodes = new Set(Object.keys(problemCodes));
@@ -31,6 +31,8 @@ const encodePart = (text: string) => encodeURIComponent(text.replace(/\p{Surroga
 
 let database: TestDatabase;
 let app: ReturnType<typeof createApp>;
+/** The same app with API keys required, for the Authorization header property. */
+let guardedApp: ReturnType<typeof createApp>;
 let tables: string[] = [];
 const serverErrors: string[] = [];
 const statusCounts = new Map<string, number>();
@@ -39,6 +41,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   const logger = pino({ level: "error" }, { write: (line: string) => void serverErrors.push(line) });
   app = createApp({ db: database.db, logger });
+  guardedApp = createApp({ db: database.db, logger, auth: { mode: "required" } });
   const found = await database.db.raw<{ rows: Array<{ name: string }> }>(
     `select table_name as name from information_schema.tables
      where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`,
@@ -395,10 +398,10 @@ function buildHeaders(type: string | undefined, extra: Record<string, string>): 
 }
 
 /** Sends one request and checks every invariant; `kind` picks the error shape to expect. */
-async function check(kind: "rest" | "trpc", request: FuzzRequest): Promise<void> {
+async function check(kind: "rest" | "trpc", request: FuzzRequest, target = app): Promise<void> {
   const canHaveBody = request.method !== "GET" && request.method !== "HEAD";
   const before = request.method === "GET" || request.method === "HEAD" ? undefined : await checksum();
-  const response = await app.request(request.path, {
+  const response = await target.request(request.path, {
     method: request.method,
     headers: request.headers,
     ...(canHaveBody && request.body !== undefined ? { body: request.body } : {}),
@@ -636,6 +639,47 @@ describe(`fuzzing every route and procedure (${TOTAL_RUNS} runs in total)`, () =
         },
       ),
       fuzzOptions(runsOf("rawRequests")),
+    );
+  }, 300_000);
+  it(`API keys required: arbitrary Authorization headers on every route and procedure (${runsOf("auth")} runs)`, async () => {
+    const token = fc.oneof(
+      fc
+        .tuple(fc.oneof(fc.integer({ min: -1, max: 9 }).map(String), pathId), fc.string({ maxLength: 50 }))
+        .map(([id, secret]) => `rk_${id}_${secret}`),
+      fc.constantFrom(`rk_1_${"A".repeat(43)}`, `rk_99999999999_${"A".repeat(43)}`, "rk_", "rk_1_", "null"),
+      headerValue,
+    );
+    const authorization = fc.oneof(
+      token.map((value) => `Bearer ${value}`),
+      token.map((value) => `bearer  ${value}`),
+      token.map((value) => `Basic ${value}`),
+      headerValue,
+    );
+    const targets: Array<[string, string, "rest" | "trpc"]> = [
+      ...restRoutes.map(([method, path]): [string, string, "rest"] => [
+        method,
+        path.replace("{id}", "1").replace("{course_id}", "1"),
+        "rest",
+      ]),
+      ...procedures.map(([name, kind]): [string, string, "trpc"] =>
+        kind === "query"
+          ? ["GET", `/trpc/${name}?input=${encodePart(JSON.stringify({ id: 1 }))}`, "trpc"]
+          : ["POST", `/trpc/${name}`, "trpc"],
+      ),
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...targets),
+        fc.oneof({ weight: 4, arbitrary: authorization }, fc.constant(undefined)),
+        jsonText,
+        async ([method, path, kind], header, body) => {
+          const headers: Record<string, string> = { "content-type": "application/json" };
+          if (header !== undefined) headers.authorization = header;
+          const hasBody = method !== "GET" && method !== "HEAD";
+          await check(kind, { method, path, headers, body: hasBody ? body : undefined }, guardedApp);
+        },
+      ),
+      fuzzOptions(runsOf("auth")),
     );
   }, 300_000);
 });
