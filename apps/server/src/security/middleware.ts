@@ -36,8 +36,6 @@ export type SecurityVariables = {
   /** For tRPC: the 401 or 429 its context must raise (REST throws it at once). */
   refusal: RequestProblem | undefined;
   rateVerdict: RateVerdict | undefined;
-  /** This request's logger: every line carries its request id. */
-  log: Logger | undefined;
 };
 type SecurityEnv = { Variables: SecurityVariables };
 
@@ -75,16 +73,19 @@ function clientAddress(c: Context): string {
   return incoming?.socket.remoteAddress ?? "unknown";
 }
 
-/** One access-log line per request, from a child logger that stamps the request id. */
+/**
+ * One access-log line per request, stamped with its request id (as is every other line
+ * logged about a request: see app.onError and tRPC's onError). One call, no child logger:
+ * this runs on every request.
+ */
 function accessLog(logger: Logger): MiddlewareHandler<SecurityEnv> {
   return async (c, next) => {
     const startedAt = performance.now();
-    const log = logger.child({ requestId: c.get("requestId") });
-    c.set("log", log);
     await next();
     // Path only: query strings are not logged, and headers (tokens) never are.
-    log.info(
+    logger.info(
       {
+        requestId: c.get("requestId"),
         method: c.req.method,
         path: c.req.path,
         status: c.res.status,
