@@ -1,6 +1,7 @@
 import type { Database } from "@registrar/db";
 import { CapacityBelowEnrolled, CourseNotFound } from "./errors.ts";
 import { pageOf, pageWindow } from "./paging.ts";
+import { preparedRaw } from "./prepared.ts";
 import { type CourseRow, courseColumns, firstRow, toCourse } from "./rows.ts";
 import type { Course, CoursePage, CreateCourseInput, PageInput, UpdateCourseFields } from "./schemas.ts";
 
@@ -13,7 +14,9 @@ export async function createCourse(db: Database, input: CreateCourseInput): Prom
 }
 
 export async function getCourse(db: Database, courseId: number): Promise<Course> {
-  const result = await db.raw<{ rows: CourseRow[] }>(
+  const result = await preparedRaw<{ rows: CourseRow[] }>(
+    db,
+    "get_course",
     `select ${courseColumns("c")} from courses c where c.id = ?`,
     [courseId],
   );
@@ -24,7 +27,9 @@ export async function getCourse(db: Database, courseId: number): Promise<Course>
 
 export async function listCourses(db: Database, page?: PageInput): Promise<CoursePage> {
   const { afterId, limit } = pageWindow(page);
-  const result = await db.raw<{ rows: CourseRow[] }>(
+  const result = await preparedRaw<{ rows: CourseRow[] }>(
+    db,
+    "list_courses",
     `select ${courseColumns("c")} from courses c where c.id > ? order by c.id limit ?`,
     [afterId, limit + 1],
   );

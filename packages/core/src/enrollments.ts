@@ -9,6 +9,7 @@ import {
   StudentNotFound,
 } from "./errors.ts";
 import { pageOf, pageWindow } from "./paging.ts";
+import { preparedRaw } from "./prepared.ts";
 import {
   type CourseRow,
   courseColumns,
@@ -114,7 +115,9 @@ export async function listStudentCourses(
   page?: PageInput,
 ): Promise<StudentCoursesPage> {
   const { afterId, limit } = pageWindow(page);
-  const result = await db.raw<{ rows: Array<(CourseRow & { enrolledAt: Date }) | NullCourse> }>(
+  const result = await preparedRaw<{ rows: Array<(CourseRow & { enrolledAt: Date }) | NullCourse> }>(
+    db,
+    "list_student_courses",
     `select ${courseColumns("c")}, sc.enrolled_at as "enrolledAt"
      from students s
      left join student_courses sc on sc.student_id = s.id and sc.course_id > ?
@@ -137,7 +140,9 @@ export async function listCourseStudents(
   page?: PageInput,
 ): Promise<CourseStudentsPage> {
   const { afterId, limit } = pageWindow(page);
-  const result = await db.raw<{ rows: Array<(StudentRow & { enrolledAt: Date }) | NullCourse> }>(
+  const result = await preparedRaw<{ rows: Array<(StudentRow & { enrolledAt: Date }) | NullCourse> }>(
+    db,
+    "list_course_students",
     `select ${studentColumns("s")}, sc.enrolled_at as "enrolledAt"
      from courses c
      left join student_courses sc on sc.course_id = c.id and sc.student_id > ?
@@ -203,10 +208,15 @@ async function lockCourses(trx: Transaction, studentId: number, ids: number[]): 
     const found = new Set(locked.rows.map((row) => row.id));
     throw new CoursesNotFound(ids.filter((id) => !found.has(id)));
   }
+  // Only courses with a capacity need counting. An unlimited course can have any number of
+  // enrollments, and counting them is most of an assignment's time: 52 ms of ~90 ms for
+  // 1,000 courses of 200 students each (EXPLAIN ANALYZE on the bench data). The statement
+  // still runs (on an empty list it costs nothing), so the statement count stays fixed.
+  const capped = locked.rows.filter((course) => course.capacity !== null).map((course) => course.id);
   const counted = await trx.raw<{ rows: Array<{ courseId: number; enrolled: number; mine: boolean }> }>(
     `select course_id as "courseId", count(*)::int as enrolled, bool_or(student_id = ?) as mine
      from student_courses where course_id = any(?::int[]) group by course_id`,
-    [studentId, ids],
+    [studentId, capped],
   );
   const counts = new Map(counted.rows.map((row) => [row.courseId, row]));
   const mine = new Set(counted.rows.filter((row) => row.mine).map((row) => row.courseId));

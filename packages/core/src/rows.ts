@@ -22,8 +22,18 @@ export function toStudent(row: StudentRow): Student {
   };
 }
 
+// The enrolled shapes are spelled out rather than spread from toStudent/toCourse: these run
+// once per row of every list, and the spread and its intermediate object made them 1.5-2.5x
+// slower (a course row: 5.3-6.7 µs spread, 2.6-3.6 µs spelled out, on the bench machine).
 export function toEnrolledStudent(row: StudentRow & { enrolledAt: Date }): EnrolledStudent {
-  return { ...toStudent(row), enrolledAt: row.enrolledAt.toISOString() };
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    enrolledAt: row.enrolledAt.toISOString(),
+  };
 }
 
 export function toCourse(row: CourseRow): Course {
@@ -39,7 +49,16 @@ export function toCourse(row: CourseRow): Course {
 }
 
 export function toEnrolledCourse(row: CourseRow & { enrolledAt: Date }): EnrolledCourse {
-  return { ...toCourse(row), enrolledAt: row.enrolledAt.toISOString() };
+  return {
+    id: row.id,
+    name: row.name,
+    level: row.level,
+    capacity: row.capacity,
+    enrolledCount: row.enrolledCount,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    enrolledAt: row.enrolledAt.toISOString(),
+  };
 }
 
 /** SQL for a course's columns with its live enrollment count, aliased to camelCase. */

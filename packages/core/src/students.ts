@@ -2,6 +2,7 @@ import type { Database } from "@registrar/db";
 import { isUniqueViolation } from "./database-errors.ts";
 import { EmailTaken, StudentNotFound } from "./errors.ts";
 import { pageOf, pageWindow } from "./paging.ts";
+import { preparedRaw } from "./prepared.ts";
 import { firstRow, type StudentRow, studentColumns, toStudent } from "./rows.ts";
 import type { CreateStudentInput, PageInput, Student, StudentPage, UpdateStudentFields } from "./schemas.ts";
 
@@ -21,7 +22,9 @@ export async function createStudent(db: Database, input: CreateStudentInput): Pr
 }
 
 export async function getStudent(db: Database, studentId: number): Promise<Student> {
-  const result = await db.raw<{ rows: StudentRow[] }>(
+  const result = await preparedRaw<{ rows: StudentRow[] }>(
+    db,
+    "get_student",
     `select ${studentColumns("s")} from students s where s.id = ?`,
     [studentId],
   );
@@ -32,7 +35,9 @@ export async function getStudent(db: Database, studentId: number): Promise<Stude
 
 export async function listStudents(db: Database, page?: PageInput): Promise<StudentPage> {
   const { afterId, limit } = pageWindow(page);
-  const result = await db.raw<{ rows: StudentRow[] }>(
+  const result = await preparedRaw<{ rows: StudentRow[] }>(
+    db,
+    "list_students",
     `select ${studentColumns("s")} from students s where s.id > ? order by s.id limit ?`,
     [afterId, limit + 1],
   );
