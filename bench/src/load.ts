@@ -20,6 +20,8 @@ export type LoadResult = {
   requests: number;
   requestsPerSecond: number;
   latencyMs: { p50: number; p99: number; max: number };
+  /** CPU time (user + system) the server process spent per completed request. */
+  serverCpuUsPerRequest: number;
   /** Connection errors + timeouts + answers of any other status than expected. */
   errors: number;
   statusCounts: Record<string, number>;
@@ -49,19 +51,29 @@ function run(scenario: Scenario, baseUrl: string, connections: number, seconds: 
   });
 }
 
-/** Warms up, then measures one scenario against one server. */
-export async function measure(
+/** The server under load: where to send requests and how much CPU its process has used. */
+export type Target = { baseUrl: string; cpuMs(): number };
+
+export async function warmUp(scenario: Scenario, target: Target, settings: LoadSettings): Promise<void> {
+  if (settings.warmupSeconds <= 0) return;
+  await run(scenario, target.baseUrl, scenario.connections ?? settings.connections, settings.warmupSeconds);
+  // Let the server finish what the warm-up left in flight before anything is measured.
+  await settle();
+}
+
+export const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+
+/** One measured run of `seconds` (no warm-up). */
+export async function measureOnce(
   scenario: Scenario,
-  baseUrl: string,
+  target: Target,
   settings: LoadSettings,
+  seconds = settings.durationSeconds,
 ): Promise<LoadResult> {
   const connections = scenario.connections ?? settings.connections;
-  if (settings.warmupSeconds > 0) {
-    await run(scenario, baseUrl, connections, settings.warmupSeconds);
-    // Let the server finish what the warm-up left in flight before the measured run.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-  const result = await run(scenario, baseUrl, connections, settings.durationSeconds);
+  const cpuBefore = target.cpuMs();
+  const result = await run(scenario, target.baseUrl, connections, seconds);
+  const cpuMs = target.cpuMs() - cpuBefore;
   const statusCounts: Record<string, number> = {};
   for (const [status, stats] of Object.entries(result.statusCodeStats ?? {})) {
     statusCounts[status] = stats.count ?? 0;
@@ -69,7 +81,6 @@ export async function measure(
   const unexpected = Object.entries(statusCounts)
     .filter(([status]) => Number(status) !== scenario.expectedStatus)
     .reduce((sum, [, count]) => sum + count, 0);
-  const errors = result.errors + result.timeouts + unexpected;
   const notes: string[] = [];
   if (unexpected > 0)
     notes.push(`statuses ${JSON.stringify(statusCounts)}, expected ${scenario.expectedStatus}`);
@@ -90,8 +101,56 @@ export async function measure(
     // partial last second).
     requestsPerSecond: completed / result.duration,
     latencyMs: { p50: result.latency.p50, p99: result.latency.p99, max: result.latency.max },
-    errors,
+    serverCpuUsPerRequest: completed > 0 ? (cpuMs * 1000) / completed : 0,
+    errors: result.errors + result.timeouts + unexpected,
     statusCounts,
     ...(notes.length > 0 ? { note: notes.join("; ") } : {}),
+  };
+}
+
+/** Warms up, then measures one scenario against one server. */
+export async function measure(
+  scenario: Scenario,
+  target: Target,
+  settings: LoadSettings,
+): Promise<LoadResult> {
+  await warmUp(scenario, target, settings);
+  return measureOnce(scenario, target, settings);
+}
+
+/**
+ * Several measured segments of one scenario as one result: requests and CPU add up;
+ * latency percentiles are the mean of the segments' (autocannon does not hand out its
+ * histograms to merge).
+ */
+export function combine(segments: LoadResult[]): LoadResult {
+  const first = segments[0];
+  if (!first) throw new Error("no segments");
+  const requests = segments.reduce((sum, r) => sum + r.requests, 0);
+  const seconds = segments.reduce((sum, r) => sum + r.durationSeconds, 0);
+  const mean = (pick: (r: LoadResult) => number) =>
+    segments.reduce((sum, r) => sum + pick(r), 0) / segments.length;
+  const statusCounts: Record<string, number> = {};
+  for (const segment of segments) {
+    for (const [status, count] of Object.entries(segment.statusCounts)) {
+      statusCounts[status] = (statusCounts[status] ?? 0) + count;
+    }
+  }
+  const notes = segments.flatMap((r) => (r.note ? [r.note] : []));
+  return {
+    ...first,
+    durationSeconds: seconds,
+    requests,
+    requestsPerSecond: requests / seconds,
+    latencyMs: {
+      p50: mean((r) => r.latencyMs.p50),
+      p99: mean((r) => r.latencyMs.p99),
+      max: Math.max(...segments.map((r) => r.latencyMs.max)),
+    },
+    serverCpuUsPerRequest:
+      segments.reduce((sum, r) => sum + r.serverCpuUsPerRequest * r.requests, 0) / Math.max(requests, 1),
+    errors: segments.reduce((sum, r) => sum + r.errors, 0),
+    statusCounts,
+    ...(notes.length > 0 ? { note: [...new Set(notes)].join("; ") } : {}),
   };
 }

@@ -31,6 +31,8 @@ export type ServerProcess = {
   child: ChildProcess;
   /** Resident set size of the server process now, in bytes (Linux /proc). */
   rss(): number;
+  /** CPU time (user + system) the server process has used so far, in ms (Linux /proc). */
+  cpuMs(): number;
   stop(): Promise<void>;
 };
 
@@ -76,6 +78,7 @@ export async function startServer(options: SpawnOptions): Promise<ServerProcess>
     baseUrl,
     child,
     rss: () => (pid === undefined ? 0 : rssOf(pid)),
+    cpuMs: () => (pid === undefined ? 0 : cpuMsOf(pid)),
     stop: () => stopProcess(child),
   };
 }
@@ -106,6 +109,20 @@ export function rssOf(pid: number): number {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
     const kib = /^VmRSS:\s+(\d+) kB$/m.exec(status);
     return kib ? Number(kib[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** utime + stime from /proc/<pid>/stat; the kernel counts them in ticks of 10 ms. */
+export function cpuMsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces) start at state: utime and stime
+    // are fields 14 and 15 of the whole line, so 12th and 13th after it.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return ticks * 10;
   } catch {
     return 0;
   }

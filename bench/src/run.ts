@@ -9,7 +9,7 @@ import pg from "pg";
 import { compareBulkAssignment } from "./bulk.ts";
 import { measureColdStart } from "./cold-start.ts";
 import { createBenchDatabase, DATASET, dropBenchDatabase, seed } from "./dataset.ts";
-import { type LoadResult, type LoadSettings, measure } from "./load.ts";
+import { combine, type LoadResult, type LoadSettings, measure, measureOnce, settle, warmUp } from "./load.ts";
 import { floorEntry, repoRoot, type ServerProcess, serverEntry, startServer } from "./processes.ts";
 import { type BenchReport, type FloorRatio, formatSummary, formatTable, writeReport } from "./report.ts";
 import { floorComparison, otherScenarios } from "./scenarios.ts";
@@ -21,11 +21,17 @@ const { values: flags } = parseArgs({
     warmup: { type: "string", default: "2" },
     pool: { type: "string", default: "8" },
     "fresh-students": { type: "string", default: "60000" },
-    /** Only the read scenario against the floor (for profiling rounds). */
-    "floor-only": { type: "boolean", default: false },
+    /**
+     * Comma-separated parts to run, for profiling rounds: scenario keys (student-courses,
+     * course-roster, list-students-first, list-students-deep, assign-10, assign-1000,
+     * remove-enrollment), "bulk" (1,000 courses vs raw insert), "cold-start". Default: all.
+     */
+    only: { type: "string" },
     /** Write a V8 CPU profile of the Registrar server to bench/results/. */
     profile: { type: "boolean", default: false },
     "keep-database": { type: "boolean", default: false },
+    /** The server's LOG_LEVEL: info (the default of `pnpm start`) writes an access-log line per request. */
+    "log-level": { type: "string", default: "info" },
   },
 });
 
@@ -44,6 +50,8 @@ const settings: LoadSettings = {
 const poolMax = Number(flags.pool);
 const resultsDir = join(repoRoot, "bench", "results");
 const bulkRounds = 10;
+const only = flags.only?.split(",").map((part) => part.trim());
+const wanted = (part: string) => only === undefined || only.includes(part);
 
 function pnpmCommand(): string[] {
   // Under `pnpm bench`, npm_execpath is the pnpm that runs us; else pnpm from PATH.
@@ -87,20 +95,27 @@ try {
   const serverEnv = {
     DATABASE_URL: url,
     DATABASE_POOL_MAX: String(poolMax),
-    LOG_LEVEL: "warn",
+    LOG_LEVEL: flags["log-level"],
     AUTH: "off",
     RATE_LIMIT_PER_MINUTE: "0",
     NODE_ENV: "production",
   };
-  const profileFlags = flags.profile ? ["--cpu-prof", `--cpu-prof-dir=${resultsDir}`] : [];
+  const profileFlags = (name: string) =>
+    // One folder per server: tsx's loader thread writes a (small) profile of its own.
+    flags.profile ? ["--cpu-prof", `--cpu-prof-dir=${join(resultsDir, "profiles", name)}`] : [];
   const registrar = await startServer({
     name: "registrar",
     entry: serverEntry,
     env: serverEnv,
-    nodeFlags: profileFlags,
+    nodeFlags: profileFlags("registrar"),
   });
   running.push(registrar);
-  const floor = await startServer({ name: "floor", entry: floorEntry, env: serverEnv });
+  const floor = await startServer({
+    name: "floor",
+    entry: floorEntry,
+    env: serverEnv,
+    nodeFlags: profileFlags("floor"),
+  });
   running.push(floor);
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const idleRssBytes = registrar.rss();
@@ -112,40 +127,58 @@ try {
 
   const results: LoadResult[] = [];
   const floorRatios: FloorRatio[] = [];
-  for (const [viaRegistrar, viaFloor] of floorComparison()) {
-    log(`${viaRegistrar.title}, ${viaRegistrar.surface}: registrar, then floor`);
-    const mine = await measure(viaRegistrar, registrar.baseUrl, settings);
-    const theirs = await measure(viaFloor, floor.baseUrl, settings);
+  for (const [viaRegistrar, viaFloor] of wanted("student-courses") ? floorComparison() : []) {
+    log(`${viaRegistrar.title}, ${viaRegistrar.surface}: registrar and floor, alternating`);
+    await warmUp(viaRegistrar, registrar, settings);
+    await warmUp(viaFloor, floor, settings);
+    // Registrar, floor, floor, Registrar: each gets half its time early and half late, so
+    // whatever else the machine does meanwhile weighs on both alike.
+    const half = settings.durationSeconds / 2;
+    const segments: Record<"registrar" | "floor", LoadResult[]> = { registrar: [], floor: [] };
+    for (const [scenario, server] of [
+      [viaRegistrar, registrar],
+      [viaFloor, floor],
+      [viaFloor, floor],
+      [viaRegistrar, registrar],
+    ] as const) {
+      segments[scenario.target].push(await measureOnce(scenario, server, settings, half));
+      await settle();
+    }
+    const mine = combine(segments.registrar);
+    const theirs = combine(segments.floor);
     results.push(mine, theirs);
     floorRatios.push({
       surface: viaRegistrar.surface,
       registrarRps: mine.requestsPerSecond,
       floorRps: theirs.requestsPerSecond,
       ratio: mine.requestsPerSecond / theirs.requestsPerSecond,
+      cpuRatio: theirs.serverCpuUsPerRequest / mine.serverCpuUsPerRequest,
       target: viaRegistrar.surface === "rest" ? 0.85 : 0.8,
     });
   }
   await floor.stop();
   running.splice(running.indexOf(floor), 1);
 
-  if (!flags["floor-only"]) {
-    for (const scenario of otherScenarios(dataset, 2 * bulkRounds)) {
+  for (const scenario of otherScenarios(dataset, 2 * bulkRounds)) {
+    if (wanted(scenario.key)) {
       log(`${scenario.title}, ${scenario.surface}`);
-      results.push(await measure(scenario, registrar.baseUrl, settings));
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      results.push(await measure(scenario, registrar, settings));
+      await settle();
     }
   }
   clearInterval(sampler);
 
   log("assign 1,000 courses vs a raw INSERT ... SELECT, one at a time");
   const bulkStudents = Array.from({ length: 2 * bulkRounds }, (_, i) => dataset.freshStudents.last - i);
-  const bulkAssignment = await compareBulkAssignment(registrar.baseUrl, url, bulkStudents);
+  const bulkAssignment = wanted("bulk")
+    ? await compareBulkAssignment(registrar.baseUrl, url, bulkStudents)
+    : undefined;
 
   await registrar.stop();
   running.splice(running.indexOf(registrar), 1);
 
   log("cold start on an existing PGlite directory");
-  const coldStart = await measureColdStart(pnpmCommand());
+  const coldStart = wanted("cold-start") ? await measureColdStart(pnpmCommand()) : undefined;
 
   const cpu = cpus();
   const report: BenchReport = {
@@ -157,7 +190,7 @@ try {
       platform: `${platform()} ${release()}`,
       postgres: await postgresVersion(adminUrl),
     },
-    settings: { ...settings, poolMax },
+    settings: { ...settings, poolMax, logLevel: flags["log-level"] },
     dataset: { ...dataset },
     results,
     floorRatios,
