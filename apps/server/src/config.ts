@@ -22,8 +22,20 @@ const envSchema = z.object({
     .transform((value) =>
       (value ?? "")
         .split(",")
-        .map((origin) => origin.trim())
+        .map((origin) => origin.trim().replace(/\/+$/, ""))
         .filter(Boolean),
+    )
+    // A browser's Origin header is scheme://host[:port], matched exactly: anything else
+    // (a path, a wildcard) would silently never match, so it is refused at start instead.
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^https?:\/\/[^/\s*]+$/,
+            "CORS_ORIGINS lists origins like https://school.example.org (scheme, host, optional port)",
+          ),
+      ),
     ),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config.ts";
+
+describe("security settings from the environment", () => {
+  it("requires keys by default in production only", () => {
+    expect(loadConfig({ NODE_ENV: "production" }).auth).toBe("required");
+    expect(loadConfig({}).auth).toBe("off");
+    expect(loadConfig({ NODE_ENV: "development" }).auth).toBe("off");
+    expect(loadConfig({ NODE_ENV: "production", AUTH: "off" }).auth).toBe("off");
+    expect(loadConfig({ AUTH: "required" }).auth).toBe("required");
+    expect(() => loadConfig({ AUTH: "yes" })).toThrow();
+  });
+
+  it("allows 1200 requests a minute by default; 0 turns limits off; REDIS_URL is optional", () => {
+    expect(loadConfig({}).rateLimitPerMinute).toBe(1200);
+    expect(loadConfig({ RATE_LIMIT_PER_MINUTE: "0" }).rateLimitPerMinute).toBe(0);
+    expect(() => loadConfig({ RATE_LIMIT_PER_MINUTE: "-1" })).toThrow();
+    expect(loadConfig({}).redisUrl).toBeUndefined();
+    expect(loadConfig({ REDIS_URL: "" }).redisUrl).toBeUndefined();
+    expect(loadConfig({ REDIS_URL: "redis://127.0.0.1:6379" }).redisUrl).toBe("redis://127.0.0.1:6379");
+  });
+
+  it("reads CORS_ORIGINS as a list of exact origins and refuses what could never match", () => {
+    expect(loadConfig({}).corsOrigins).toEqual([]);
+    expect(
+      loadConfig({ CORS_ORIGINS: " https://school.example.org/ , http://localhost:5173" }).corsOrigins,
+    ).toEqual(["https://school.example.org", "http://localhost:5173"]);
+    for (const bad of ["*", "school.example.org", "https://school.example.org/app"]) {
+      expect(() => loadConfig({ CORS_ORIGINS: bad }), bad).toThrow(/CORS_ORIGINS/);
+    }
+  });
+});
