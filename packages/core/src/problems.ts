@@ -59,6 +59,7 @@ const unavailableCodes = new Set([
   "57P02", // crash_shutdown
   "57P03", // cannot_connect_now
   "57014", // query_canceled (statement_timeout)
+  "25P03", // idle_in_transaction_session_timeout: the session was ended under a stalled transaction
   "53300", // too_many_connections
 ]);
 
