@@ -11,6 +11,10 @@
  *
  * Started by bench/src/run.ts as a child process, exactly like Registrar:
  * DATABASE_URL, PORT, HOST and DATABASE_POOL_MAX come from the environment.
+ *
+ * FLOOR_PREPARED=1 sends the statement as a named prepared statement, as Registrar does:
+ * the "strict" floor. Without it the statement goes as plain `pg.query(text, values)`, what
+ * a hand-written server would do and what the issue calls the floor.
  */
 import { createServer, type ServerResponse } from "node:http";
 import pg from "pg";
@@ -21,6 +25,7 @@ const pool = new pg.Pool({
 });
 
 const PAGE_SIZE = 50;
+const prepared = process.env.FLOOR_PREPARED === "1";
 
 // The statement of listStudentCourses (packages/core/src/enrollments.ts) with
 // courseColumns("c") spelled out: same plan, same rows.
@@ -49,7 +54,11 @@ type CourseRow = {
 type Page = { rows: CourseRow[]; nextCursor: string | null };
 
 async function studentCourses(studentId: number): Promise<Page | null> {
-  const result = await pool.query<CourseRow>(studentCoursesSql, [0, studentId, PAGE_SIZE + 1]);
+  const result = await pool.query<CourseRow>({
+    text: studentCoursesSql,
+    values: [0, studentId, PAGE_SIZE + 1],
+    ...(prepared ? { name: "floor_student_courses" } : {}),
+  });
   if (result.rows.length === 0) return null;
   const rows = result.rows.filter((row) => row.id !== null);
   if (rows.length <= PAGE_SIZE) return { rows, nextCursor: null };

@@ -8,11 +8,13 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { compareBulkAssignment } from "./bulk.ts";
 import { measureColdStart } from "./cold-start.ts";
-import { createBenchDatabase, DATASET, dropBenchDatabase, seed } from "./dataset.ts";
+import { createBenchDatabase, DATASET, dropBenchDatabase, prepareRemovals, seed } from "./dataset.ts";
 import { combine, type LoadResult, type LoadSettings, measure, measureOnce, settle, warmUp } from "./load.ts";
 import { floorEntry, repoRoot, type ServerProcess, serverEntry, startServer } from "./processes.ts";
 import { type BenchReport, type FloorRatio, formatSummary, formatTable, writeReport } from "./report.ts";
-import { floorComparison, otherScenarios } from "./scenarios.ts";
+import { type FreshStudentPlan, floorComparison, otherScenarios, type Target } from "./scenarios.ts";
+
+const targets: Target[] = ["registrar", "floor", "floor-prepared"];
 
 const { values: flags } = parseArgs({
   options: {
@@ -20,7 +22,7 @@ const { values: flags } = parseArgs({
     duration: { type: "string", default: "8" },
     warmup: { type: "string", default: "2" },
     pool: { type: "string", default: "8" },
-    "fresh-students": { type: "string", default: "60000" },
+    "fresh-students": { type: "string", default: "80000" },
     /**
      * Comma-separated parts to run, for profiling rounds: scenario keys (student-courses,
      * course-roster, list-students-first, list-students-deep, assign-10, assign-1000,
@@ -110,13 +112,21 @@ try {
     nodeFlags: profileFlags("registrar"),
   });
   running.push(registrar);
-  const floor = await startServer({
-    name: "floor",
-    entry: floorEntry,
-    env: serverEnv,
-    nodeFlags: profileFlags("floor"),
-  });
-  running.push(floor);
+  const floors = {
+    floor: await startServer({
+      name: "floor",
+      entry: floorEntry,
+      env: serverEnv,
+      nodeFlags: profileFlags("floor"),
+    }),
+    "floor-prepared": await startServer({
+      name: "floor-prepared",
+      entry: floorEntry,
+      env: { ...serverEnv, FLOOR_PREPARED: "1" },
+      nodeFlags: profileFlags("floor-prepared"),
+    }),
+  };
+  running.push(floors.floor, floors["floor-prepared"]);
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const idleRssBytes = registrar.rss();
 
@@ -127,39 +137,58 @@ try {
 
   const results: LoadResult[] = [];
   const floorRatios: FloorRatio[] = [];
-  for (const [viaRegistrar, viaFloor] of wanted("student-courses") ? floorComparison() : []) {
-    log(`${viaRegistrar.title}, ${viaRegistrar.surface}: registrar and floor, alternating`);
-    await warmUp(viaRegistrar, registrar, settings);
-    await warmUp(viaFloor, floor, settings);
-    // Registrar, floor, floor, Registrar: each gets half its time early and half late, so
-    // whatever else the machine does meanwhile weighs on both alike.
+  const servers = { registrar, ...floors };
+  for (const scenarios of wanted("student-courses") ? floorComparison() : []) {
+    const surface = scenarios.registrar.surface;
+    log(`${scenarios.registrar.title}, ${surface}: registrar and both floors, alternating`);
+    for (const target of targets) await warmUp(scenarios[target], servers[target], settings);
+    // Registrar, floor, prepared floor, then the same backwards, half the duration each:
+    // each server gets half its time early and half late, so whatever else the machine
+    // does meanwhile weighs on all three alike.
     const half = settings.durationSeconds / 2;
-    const segments: Record<"registrar" | "floor", LoadResult[]> = { registrar: [], floor: [] };
-    for (const [scenario, server] of [
-      [viaRegistrar, registrar],
-      [viaFloor, floor],
-      [viaFloor, floor],
-      [viaRegistrar, registrar],
-    ] as const) {
-      segments[scenario.target].push(await measureOnce(scenario, server, settings, half));
+    const segments: Record<Target, LoadResult[]> = { registrar: [], floor: [], "floor-prepared": [] };
+    for (const target of [...targets, ...[...targets].reverse()]) {
+      segments[target].push(await measureOnce(scenarios[target], servers[target], settings, half));
       await settle();
     }
-    const mine = combine(segments.registrar);
-    const theirs = combine(segments.floor);
-    results.push(mine, theirs);
+    const combined = {
+      registrar: combine(segments.registrar),
+      floor: combine(segments.floor),
+      "floor-prepared": combine(segments["floor-prepared"]),
+    };
+    results.push(combined.registrar, combined.floor, combined["floor-prepared"]);
+    const mine = combined.registrar;
     floorRatios.push({
-      surface: viaRegistrar.surface,
+      surface,
       registrarRps: mine.requestsPerSecond,
-      floorRps: theirs.requestsPerSecond,
-      ratio: mine.requestsPerSecond / theirs.requestsPerSecond,
-      cpuRatio: theirs.serverCpuUsPerRequest / mine.serverCpuUsPerRequest,
-      target: viaRegistrar.surface === "rest" ? 0.85 : 0.8,
+      floorRps: combined.floor.requestsPerSecond,
+      ratio: mine.requestsPerSecond / combined.floor.requestsPerSecond,
+      cpuRatio: combined.floor.serverCpuUsPerRequest / mine.serverCpuUsPerRequest,
+      preparedFloorRps: combined["floor-prepared"].requestsPerSecond,
+      preparedRatio: mine.requestsPerSecond / combined["floor-prepared"].requestsPerSecond,
+      target: surface === "rest" ? 0.85 : 0.8,
     });
   }
-  await floor.stop();
-  running.splice(running.indexOf(floor), 1);
+  for (const floor of Object.values(floors)) {
+    await floor.stop();
+    running.splice(running.indexOf(floor), 1);
+  }
 
-  for (const scenario of otherScenarios(dataset, 2 * bulkRounds)) {
+  // Fresh students, from the end: the bulk comparison's, then 15,000 for the removal
+  // scenarios (150,000 enrollments), the rest one per assignment request.
+  const { first: firstFresh, last: lastFresh } = dataset.freshStudents;
+  const bulkStudents = Array.from({ length: 2 * bulkRounds }, (_, i) => lastFresh - i);
+  const plan: FreshStudentPlan = {
+    removal: { first: lastFresh - 2 * bulkRounds - 15_000 + 1, last: lastFresh - 2 * bulkRounds },
+    assign: { first: firstFresh, last: lastFresh - 2 * bulkRounds - 15_000 },
+  };
+  let removalsReady = false;
+  for (const scenario of otherScenarios(plan)) {
+    if (scenario.key === "remove-enrollment" && !removalsReady && wanted(scenario.key)) {
+      const added = await prepareRemovals(url, plan.removal.first, plan.removal.last);
+      log(`prepared ${added} enrollments to remove`);
+      removalsReady = true;
+    }
     if (wanted(scenario.key)) {
       log(`${scenario.title}, ${scenario.surface}`);
       results.push(await measure(scenario, registrar, settings));
@@ -169,7 +198,6 @@ try {
   clearInterval(sampler);
 
   log("assign 1,000 courses vs a raw INSERT ... SELECT, one at a time");
-  const bulkStudents = Array.from({ length: 2 * bulkRounds }, (_, i) => dataset.freshStudents.last - i);
   const bulkAssignment = wanted("bulk")
     ? await compareBulkAssignment(registrar.baseUrl, url, bulkStudents)
     : undefined;

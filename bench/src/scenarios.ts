@@ -1,8 +1,9 @@
 import { encodeCursor } from "@registrar/core";
-import { DATASET, type Dataset, seededCoursesOf } from "./dataset.ts";
+import { DATASET, seededCoursesOf } from "./dataset.ts";
 
 export type Surface = "rest" | "trpc";
-export type Target = "registrar" | "floor";
+/** floor: plain `pg` queries; floor-prepared: the same statement prepared, as Registrar sends it. */
+export type Target = "registrar" | "floor" | "floor-prepared";
 
 export type RequestSpec = { method: "GET" | "POST" | "DELETE"; path: string; body?: string };
 
@@ -60,11 +61,8 @@ const trpcQuery = (procedure: string, input?: unknown) =>
     ? `/trpc/${procedure}`
     : `/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`;
 
-/** Students 1..5,000 are read; 5,001..10,000 are the ones whose enrollments get removed. */
-const READ_STUDENTS = 5_000;
-
 function studentCourses(surface: Surface, target: Target): Scenario {
-  const student = cycle(READ_STUDENTS);
+  const student = cycle(DATASET.students);
   return {
     key: "student-courses",
     title: "read a student's courses (10)",
@@ -183,24 +181,31 @@ function removeEnrollment(surface: Surface, students: IdSource): Scenario {
   };
 }
 
-/** The read scenario measured against the floor, on both surfaces. */
-export function floorComparison(): Array<[registrar: Scenario, floor: Scenario]> {
-  return (["rest", "trpc"] as const).map((surface) => [
-    studentCourses(surface, "registrar"),
-    studentCourses(surface, "floor"),
-  ]);
+/** The read scenario for Registrar and both floors, on both surfaces. */
+export function floorComparison(): Array<Record<Target, Scenario>> {
+  return (["rest", "trpc"] as const).map((surface) => ({
+    registrar: studentCourses(surface, "registrar"),
+    floor: studentCourses(surface, "floor"),
+    "floor-prepared": studentCourses(surface, "floor-prepared"),
+  }));
 }
 
+/** How the fresh students (no enrollment at first) are shared out. */
+export type FreshStudentPlan = {
+  /** One per assignment request. */
+  assign: { first: number; last: number };
+  /** Given their seeded-like 10 enrollments just before the removal scenarios. */
+  removal: { first: number; last: number };
+};
+
 /** Every other scenario, reads first, then writes (which change the data). */
-export function otherScenarios(dataset: Dataset, bulkReserve: number): Scenario[] {
-  // The fresh students: the last `bulkReserve` are kept for the sequential 1,000-course
-  // measurement; the rest are shared by the assignment scenarios, one per request.
-  const fresh = new IdSource(dataset.freshStudents.first, dataset.freshStudents.last - bulkReserve);
-  // Students 5,001..10,000 give their enrollments away: the first half over REST, the rest over tRPC.
-  const removableEach = (DATASET.students - READ_STUDENTS) / 2;
+export function otherScenarios(plan: FreshStudentPlan): Scenario[] {
+  const fresh = new IdSource(plan.assign.first, plan.assign.last);
+  // The removal students give their enrollments away: the first half over REST, the rest over tRPC.
+  const middle = Math.floor((plan.removal.first + plan.removal.last) / 2);
   const removable = {
-    rest: new IdSource(READ_STUDENTS + 1, READ_STUDENTS + removableEach),
-    trpc: new IdSource(READ_STUDENTS + removableEach + 1, DATASET.students),
+    rest: new IdSource(plan.removal.first, middle),
+    trpc: new IdSource(middle + 1, plan.removal.last),
   };
   const scenarios: Scenario[] = [];
   for (const surface of ["rest", "trpc"] as const) scenarios.push(roster(surface));
