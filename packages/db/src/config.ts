@@ -20,6 +20,8 @@ const databaseEnvSchema = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).optional(),
   DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).optional(),
   DATABASE_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).optional(),
+  /** `off` behind a PgBouncer (transaction mode) that does not track prepared statements. */
+  DATABASE_PREPARED_STATEMENTS: z.enum(["on", "off"]).optional(),
   /** pnpm sets it to the folder the user ran the command in. */
   INIT_CWD: z.string().optional(),
 });
@@ -47,6 +49,9 @@ export function databaseOptionsFromEnv(env: Record<string, string | undefined>):
         : {}),
       ...(parsed.DATABASE_ACQUIRE_TIMEOUT_MS !== undefined
         ? { acquireTimeoutMs: parsed.DATABASE_ACQUIRE_TIMEOUT_MS }
+        : {}),
+      ...(parsed.DATABASE_PREPARED_STATEMENTS !== undefined
+        ? { preparedStatements: parsed.DATABASE_PREPARED_STATEMENTS === "on" }
         : {}),
     };
   }

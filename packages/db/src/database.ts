@@ -12,7 +12,17 @@ export type DatabaseKind = "pglite" | "postgres";
 export type DatabaseOptions =
   /** PostgreSQL through `pg`. */
   (
-    | ({ kind: "postgres"; url: string; poolMax?: number } & PostgresTimeouts)
+    | ({
+        kind: "postgres";
+        url: string;
+        poolMax?: number;
+        /**
+         * Named prepared statements for the hot reads (default true). Turn off behind a
+         * transaction-mode PgBouncer that does not track them (before 1.21, or
+         * `max_prepared_statements = 0`).
+         */
+        preparedStatements?: boolean;
+      } & PostgresTimeouts)
     /** Embedded PGlite: a data directory, `memory://`, or a prepared instance (tests). */
     | { kind: "pglite"; dir: string }
     | { kind: "pglite"; instance: PGlite }
@@ -102,8 +112,11 @@ export function createDatabase(options: DatabaseOptions): Database {
       ...common,
       acquireConnectionTimeout: timeouts.acquireTimeoutMs,
       client: PgClient as unknown as typeof Knex.Client,
-      // Only startup parameters and plain statements: no session state (SET, prepared
-      // statements, advisory locks, LISTEN), so PgBouncer in transaction mode is safe.
+      // read by PgClient; knex passes its config through
+      ...({ preparedStatements: options.preparedStatements ?? true } as object),
+      // Only startup parameters and plain statements: no session state (SET, advisory locks,
+      // LISTEN, temporary tables), so PgBouncer in transaction mode is safe; the one exception,
+      // named prepared statements for hot reads, can be turned off (`preparedStatements`).
       connection: {
         connectionString: options.url,
         connectionTimeoutMillis: timeouts.connectTimeoutMs,

@@ -14,12 +14,27 @@ type ConnectionPool = { free?: Array<{ resource: PgConnection }> };
 type KnexPgDialect = new (
   config: object,
 ) => {
+  config: { preparedStatements?: boolean };
   pool: ConnectionPool | undefined;
   _query(connection: PgConnection, obj: object): Promise<unknown>;
 };
 
 // knex ships its dialects as CommonJS without type declarations.
 const ClientPG = require("knex/lib/dialects/postgres/index.js") as KnexPgDialect;
+
+/** What knex hands a dialect: `options.name` makes pg use a named prepared statement. */
+type QueryObject = { options?: { name?: string } };
+
+/**
+ * The query without its prepared-statement name: a named statement lives in one server
+ * session, which a transaction-mode PgBouncer before 1.21 (or with `max_prepared_statements
+ * = 0`) does not keep for a client between transactions.
+ */
+function unnamed(obj: QueryObject): QueryObject {
+  if (obj.options?.name === undefined) return obj;
+  const { name: _name, ...options } = obj.options;
+  return { ...obj, options };
+}
 
 /** pg's message when its client-side `query_timeout` fires. */
 export const QUERY_READ_TIMEOUT_MESSAGE = "Query read timeout";
@@ -34,9 +49,9 @@ export const QUERY_READ_TIMEOUT_MESSAGE = "Query read timeout";
  * each of them would cost one more request a full query timeout once the network is back.
  */
 export class PgClient extends ClientPG {
-  override async _query(connection: PgConnection, obj: object): Promise<unknown> {
+  override async _query(connection: PgConnection, obj: QueryObject): Promise<unknown> {
     try {
-      return await super._query(connection, obj);
+      return await super._query(connection, this.config.preparedStatements === false ? unnamed(obj) : obj);
     } catch (error) {
       if (error instanceof Error && error.message === QUERY_READ_TIMEOUT_MESSAGE) {
         connection.__knex__disposed = error;
