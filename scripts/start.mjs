@@ -45,6 +45,9 @@ if (inputs.some((input) => newestChange(input) > builtAt)) {
 const server = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
   cwd: join(root, "apps", "server"),
   stdio: "inherit",
+  // relative PGLITE_DIR paths are taken from where the user ran the command (pnpm sets
+  // INIT_CWD; when this script is run directly, that is our own working directory)
+  // biome-ignore lint/suspicious/noUndeclaredEnvVars: not a turbo task input
   env: { ...process.env, INIT_CWD: process.env.INIT_CWD ?? process.cwd() },
 });
 // The server handles SIGINT/SIGTERM itself (graceful shutdown); pass them on and wait.
