@@ -3,6 +3,7 @@ import { type FormEvent, useState } from "react";
 import { Link } from "react-router";
 import { CapacityBar } from "../components/capacity-bar.tsx";
 import { ErrorMessage } from "../components/error-message.tsx";
+import { LoadMoreButton } from "../components/load-more-button.tsx";
 import { pagedQueryOptions } from "../paged-query.ts";
 import { useTRPC, useTRPCClient } from "../trpc.ts";
 
@@ -59,13 +60,7 @@ export function CoursesPage() {
           </tbody>
         </table>
       )}
-      {courses.hasNextPage && (
-        <p>
-          <button type="button" onClick={() => courses.fetchNextPage()} disabled={courses.isFetchingNextPage}>
-            {courses.isFetchingNextPage ? "Loading…" : "Load more courses"}
-          </button>
-        </p>
-      )}
+      <LoadMoreButton list={courses} label="Load more courses" />
     </section>
   );
 }

@@ -2,6 +2,7 @@ import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { CapacityBar } from "../components/capacity-bar.tsx";
 import { ErrorMessage } from "../components/error-message.tsx";
+import { LoadMoreButton } from "../components/load-more-button.tsx";
 import { formatDateTime } from "../dates.ts";
 import { pagedQueryOptions } from "../paged-query.ts";
 import { parseRouteId } from "../route-ids.ts";
@@ -79,13 +80,7 @@ function Roster({ courseId }: { courseId: number }) {
           </tbody>
         </table>
       )}
-      {roster.hasNextPage && (
-        <p>
-          <button type="button" onClick={() => roster.fetchNextPage()} disabled={roster.isFetchingNextPage}>
-            {roster.isFetchingNextPage ? "Loading…" : "Load more students"}
-          </button>
-        </p>
-      )}
+      <LoadMoreButton list={roster} label="Load more students" />
     </section>
   );
 }

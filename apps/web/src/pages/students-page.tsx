@@ -2,6 +2,7 @@ import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-q
 import { type FormEvent, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { ErrorMessage } from "../components/error-message.tsx";
+import { LoadMoreButton } from "../components/load-more-button.tsx";
 import { formatDateTime } from "../dates.ts";
 import { pagedQueryOptions } from "../paged-query.ts";
 import { useTRPC, useTRPCClient } from "../trpc.ts";
@@ -78,18 +79,9 @@ export function StudentsPage() {
           </tbody>
         </table>
       )}
-      {students.hasNextPage && (
-        <p>
-          <button
-            type="button"
-            onClick={() => students.fetchNextPage()}
-            disabled={students.isFetchingNextPage}
-          >
-            {students.isFetchingNextPage ? "Loading…" : "Load more students"}
-          </button>
-          {needle && <span className="muted"> Search covers the students loaded so far.</span>}
-        </p>
-      )}
+      <LoadMoreButton list={students} label="Load more students">
+        {needle && <span className="muted"> Search covers the students loaded so far.</span>}
+      </LoadMoreButton>
     </section>
   );
 }
