@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { contextOf } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { integerOption } from "../ids.ts";
-import { type EnrollOutcome, enrollPairs, type FailedRow, planBatches } from "../import/enroll-pairs.ts";
+import { type EnrollOutcome, enrollPlan, type FailedRow, planBatches } from "../import/enroll-pairs.ts";
 import { readEnrollmentCsv } from "../import/read-csv.ts";
 import { userPath } from "../invocation.ts";
 import { printJson, printLine } from "../output.ts";
@@ -56,11 +56,12 @@ export function registerImportCommand(program: Command): void {
     .action(async (file: string, options: { concurrency: number }, command: Command) => {
       const { client, json } = contextOf(command);
       const { pairs, faults } = await readEnrollmentCsv(userPath(file));
-      const total = planBatches(pairs).batches.reduce((sum, batch) => sum + batch.rows.length, 0);
+      const plan = planBatches(pairs);
+      const total = plan.batches.reduce((sum, batch) => sum + batch.rows.length, 0);
       const bar = progressBar(!json && process.stderr.isTTY === true, total);
       let outcome: EnrollOutcome;
       try {
-        outcome = await enrollPairs(client.trpc, pairs, {
+        outcome = await enrollPlan(client.trpc, plan, {
           concurrency: options.concurrency,
           onProgress: bar.tick,
         });

@@ -34,8 +34,11 @@ export type EnrollOptions = {
 
 type Batch = { studentId: number; rows: CsvPair[] };
 
+/** What an import will send: the assignments, and how many rows repeat an earlier pair. */
+export type EnrollPlan = { batches: Batch[]; duplicates: number };
+
 /** Rows grouped by student, one pair once, cut into assignments of at most 1000 courses. */
-export function planBatches(pairs: readonly CsvPair[]): { batches: Batch[]; duplicates: number } {
+export function planBatches(pairs: readonly CsvPair[]): EnrollPlan {
   const byStudent = new Map<number, Map<number, CsvPair>>();
   let duplicates = 0;
   for (const pair of pairs) {
@@ -62,12 +65,20 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * those rows are reported and the rest of the batch is sent again without them. Pairs
  * already enrolled are counted, never enrolled twice, so a re-run is safe.
  */
-export async function enrollPairs(
+export function enrollPairs(
   trpc: RegistrarTrpcClient,
   pairs: readonly CsvPair[],
   options: EnrollOptions = {},
 ): Promise<EnrollOutcome> {
-  const { batches, duplicates } = planBatches(pairs);
+  return enrollPlan(trpc, planBatches(pairs), options);
+}
+
+/** `enrollPairs` for a plan already made (the import command sizes its progress bar from it). */
+export async function enrollPlan(
+  trpc: RegistrarTrpcClient,
+  { batches, duplicates }: EnrollPlan,
+  options: EnrollOptions = {},
+): Promise<EnrollOutcome> {
   const outcome: EnrollOutcome = { enrolled: 0, alreadyEnrolled: 0, duplicates, failed: [], notAttempted: 0 };
   const retryDelaysMs = options.retryDelaysMs ?? [500, 2000, 5000];
   const fail = (rows: readonly CsvPair[], error: RegistrarError, reason = error.detail) => {
