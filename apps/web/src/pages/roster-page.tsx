@@ -1,6 +1,7 @@
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { CapacityBar } from "../components/capacity-bar.tsx";
+import { DetailLoadError } from "../components/detail-load-error.tsx";
 import { ErrorMessage } from "../components/error-message.tsx";
 import { LoadMoreButton } from "../components/load-more-button.tsx";
 import { formatDateTime } from "../dates.ts";
@@ -30,13 +31,12 @@ function Roster({ courseId }: { courseId: number }) {
   if (course.isPending) return <p className="muted">Loading course…</p>;
   if (course.isError) {
     return (
-      <section>
-        <h1>Course</h1>
-        <ErrorMessage error={course.error} />
-        <p>
-          <Link to="/courses">Back to all courses</Link>
-        </p>
-      </section>
+      <DetailLoadError
+        heading="Course"
+        error={course.error}
+        backTo="/courses"
+        backLabel="Back to all courses"
+      />
     );
   }
   const students = roster.data?.pages.flatMap((page) => page.students) ?? [];

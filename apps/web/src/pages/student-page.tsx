@@ -4,6 +4,7 @@ import { type FormEvent, useState } from "react";
 import { Link, useParams } from "react-router";
 import { seatsLeftText } from "../components/capacity-bar.tsx";
 import { ConfirmDialog } from "../components/confirm-dialog.tsx";
+import { DetailLoadError } from "../components/detail-load-error.tsx";
 import { ErrorMessage } from "../components/error-message.tsx";
 import { formatDateTime } from "../dates.ts";
 import { useLoadAllPages } from "../load-all-pages.ts";
@@ -47,13 +48,12 @@ function StudentDetails({ studentId }: { studentId: number }) {
   if (student.isPending) return <p className="muted">Loading student…</p>;
   if (student.isError) {
     return (
-      <section>
-        <h1>Student</h1>
-        <ErrorMessage error={student.error} />
-        <p>
-          <Link to="/students">Back to all students</Link>
-        </p>
-      </section>
+      <DetailLoadError
+        heading="Student"
+        error={student.error}
+        backTo="/students"
+        backLabel="Back to all students"
+      />
     );
   }
   const courses = enrolled.data?.pages.flatMap((page) => page.courses) ?? [];
