@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { integerOption } from "./ids.ts";
-import { printNote } from "./output.ts";
+import { type Column, printJson, printNote, printTable } from "./output.ts";
 
 export type PageOptions = { limit?: number; cursor?: string; all?: boolean };
 export type Page<Item> = { items: Item[]; nextCursor: string | null };
@@ -32,7 +32,27 @@ export async function fetchPages<Item>(
   return { items, nextCursor: null };
 }
 
-/** For people: how to get the next page, on stderr. */
-export function noteNextPage(commandLine: string, nextCursor: string | null): void {
-  if (nextCursor) printNote(`more: ${commandLine} --cursor ${nextCursor}   (or --all)`);
+/** How a list command shows its page. */
+export type Listing<Item> = {
+  /** the JSON member holding the items, e.g. `students` */
+  key: string;
+  /** JSON members printed before the items, e.g. `{ studentId }` */
+  before?: Record<string, unknown>;
+  columns: ReadonlyArray<Column<Item>>;
+  /** the line printed instead of an empty table */
+  empty: string;
+  /** the command that asks for the next page */
+  commandLine: string;
+};
+
+/** A page as every list command prints it: JSON for scripts; a table and, on stderr, how to get more for people. */
+export function printPage<Item>(page: Page<Item>, json: boolean, listing: Listing<Item>): void {
+  if (json) {
+    printJson({ ...listing.before, [listing.key]: page.items, nextCursor: page.nextCursor });
+    return;
+  }
+  printTable(page.items, listing.columns, listing.empty);
+  if (page.nextCursor) {
+    printNote(`more: ${listing.commandLine} --cursor ${page.nextCursor}   (or --all)`);
+  }
 }

@@ -2,8 +2,8 @@ import type { RouterOutputs } from "@registrar/sdk";
 import type { Command } from "commander";
 import { contextOf } from "../context.ts";
 import { idArgument, integerOption } from "../ids.ts";
-import { type Column, printJson, printLine, printRecord, printTable, shortDate } from "../output.ts";
-import { addPageOptions, fetchPages, noteNextPage, type PageOptions } from "../paging.ts";
+import { type Column, printJson, printLine, printRecord, shortDate } from "../output.ts";
+import { addPageOptions, fetchPages, type PageOptions, printPage } from "../paging.ts";
 
 type Course = RouterOutputs["courses"]["byId"];
 
@@ -27,9 +27,12 @@ export function registerCourseCommands(program: Command): void {
         const answer = await client.trpc.courses.list.query(request);
         return { items: answer.courses, nextCursor: answer.nextCursor };
       }, options);
-      if (json) return printJson({ courses: page.items, nextCursor: page.nextCursor });
-      printTable(page.items, courseColumns, "No courses.");
-      noteNextPage("registrar courses list", page.nextCursor);
+      printPage(page, json, {
+        key: "courses",
+        columns: courseColumns,
+        empty: "No courses.",
+        commandLine: "registrar courses list",
+      });
     },
   );
 

@@ -2,8 +2,8 @@ import type { RouterOutputs } from "@registrar/sdk";
 import type { Command } from "commander";
 import { contextOf } from "../context.ts";
 import { idArgument, idListArgument } from "../ids.ts";
-import { type Column, printJson, printLine, printTable, shortDate } from "../output.ts";
-import { addPageOptions, fetchPages, noteNextPage, type PageOptions } from "../paging.ts";
+import { type Column, printJson, printLine, shortDate } from "../output.ts";
+import { addPageOptions, fetchPages, type PageOptions, printPage } from "../paging.ts";
 
 type EnrolledCourse = RouterOutputs["enrollments"]["list"]["courses"][number];
 type EnrolledStudent = RouterOutputs["courses"]["students"]["students"][number];
@@ -63,9 +63,13 @@ export function registerEnrollmentCommands(program: Command): void {
       const answer = await client.trpc.enrollments.list.query({ studentId, ...request });
       return { items: answer.courses, nextCursor: answer.nextCursor };
     }, options);
-    if (json) return printJson({ studentId, courses: page.items, nextCursor: page.nextCursor });
-    printTable(page.items, enrolledCourseColumns, `Student ${studentId} is not enrolled in any course.`);
-    noteNextPage(`registrar courses-of ${studentId}`, page.nextCursor);
+    printPage(page, json, {
+      key: "courses",
+      before: { studentId },
+      columns: enrolledCourseColumns,
+      empty: `Student ${studentId} is not enrolled in any course.`,
+      commandLine: `registrar courses-of ${studentId}`,
+    });
   });
 
   addPageOptions(
@@ -79,8 +83,12 @@ export function registerEnrollmentCommands(program: Command): void {
       const answer = await client.trpc.courses.students.query({ courseId, ...request });
       return { items: answer.students, nextCursor: answer.nextCursor };
     }, options);
-    if (json) return printJson({ courseId, students: page.items, nextCursor: page.nextCursor });
-    printTable(page.items, enrolledStudentColumns, `No student is enrolled in course ${courseId}.`);
-    noteNextPage(`registrar roster ${courseId}`, page.nextCursor);
+    printPage(page, json, {
+      key: "students",
+      before: { courseId },
+      columns: enrolledStudentColumns,
+      empty: `No student is enrolled in course ${courseId}.`,
+      commandLine: `registrar roster ${courseId}`,
+    });
   });
 }

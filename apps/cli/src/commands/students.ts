@@ -2,8 +2,8 @@ import type { RouterOutputs } from "@registrar/sdk";
 import type { Command } from "commander";
 import { contextOf } from "../context.ts";
 import { idArgument } from "../ids.ts";
-import { type Column, printJson, printLine, printRecord, printTable, shortDate } from "../output.ts";
-import { addPageOptions, fetchPages, noteNextPage, type PageOptions } from "../paging.ts";
+import { type Column, printJson, printLine, printRecord, shortDate } from "../output.ts";
+import { addPageOptions, fetchPages, type PageOptions, printPage } from "../paging.ts";
 
 type Student = RouterOutputs["students"]["byId"];
 
@@ -23,9 +23,12 @@ export function registerStudentCommands(program: Command): void {
         const answer = await client.trpc.students.list.query(request);
         return { items: answer.students, nextCursor: answer.nextCursor };
       }, options);
-      if (json) return printJson({ students: page.items, nextCursor: page.nextCursor });
-      printTable(page.items, studentColumns, "No students.");
-      noteNextPage("registrar students list", page.nextCursor);
+      printPage(page, json, {
+        key: "students",
+        columns: studentColumns,
+        empty: "No students.",
+        commandLine: "registrar students list",
+      });
     },
   );
 
