@@ -27,8 +27,6 @@ export type EnrollOutcome = {
 export type EnrollOptions = {
   /** student batches in flight at once (tRPC batches them into one HTTP request) */
   concurrency?: number;
-  /** waits before retrying a batch refused with 429 or 503, in ms (a 429's retryAfter wins) */
-  retryDelaysMs?: readonly number[];
   onProgress?: (rows: number) => void;
 };
 
@@ -57,6 +55,9 @@ export function planBatches(pairs: readonly CsvPair[]): EnrollPlan {
   return { batches, duplicates };
 }
 
+/** Waits before retrying a batch refused with 429 or 503, in ms (a 429's retryAfter wins). */
+const RETRY_DELAYS_MS = [500, 2000, 5000] as const;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -80,7 +81,6 @@ export async function enrollPlan(
   options: EnrollOptions = {},
 ): Promise<EnrollOutcome> {
   const outcome: EnrollOutcome = { enrolled: 0, alreadyEnrolled: 0, duplicates, failed: [], notAttempted: 0 };
-  const retryDelaysMs = options.retryDelaysMs ?? [500, 2000, 5000];
   const fail = (rows: readonly CsvPair[], error: RegistrarError, reason = error.detail) => {
     for (const row of rows) {
       outcome.failed.push({
@@ -125,13 +125,13 @@ export async function enrollPlan(
         }
         if (
           (error.code === "rate_limited" || error.code === "service_unavailable") &&
-          retries < retryDelaysMs.length
+          retries < RETRY_DELAYS_MS.length
         ) {
           // a 429 says when the limit resets (seconds); otherwise back off
           const { retryAfter } = error.problem;
           const fromServer =
             typeof retryAfter === "number" && retryAfter > 0 ? Math.min(retryAfter, 60) * 1000 : undefined;
-          await sleep(fromServer ?? retryDelaysMs[retries] ?? 0);
+          await sleep(fromServer ?? RETRY_DELAYS_MS[retries] ?? 0);
           retries++;
           continue;
         }
