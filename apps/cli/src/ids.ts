@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "commander";
 
-export const MAX_ID = 2_147_483_647;
+const MAX_ID = 2_147_483_647;
 
 /** An id as the server accepts it: plain decimal, 1..2147483647. Undefined otherwise. */
 export function parseId(text: string): number | undefined {

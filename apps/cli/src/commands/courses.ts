@@ -9,7 +9,7 @@ type Course = RouterOutputs["courses"]["byId"];
 
 const seats = (course: Course) => (course.capacity === null ? "unlimited" : course.capacity);
 
-export const courseColumns: Array<Column<Course>> = [
+const courseColumns: Array<Column<Course>> = [
   { header: "ID", value: (course) => course.id },
   { header: "NAME", value: (course) => course.name },
   { header: "LEVEL", value: (course) => course.level },

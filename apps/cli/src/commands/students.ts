@@ -7,7 +7,7 @@ import { addPageOptions, fetchPages, type PageOptions, printPage } from "../pagi
 
 type Student = RouterOutputs["students"]["byId"];
 
-export const studentColumns: Array<Column<Student>> = [
+const studentColumns: Array<Column<Student>> = [
   { header: "ID", value: (student) => student.id },
   { header: "NAME", value: (student) => student.name },
   { header: "EMAIL", value: (student) => student.email },

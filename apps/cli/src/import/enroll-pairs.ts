@@ -2,7 +2,7 @@ import { isRegistrarError, type RegistrarError, type RegistrarTrpcClient } from 
 import type { CsvPair } from "./read-csv.ts";
 
 /** The server takes at most this many course ids in one assignment. */
-export const MAX_COURSES_PER_CALL = 1000;
+const MAX_COURSES_PER_CALL = 1000;
 
 export type FailedRow = {
   line: number;

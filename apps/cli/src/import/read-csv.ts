@@ -9,7 +9,7 @@ export type CsvPair = { line: number; studentId: number; courseId: number };
 /** A row that cannot be sent at all (a missing or malformed id). */
 export type CsvRowFault = { line: number; studentId: string; courseId: string; reason: string };
 
-export const REQUIRED_COLUMNS = ["student_id", "course_id"] as const;
+const REQUIRED_COLUMNS = ["student_id", "course_id"] as const;
 
 type Row = Partial<Record<string, string>>;
 
