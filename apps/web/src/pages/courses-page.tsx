@@ -13,9 +13,7 @@ export function CoursesPage() {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const courses = useInfiniteQuery(
-    pagedQueryOptions(trpc.courses.list.queryKey({ limit: PAGE_SIZE }), (cursor) =>
-      client.courses.list.query({ limit: PAGE_SIZE, cursor }),
-    ),
+    pagedQueryOptions(trpc.courses.list.queryKey, client.courses.list.query, { limit: PAGE_SIZE }),
   );
   const loaded = courses.data?.pages.flatMap((page) => page.courses) ?? [];
   return (

@@ -23,9 +23,10 @@ function Roster({ courseId }: { courseId: number }) {
   const client = useTRPCClient();
   const course = useQuery(trpc.courses.byId.queryOptions({ id: courseId }));
   const roster = useInfiniteQuery(
-    pagedQueryOptions(trpc.courses.students.queryKey({ courseId, limit: PAGE_SIZE }), (cursor) =>
-      client.courses.students.query({ courseId, limit: PAGE_SIZE, cursor }),
-    ),
+    pagedQueryOptions(trpc.courses.students.queryKey, client.courses.students.query, {
+      courseId,
+      limit: PAGE_SIZE,
+    }),
   );
 
   if (course.isPending) return <p className="muted">Loading course…</p>;

@@ -39,9 +39,10 @@ function StudentDetails({ studentId }: { studentId: number }) {
   const client = useTRPCClient();
   const student = useQuery(trpc.students.byId.queryOptions({ id: studentId }));
   const enrolled = useInfiniteQuery(
-    pagedQueryOptions(trpc.enrollments.list.queryKey({ studentId, limit: 200 }), (cursor) =>
-      client.enrollments.list.query({ studentId, limit: 200, cursor }),
-    ),
+    pagedQueryOptions(trpc.enrollments.list.queryKey, client.enrollments.list.query, {
+      studentId,
+      limit: 200,
+    }),
   );
   useLoadAllPages(enrolled);
 
@@ -184,9 +185,7 @@ function AddCourses({
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
   const [done, setDone] = useState<string>();
   const allCourses = useInfiniteQuery(
-    pagedQueryOptions(trpc.courses.list.queryKey({ limit: 200 }), (cursor) =>
-      client.courses.list.query({ limit: 200, cursor }),
-    ),
+    pagedQueryOptions(trpc.courses.list.queryKey, client.courses.list.query, { limit: 200 }),
   );
   useLoadAllPages(allCourses);
   const courses = allCourses.data?.pages.flatMap((page) => page.courses) ?? [];

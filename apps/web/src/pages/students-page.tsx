@@ -14,9 +14,7 @@ export function StudentsPage() {
   const client = useTRPCClient();
   const [search, setSearch] = useState("");
   const students = useInfiniteQuery(
-    pagedQueryOptions(trpc.students.list.queryKey({ limit: PAGE_SIZE }), (cursor) =>
-      client.students.list.query({ limit: PAGE_SIZE, cursor }),
-    ),
+    pagedQueryOptions(trpc.students.list.queryKey, client.students.list.query, { limit: PAGE_SIZE }),
   );
   const loaded = students.data?.pages.flatMap((page) => page.students) ?? [];
   const needle = search.trim().toLowerCase();
