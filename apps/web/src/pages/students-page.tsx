@@ -92,8 +92,11 @@ function NewStudentForm() {
   const [email, setEmail] = useState("");
   const create = useMutation(
     trpc.students.create.mutationOptions({
-      onSuccess: async (student) => {
-        await queryClient.invalidateQueries(trpc.students.list.pathFilter());
+      onSuccess: (student) => {
+        // The answer is the student's page data, so that page needs no request of its own;
+        // and it need not wait for the list it leaves to be fetched again.
+        queryClient.setQueryData(trpc.students.byId.queryKey({ id: student.id }), student);
+        void queryClient.invalidateQueries(trpc.students.list.pathFilter());
         navigate(`/students/${student.id}`);
       },
     }),
