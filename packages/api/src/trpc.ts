@@ -1,4 +1,4 @@
-import { type Access, authorize, idSchema, RequestProblem } from "@registrar/core";
+import { type Access, authorize, idSchema, problemInstance, RequestProblem } from "@registrar/core";
 import { initTRPC } from "@trpc/server";
 import type { Context } from "./context.ts";
 import { problemOf, trpcErrorFor } from "./problem-errors.ts";
@@ -12,7 +12,7 @@ const t = initTRPC.context<Context>().create({
   isDev: false,
   errorFormatter({ shape, error, ctx }) {
     const problem = problemOf(error);
-    if (ctx?.requestId) problem.instance = `urn:uuid:${ctx.requestId}`;
+    if (ctx?.requestId) problem.instance = problemInstance(ctx.requestId);
     return {
       code: shape.code,
       message: problem.detail,

@@ -22,6 +22,11 @@ export function problemType(code: ProblemCode): string {
   return `urn:registrar:problem:${code}`;
 }
 
+/** The problem's `instance`: the request it happened in, as the logs name it. */
+export function problemInstance(requestId: string): string {
+  return `urn:uuid:${requestId}`;
+}
+
 function makeProblem(
   code: ProblemCode,
   detail: string,

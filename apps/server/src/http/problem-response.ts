@@ -1,4 +1,4 @@
-import type { Problem } from "@registrar/core";
+import { type Problem, problemInstance } from "@registrar/core";
 import { snakeCased } from "./snake-case.ts";
 
 /** Extras that travel as headers, not as members of the body. */
@@ -17,6 +17,6 @@ export function problemResponse(problem: Problem, requestId: string | undefined)
   if (problem.status === 503 && !headers.has("Retry-After")) headers.set("Retry-After", "5");
   // The rest of an oversized body is never read: the connection cannot carry another request.
   if (problem.status === 413) headers.set("Connection", "close");
-  if (requestId) body.instance = `urn:uuid:${requestId}`;
+  if (requestId) body.instance = problemInstance(requestId);
   return new Response(JSON.stringify(snakeCased(body)), { status: problem.status, headers });
 }
