@@ -1,5 +1,5 @@
 import { ValidationFailed } from "./errors.ts";
-import type { PageInput } from "./schemas.ts";
+import { idParamSchema, type PageInput } from "./schemas.ts";
 
 export const DEFAULT_PAGE_SIZE = 50;
 
@@ -13,11 +13,12 @@ export function encodeCursor(lastId: number): string {
 export function decodeCursor(cursor: string | undefined): number {
   if (cursor === undefined) return 0;
   const text = Buffer.from(cursor, "base64url").toString("utf8");
-  const digits = text.startsWith(prefix) ? text.slice(prefix.length) : "";
-  if (!/^[1-9][0-9]{0,9}$/.test(digits) || Buffer.from(text).toString("base64url") !== cursor) {
+  // the id inside obeys the same rule as an id in a path (1..2147483647, plain decimal)
+  const id = idParamSchema.safeParse(text.startsWith(prefix) ? text.slice(prefix.length) : "");
+  if (!id.success || Buffer.from(text).toString("base64url") !== cursor) {
     throw new ValidationFailed([{ path: "cursor", message: "is not a valid cursor" }]);
   }
-  return Number(digits);
+  return id.data;
 }
 
 export type PageWindow = { afterId: number; limit: number };
