@@ -3,7 +3,7 @@ import type { Database } from "@registrar/db";
 import { z } from "zod";
 import { isForeignKeyViolation } from "./database-errors.ts";
 import { CourseNotFound, DomainError, RequestProblem, StudentNotFound } from "./errors.ts";
-import { idSchema } from "./schemas.ts";
+import { idSchema, MAX_ID } from "./schemas.ts";
 
 /**
  * API keys and what each role may do. A key reads `rk_<id>_<secret>`: the id finds the row
@@ -126,22 +126,23 @@ export async function countActiveApiKeys(db: Database): Promise<number> {
 }
 
 /** The key id a token claims and its secret's hash, unchecked; undefined when malformed. */
-export function parseApiKeyToken(token: string): { keyId: number; secretHash: string } | undefined {
+export type ClaimedApiKey = { keyId: number; secretHash: string };
+
+export function parseApiKeyToken(token: string): ClaimedApiKey | undefined {
   const match = tokenPattern.exec(token);
   if (!match?.[1] || !match[2]) return undefined;
   const keyId = Number(match[1]);
-  if (keyId > 2_147_483_647) return undefined;
+  if (keyId > MAX_ID) return undefined;
   return { keyId, secretHash: sha256Hex(match[2]) };
 }
 
 /**
- * The principal of a token, or undefined when it is malformed, unknown, wrong or revoked.
+ * The principal of a parsed token (`parseApiKeyToken`), or undefined when it is unknown,
+ * wrong or revoked.
  * One primary-key query, which also records when the key was last used. Comparing hashes
  * in SQL leaks nothing useful: timing could at most hint at a prefix of a SHA-256.
  */
-export async function verifyApiKey(db: Database, token: string): Promise<Principal | undefined> {
-  const claimed = parseApiKeyToken(token);
-  if (!claimed) return undefined;
+export async function verifyApiKey(db: Database, claimed: ClaimedApiKey): Promise<Principal | undefined> {
   const result = await db.raw<{ rows: Array<{ role: ApiKeyRole; studentId: number | null }> }>(
     `update api_keys set last_used_at = now()
      where id = ? and secret_hash = ? and revoked_at is null

@@ -21,7 +21,7 @@ export function createKeyVerifier(db: Database, ttlMs = KEY_CACHE_TTL_MS) {
       const now = Date.now();
       const cached = cache.get(cacheKey);
       if (cached && cached.expiresAt > now) return cached.principal;
-      const principal = await verifyApiKey(db, token);
+      const principal = await verifyApiKey(db, claimed);
       if (!principal) {
         cache.delete(cacheKey);
         return undefined;

@@ -1,11 +1,10 @@
 import type { Access } from "@registrar/core";
-import { MAX_ID } from "@registrar/core";
+import { idParamSchema } from "@registrar/core";
 
-/** A path id as the routes accept it (plain decimal, 1..2^31-1), else undefined. */
+/** A path id as the routes accept it (the routes' own schema), else undefined. */
 function pathId(segment: string | undefined): number | undefined {
-  if (segment === undefined || !/^[1-9][0-9]{0,9}$/.test(segment)) return undefined;
-  const id = Number(segment);
-  return id <= MAX_ID ? id : undefined;
+  const parsed = idParamSchema.safeParse(segment);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /**
