@@ -77,13 +77,6 @@ export function resolvePostgresTimeouts(options: PostgresTimeouts): Required<Pos
   };
 }
 
-const kinds = new WeakMap<Knex, DatabaseKind>();
-
-/** The dialect a knex instance was created for by {@link createDatabase}. */
-export function databaseKind(db: Knex): DatabaseKind {
-  return kinds.get(db) ?? "postgres";
-}
-
 /**
  * One knex instance for either database. Model properties are camelCase and columns
  * snake_case; the mappers translate both ways. Call `db.destroy()` to release everything.
@@ -93,7 +86,7 @@ export function createDatabase(options: DatabaseOptions): Database {
     ...knexSnakeCaseMappers(),
     migrations: { migrationSource, tableName: "knex_migrations" },
     // A request waiting this long for a connection gets an error, not an endless wait.
-    acquireConnectionTimeout: 10_000,
+    acquireConnectionTimeout: defaultPostgresTimeouts.acquireTimeoutMs,
     ...(options.log
       ? {
           log: {
@@ -146,7 +139,6 @@ export function createDatabase(options: DatabaseOptions): Database {
       connection: (() => ({ pglite: instance })) as unknown as Knex.ConnectionConfigProvider,
     });
   }
-  kinds.set(db, options.kind);
   return db;
 }
 

@@ -5,7 +5,6 @@ export {
   type DatabaseKind,
   type DatabaseLog,
   type DatabaseOptions,
-  databaseKind,
   defaultPostgresTimeouts,
   migrateToLatest,
   type PostgresTimeouts,
