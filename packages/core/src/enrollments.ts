@@ -115,7 +115,7 @@ export async function listStudentCourses(
   page?: PageInput,
 ): Promise<StudentCoursesPage> {
   const { afterId, limit } = pageWindow(page);
-  const result = await preparedRaw<{ rows: Array<(CourseRow & { enrolledAt: Date }) | NullCourse> }>(
+  const result = await preparedRaw<{ rows: Array<(CourseRow & { enrolledAt: Date }) | AbsentRow> }>(
     db,
     "list_student_courses",
     `select ${courseColumns("c")}, sc.enrolled_at as "enrolledAt"
@@ -140,7 +140,7 @@ export async function listCourseStudents(
   page?: PageInput,
 ): Promise<CourseStudentsPage> {
   const { afterId, limit } = pageWindow(page);
-  const result = await preparedRaw<{ rows: Array<(StudentRow & { enrolledAt: Date }) | NullCourse> }>(
+  const result = await preparedRaw<{ rows: Array<(StudentRow & { enrolledAt: Date }) | AbsentRow> }>(
     db,
     "list_course_students",
     `select ${studentColumns("s")}, sc.enrolled_at as "enrolledAt"
@@ -160,7 +160,8 @@ export async function listCourseStudents(
 
 // ---- the steps ---------------------------------------------------------------------------
 
-type NullCourse = { id: null };
+/** The one row of nulls a left join yields for a student (course) with nothing enrolled. */
+type AbsentRow = { id: null };
 
 function isPresent<Row extends { id: number | null }>(row: Row): row is Row & { id: number } {
   return row.id !== null;
