@@ -2,6 +2,9 @@ import { InvalidArgumentError } from "commander";
 
 const MAX_ID = 2_147_483_647;
 
+/** What `parseId` accepts, for messages about an id it refused. */
+export const ID_RULE = `must be an integer between 1 and ${MAX_ID}.`;
+
 /** An id as the server accepts it: plain decimal, 1..2147483647. Undefined otherwise. */
 export function parseId(text: string): number | undefined {
   const trimmed = text.trim();
@@ -13,7 +16,7 @@ export function parseId(text: string): number | undefined {
 /** commander argument parser for ids: a bad id is a usage error (exit 2), not a request. */
 export function idArgument(text: string): number {
   const id = parseId(text);
-  if (id === undefined) throw new InvalidArgumentError("must be an integer between 1 and 2147483647.");
+  if (id === undefined) throw new InvalidArgumentError(ID_RULE);
   return id;
 }
 

@@ -1,7 +1,7 @@
 import { open } from "node:fs/promises";
 import { CsvError, parse } from "csv-parse";
 import { UsageError } from "../exit-codes.ts";
-import { parseId } from "../ids.ts";
+import { ID_RULE, parseId } from "../ids.ts";
 
 /** One enrollment asked for by the file; `line` is where it sits, for the report. */
 export type CsvPair = { line: number; studentId: number; courseId: number };
@@ -65,7 +65,7 @@ export async function readEnrollmentCsv(path: string): Promise<{ pairs: CsvPair[
         line,
         studentId: studentText,
         courseId: courseText,
-        reason: `${wrong.join(" and ")} must be an integer between 1 and 2147483647.`,
+        reason: `${wrong.join(" and ")} ${ID_RULE}`,
       });
     }
   } catch (error) {
