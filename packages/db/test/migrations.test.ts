@@ -11,10 +11,20 @@ afterAll(async () => {
   await test?.drop();
 });
 
-/** An md5 over every column of every row, in id order. */
+/**
+ * The columns each table was created with: later migrations may add columns (courses got
+ * enrolled_count), never change these.
+ */
+const originalColumns = {
+  students: "id, name, email, created_at, updated_at",
+  courses: "id, name, level, capacity, created_at, updated_at",
+} as const;
+
+/** An md5 over the original columns of every row, in id order. */
 async function checksum(table: "students" | "courses"): Promise<{ rows: number; md5: string }> {
   const result = await test.db.raw<{ rows: Array<{ rows: number; md5: string | null }> }>(
-    `select count(*)::int as rows, md5(coalesce(string_agg(t::text, '|' order by t.id), '')) as md5 from ${table} t`,
+    `select count(*)::int as rows, md5(coalesce(string_agg(t::text, '|' order by t.id), '')) as md5
+     from (select ${originalColumns[table]} from ${table}) t`,
   );
   const row = result.rows[0];
   return { rows: row?.rows ?? 0, md5: row?.md5 ?? "" };

@@ -3,6 +3,7 @@ import * as createStudents from "./20261127000100_create_students.ts";
 import * as createCourses from "./20261127000200_create_courses.ts";
 import * as createStudentCourses from "./20261127000300_create_student_courses.ts";
 import * as createApiKeys from "./20261127000400_create_api_keys.ts";
+import * as addCoursesEnrolledCount from "./20261127000500_add_courses_enrolled_count.ts";
 
 type Migration = Knex.Migration;
 
@@ -16,6 +17,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ["20261127000200_create_courses", createCourses],
   ["20261127000300_create_student_courses", createStudentCourses],
   ["20261127000400_create_api_keys", createApiKeys],
+  ["20261127000500_add_courses_enrolled_count", addCoursesEnrolledCount],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -10,6 +10,8 @@ export class Course extends Model {
   level!: string;
   /** null: unlimited seats */
   capacity!: number | null;
+  /** kept by the database (triggers on student_courses); never written by the application */
+  enrolledCount!: number;
   createdAt!: Date;
   updatedAt!: Date;
 
