@@ -1,4 +1,5 @@
 import type { Database } from "@registrar/db";
+import { isCheckViolation } from "./database-errors.ts";
 import { CapacityBelowEnrolled, CourseNotFound } from "./errors.ts";
 import { pageOf, pageWindow } from "./paging.ts";
 import { preparedRaw } from "./prepared.ts";
@@ -38,8 +39,10 @@ export async function listCourses(db: Database, page?: PageInput): Promise<Cours
 }
 
 /**
- * Updates a course. Lowering the capacity locks the course row first, so no assignment
- * can slip in between counting the enrolled students and writing the new capacity.
+ * Updates a course in one statement. A capacity below the enrolled count is refused by the
+ * database (the `courses_enrolled_count_within_capacity` CHECK): the UPDATE takes the
+ * course's row lock, so it waits for any assignment holding it and checks the count that
+ * assignment committed. Nothing in JavaScript can race it.
  */
 export async function updateCourse(
   db: Database,
@@ -52,36 +55,24 @@ export async function updateCourse(
   if (fields.capacity !== undefined) changes.push(["capacity", fields.capacity]);
   if (changes.length === 0) return getCourse(db, courseId);
 
-  const update = (trx: Database) =>
-    trx.raw<{ rows: CourseRow[] }>(
+  try {
+    const result = await db.raw<{ rows: CourseRow[] }>(
       `update courses set ${changes.map(([column]) => `${column} = ?`).join(", ")}, updated_at = now()
        where id = ? returning ${courseColumns("courses")}`,
       [...changes.map(([, value]) => value), courseId],
     );
-
-  const capacity = fields.capacity;
-  if (capacity === undefined || capacity === null) {
-    const result = await update(db);
     const row = result.rows[0];
     if (!row) throw new CourseNotFound(courseId);
     return toCourse(row);
+  } catch (error) {
+    const capacity = fields.capacity;
+    if (typeof capacity === "number" && isCheckViolation(error, "courses_enrolled_count_within_capacity")) {
+      // The refused update changed nothing; read the count only to say it.
+      const course = await getCourse(db, courseId);
+      throw new CapacityBelowEnrolled(capacity, course.enrolledCount);
+    }
+    throw error;
   }
-  return db.transaction(async (trx) => {
-    const locked = await trx.raw<{ rows: unknown[] }>("select id from courses where id = ? for update", [
-      courseId,
-    ]);
-    if (locked.rows.length === 0) throw new CourseNotFound(courseId);
-    // Counted in a statement of its own, after the lock: its snapshot then includes every
-    // enrollment committed by the assignments we waited for.
-    const counted = await trx.raw<{ rows: Array<{ enrolledCount: number }> }>(
-      `select count(*)::int as "enrolledCount" from student_courses where course_id = ?`,
-      [courseId],
-    );
-    const enrolledCount = counted.rows[0]?.enrolledCount ?? 0;
-    if (capacity < enrolledCount) throw new CapacityBelowEnrolled(capacity, enrolledCount);
-    const result = await update(trx);
-    return toCourse(firstRow(result.rows));
-  });
 }
 
 /** Deletes the course; its enrollments go with it (ON DELETE CASCADE). */

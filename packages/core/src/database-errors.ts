@@ -19,6 +19,14 @@ export function isUniqueViolation(error: unknown, constraint: string): boolean {
   return false;
 }
 
+/** True when `error` is PostgreSQL's check_violation (23514) on `constraint`. */
+export function isCheckViolation(error: unknown, constraint: string): boolean {
+  for (const candidate of errorChain(error)) {
+    if (candidate.code === "23514" && candidate.constraint === constraint) return true;
+  }
+  return false;
+}
+
 /** True when `error` is a foreign_key_violation (23503). */
 export function isForeignKeyViolation(error: unknown): boolean {
   for (const candidate of errorChain(error)) {

@@ -61,11 +61,14 @@ export function toEnrolledCourse(row: CourseRow & { enrolledAt: Date }): Enrolle
   };
 }
 
-/** SQL for a course's columns with its live enrollment count, aliased to camelCase. */
+/**
+ * SQL for a course's columns, aliased to camelCase. `enrolled_count` is kept by the
+ * database (triggers on student_courses, migration 20261127000500), so it is exact in any
+ * transaction that has written enrollments or holds the course's row lock.
+ */
 export function courseColumns(alias: string): string {
-  return `${alias}.id, ${alias}.name, ${alias}.level, ${alias}.capacity,
-    ${alias}.created_at as "createdAt", ${alias}.updated_at as "updatedAt",
-    (select count(*)::int from student_courses n where n.course_id = ${alias}.id) as "enrolledCount"`;
+  return `${alias}.id, ${alias}.name, ${alias}.level, ${alias}.capacity, ${alias}.enrolled_count as "enrolledCount",
+    ${alias}.created_at as "createdAt", ${alias}.updated_at as "updatedAt"`;
 }
 
 export const studentColumns = (alias: string) =>

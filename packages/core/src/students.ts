@@ -71,10 +71,25 @@ export async function updateStudent(
   }
 }
 
-/** Deletes the student; its enrollments go with it (ON DELETE CASCADE). */
+/**
+ * Deletes the student; its enrollments go with it (ON DELETE CASCADE) and the count
+ * triggers subtract them from their courses. Before the cascade runs, the student row and
+ * then its courses (ascending) are locked: the lock order of every enrollment writer (see
+ * assignCourses). Cascading first would hold the enrollment rows while the triggers wait
+ * for course locks, which deadlocks against a removal or a course deletion holding one.
+ */
 export async function deleteStudent(db: Database, studentId: number): Promise<void> {
-  const result = await db.raw<{ rows: unknown[] }>("delete from students where id = ? returning id", [
-    studentId,
-  ]);
-  if (result.rows.length === 0) throw new StudentNotFound(studentId);
+  await db.transaction(async (trx) => {
+    const locked = await trx.raw<{ rows: unknown[] }>("select id from students where id = ? for update", [
+      studentId,
+    ]);
+    if (locked.rows.length === 0) throw new StudentNotFound(studentId);
+    await trx.raw(
+      `select id from courses
+       where id in (select course_id from student_courses where student_id = ?)
+       order by id for update`,
+      [studentId],
+    );
+    await trx.raw("delete from students where id = ?", [studentId]);
+  });
 }
