@@ -5,11 +5,25 @@ export type BulkComparison = {
   rounds: number;
   /** Median wall time of `POST /students/{id}/courses` with 1,000 course ids, one at a time. */
   assignMs: number;
-  /** Median wall time of one raw `INSERT ... SELECT` of the same 1,000 rows, through `pg`. */
+  /**
+   * Median wall time of one raw `INSERT ... SELECT` of the same 1,000 rows, through `pg`,
+   * into the table as it is: foreign-key checks and the `enrolled_count` trigger included,
+   * which any writer of enrollments pays.
+   */
   rawInsertMs: number;
   /** assignMs / rawInsertMs; the issue asks for at most 3. */
   ratio: number;
+  /**
+   * The same raw insert with the count trigger disabled (in a transaction that is rolled
+   * back): the floor as it was before `courses.enrolled_count`, the stricter yardstick.
+   */
+  bareInsertMs: number;
+  /** assignMs / bareInsertMs. */
+  bareRatio: number;
 };
+
+const insertSql =
+  "insert into student_courses (student_id, course_id) select $1, id from unnest($2::int[]) as id";
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -35,6 +49,7 @@ export async function compareBulkAssignment(
   const body = JSON.stringify({ course_ids: courseIds });
   const assignTimes: number[] = [];
   const rawTimes: number[] = [];
+  const bareTimes: number[] = [];
   try {
     const rounds = Math.floor(students.length / 2);
     for (let round = 0; round < rounds; round++) {
@@ -52,11 +67,16 @@ export async function compareBulkAssignment(
       assignTimes.push(performance.now() - started);
       if (response.status !== 201) throw new Error(`assigning 1,000 courses answered ${response.status}`);
 
+      // Without the count trigger first, rolled back, so the same student serves the next.
+      await client.query("begin");
+      await client.query("alter table student_courses disable trigger student_courses_count_added");
       started = performance.now();
-      await client.query(
-        "insert into student_courses (student_id, course_id) select $1, id from unnest($2::int[]) as id",
-        [raw, courseIds],
-      );
+      await client.query(insertSql, [raw, courseIds]);
+      bareTimes.push(performance.now() - started);
+      await client.query("rollback");
+
+      started = performance.now();
+      await client.query(insertSql, [raw, courseIds]);
       rawTimes.push(performance.now() - started);
     }
   } finally {
@@ -64,5 +84,13 @@ export async function compareBulkAssignment(
   }
   const assignMs = median(assignTimes);
   const rawInsertMs = median(rawTimes);
-  return { rounds: assignTimes.length, assignMs, rawInsertMs, ratio: assignMs / rawInsertMs };
+  const bareInsertMs = median(bareTimes);
+  return {
+    rounds: assignTimes.length,
+    assignMs,
+    rawInsertMs,
+    ratio: assignMs / rawInsertMs,
+    bareInsertMs,
+    bareRatio: assignMs / bareInsertMs,
+  };
 }

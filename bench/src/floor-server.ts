@@ -29,9 +29,8 @@ const prepared = process.env.FLOOR_PREPARED === "1";
 
 // The statement of listStudentCourses (packages/core/src/enrollments.ts) with
 // courseColumns("c") spelled out: same plan, same rows.
-const studentCoursesSql = `select c.id, c.name, c.level, c.capacity,
+const studentCoursesSql = `select c.id, c.name, c.level, c.capacity, c.enrolled_count as "enrolledCount",
     c.created_at as "createdAt", c.updated_at as "updatedAt",
-    (select count(*)::int from student_courses n where n.course_id = c.id) as "enrolledCount",
     sc.enrolled_at as "enrolledAt"
   from students s
   left join student_courses sc on sc.student_id = s.id and sc.course_id > $1
