@@ -21,7 +21,7 @@ const applied = await migrateToLatest(db);
 if (applied.length > 0) logger.info({ applied }, `applied ${applied.length} migration(s)`);
 
 const rateLimitStore = config.redisUrl
-  ? createRedisRateLimitStore(config.redisUrl, { logger })
+  ? await createRedisRateLimitStore(config.redisUrl, { logger })
   : createMemoryRateLimitStore();
 if (config.redisUrl && config.rateLimitPerMinute > 0) {
   // Start counting from the first request; if Redis is not there, start anyway (uncounted).

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import knexFactory, { type Knex } from "knex";
 import { knexSnakeCaseMappers } from "objection";
-import { migrationSource } from "./migrations/index.ts";
+import { migrationSource, migrations } from "./migrations/index.ts";
 import { PgClient } from "./pg-client.ts";
 import { PGliteClient } from "./pglite-client.ts";
 
@@ -148,8 +148,26 @@ function preparePgliteDir(dir: string): string | undefined {
   return dir;
 }
 
-/** Runs every pending migration; resolves to the names it applied. */
+/**
+ * Runs every pending migration; resolves to the names it applied.
+ *
+ * A database that has them all (every start but the first after an upgrade) is recognised
+ * with one query first: knex's own `latest()` looks its tables up through
+ * information_schema and takes its lock in a transaction, which on an embedded database
+ * was ~300 ms of a ~1.9 s start (2 vCPU).
+ */
 export async function migrateToLatest(db: Database): Promise<string[]> {
+  if (await allMigrationsApplied(db)) return [];
   const [, applied] = (await db.migrate.latest()) as [number, string[]];
   return applied;
+}
+
+async function allMigrationsApplied(db: Database): Promise<boolean> {
+  const table = await db.raw<{ rows: Array<{ found: string | null }> }>(
+    "select to_regclass('knex_migrations')::text as found",
+  );
+  if (!table.rows[0]?.found) return false;
+  const done = await db.raw<{ rows: Array<{ name: string }> }>("select name from knex_migrations");
+  const applied = new Set(done.rows.map((row) => row.name));
+  return migrations.every(([name]) => applied.has(name));
 }

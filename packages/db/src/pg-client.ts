@@ -1,6 +1,5 @@
-import { createRequire } from "node:module";
-
-const require = createRequire(import.meta.url);
+/// <reference path="./knex-dialects.d.ts" />
+import ClientPGModule from "knex/lib/dialects/postgres/index.js";
 
 /** The part of a `pg` client connection this file touches. */
 type PgConnection = {
@@ -19,8 +18,9 @@ type KnexPgDialect = new (
   _query(connection: PgConnection, obj: object): Promise<unknown>;
 };
 
-// knex ships its dialects as CommonJS without type declarations.
-const ClientPG = require("knex/lib/dialects/postgres/index.js") as KnexPgDialect;
+// knex ships its dialects as CommonJS without type declarations (see knex-dialects.d.ts).
+// A static import, so that a bundle (pnpm start) holds one copy of knex, not two.
+const ClientPG = ClientPGModule as KnexPgDialect;
 
 /** What knex hands a dialect: `options.name` makes pg use a named prepared statement. */
 type QueryObject = { options?: { name?: string } };

@@ -99,8 +99,8 @@ describe(`rate limits on ${process.env.REGISTRAR_TEST_DB ?? "pglite"}`, () => {
 
   it.runIf(runRedisTests)("shares the budget across replicas through Redis", async () => {
     const keyPrefix = `registrar:test:${randomUUID()}:`;
-    const storeA = createRedisRateLimitStore(REDIS_URL, { keyPrefix });
-    const storeB = createRedisRateLimitStore(REDIS_URL, { keyPrefix });
+    const storeA = await createRedisRateLimitStore(REDIS_URL, { keyPrefix });
+    const storeB = await createRedisRateLimitStore(REDIS_URL, { keyPrefix });
     cleanups.push(
       () => storeA.close(),
       () => storeB.close(),
@@ -136,7 +136,7 @@ describe(`rate limits on ${process.env.REGISTRAR_TEST_DB ?? "pglite"}`, () => {
   });
 
   it("lets requests through when Redis cannot be reached, rather than failing them", async () => {
-    const store = createRedisRateLimitStore("redis://127.0.0.1:1", {
+    const store = await createRedisRateLimitStore("redis://127.0.0.1:1", {
       keyPrefix: `registrar:test:${randomUUID()}:`,
     });
     cleanups.push(() => store.close());
