@@ -1,15 +1,26 @@
 #!/usr/bin/env node
-// `pnpm start`: builds the web UI only when its sources changed since the last build (a
-// rebuild costs about a second of every start otherwise), then runs the server.
+// `pnpm start`: builds the web UI and bundles the server only when their sources changed
+// since the last build (each would cost a second or more of every start otherwise), then
+// runs the bundled server with plain node.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const web = join(root, "apps", "web");
+const serverDir = join(root, "apps", "server");
 const builtIndex = join(web, "dist", "index.html");
+const bundle = join(serverDir, "dist", "main.mjs");
+const serverInputs = [
+  ...["apps/server", "packages/api", "packages/core", "packages/db"].flatMap((dir) => [
+    join(root, dir, "src"),
+    join(root, dir, "package.json"),
+  ]),
+  join(serverDir, "scripts", "bundle.mjs"),
+  join(root, "pnpm-lock.yaml"),
+];
 const inputs = [
   join(web, "src"),
   join(web, "public"),
@@ -42,8 +53,15 @@ if (inputs.some((input) => newestChange(input) > builtAt)) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-const server = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-  cwd: join(root, "apps", "server"),
+const bundledAt = existsSync(bundle) ? statSync(bundle).mtimeMs : 0;
+if (serverInputs.some((input) => newestChange(input) > bundledAt)) {
+  console.error("bundling the server (its sources changed since the last bundle)…");
+  const { bundleServer } = await import(pathToFileURL(join(serverDir, "scripts", "bundle.mjs")).href);
+  await bundleServer();
+}
+
+const server = spawn(process.execPath, [bundle], {
+  cwd: serverDir,
   stdio: "inherit",
   // relative PGLITE_DIR paths are taken from where the user ran the command (pnpm sets
   // INIT_CWD; when this script is run directly, that is our own working directory)

@@ -36,13 +36,16 @@ export async function freePort(): Promise<number> {
 export async function startServerProcess(
   database: string,
   env: Record<string, string> = {},
+  /** A bundled server (`.mjs`, run with plain node) instead of `src/main.ts`. */
+  options: { bundle?: string } = {},
 ): Promise<ServerProcess> {
   const port = await freePort();
   const inherited = { ...process.env };
   for (const name of ["DATABASE_URL", "PGLITE_DIR", "REDIS_URL", "PORT", "HOST", "AUTH", "NODE_ENV"]) {
     delete inherited[name];
   }
-  const child = spawn(process.execPath, ["--import", "tsx", mainPath], {
+  const args = options.bundle ? [options.bundle] : ["--import", "tsx", mainPath];
+  const child = spawn(process.execPath, args, {
     cwd: serverDir,
     env: {
       ...inherited,
