@@ -58,15 +58,14 @@ type ApiKeyRow = {
   name: string | null;
   role: ApiKeyRole;
   studentId: number | null;
-  createdAt: Date | string;
-  revokedAt: Date | string | null;
-  lastUsedAt: Date | string | null;
+  /** ISO-8601 strings already (packages/db/src/timestamps.ts) */
+  createdAt: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
 };
 
 const apiKeyColumns = `id, name, role, student_id as "studentId", created_at as "createdAt",
   revoked_at as "revokedAt", last_used_at as "lastUsedAt"`;
-
-const isoOrNull = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
 
 function toApiKey(row: ApiKeyRow): ApiKey {
   return {
@@ -74,9 +73,9 @@ function toApiKey(row: ApiKeyRow): ApiKey {
     name: row.name,
     role: row.role,
     studentId: row.studentId,
-    createdAt: new Date(row.createdAt).toISOString(),
-    revokedAt: isoOrNull(row.revokedAt),
-    lastUsedAt: isoOrNull(row.lastUsedAt),
+    createdAt: row.createdAt,
+    revokedAt: row.revokedAt,
+    lastUsedAt: row.lastUsedAt,
   };
 }
 

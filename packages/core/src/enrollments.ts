@@ -134,7 +134,7 @@ export async function listStudentCourses(
   page?: PageInput,
 ): Promise<StudentCoursesPage> {
   const { afterId, limit } = pageWindow(page);
-  const result = await preparedRaw<{ rows: Array<(CourseRow & { enrolledAt: Date }) | AbsentRow> }>(
+  const result = await preparedRaw<{ rows: Array<(CourseRow & { enrolledAt: string }) | AbsentRow> }>(
     db,
     "list_student_courses",
     `select ${courseColumns("c")}, sc.enrolled_at as "enrolledAt"
@@ -159,7 +159,7 @@ export async function listCourseStudents(
   page?: PageInput,
 ): Promise<CourseStudentsPage> {
   const { afterId, limit } = pageWindow(page);
-  const result = await preparedRaw<{ rows: Array<(StudentRow & { enrolledAt: Date }) | AbsentRow> }>(
+  const result = await preparedRaw<{ rows: Array<(StudentRow & { enrolledAt: string }) | AbsentRow> }>(
     db,
     "list_course_students",
     `select ${studentColumns("s")}, sc.enrolled_at as "enrolledAt"
@@ -282,7 +282,7 @@ async function insertEnrollments(
 }
 
 async function allCoursesOf(trx: Transaction, studentId: number): Promise<EnrolledCourse[]> {
-  const result = await trx.raw<{ rows: Array<CourseRow & { enrolledAt: Date }> }>(
+  const result = await trx.raw<{ rows: Array<CourseRow & { enrolledAt: string }> }>(
     `select ${courseColumns("c")}, sc.enrolled_at as "enrolledAt"
      from student_courses sc join courses c on c.id = sc.course_id
      where sc.student_id = ? order by c.id`,

@@ -5,6 +5,7 @@ import { knexSnakeCaseMappers } from "objection";
 import { migrationSource, migrations } from "./migrations/index.ts";
 import { PgClient } from "./pg-client.ts";
 import { PGliteClient } from "./pglite-client.ts";
+import { pgTypes } from "./timestamps.ts";
 
 export type Database = Knex;
 export type DatabaseKind = "pglite" | "postgres";
@@ -124,6 +125,8 @@ export function createDatabase(options: DatabaseOptions): Database {
         keepAlive: true,
         keepAliveInitialDelayMillis: 10_000,
         application_name: "registrar",
+        // timestamps arrive as the API's ISO strings (see timestamps.ts)
+        types: pgTypes,
       },
       // min 0: after an outage the pool holds no dead connections to wade through; each
       // request opens what it needs, so recovery is as fast as the first successful connect.

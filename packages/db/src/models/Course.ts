@@ -12,10 +12,11 @@ export class Course extends Model {
   capacity!: number | null;
   /** kept by the database (triggers on student_courses); never written by the application */
   enrolledCount!: number;
-  createdAt!: Date;
-  updatedAt!: Date;
+  /** ISO-8601, as the API returns it (timestamps.ts) */
+  createdAt!: string;
+  updatedAt!: string;
 
-  students?: Array<Student & { enrolledAt: Date }>;
+  students?: Array<Student & { enrolledAt: string }>;
   enrollments?: StudentCourse[];
 
   static override relationMappings = (): RelationMappings => ({

@@ -8,10 +8,11 @@ export class Student extends Model {
   id!: number;
   name!: string;
   email!: string;
-  createdAt!: Date;
-  updatedAt!: Date;
+  /** ISO-8601, as the API returns it (timestamps.ts) */
+  createdAt!: string;
+  updatedAt!: string;
 
-  courses?: Array<Course & { enrolledAt: Date }>;
+  courses?: Array<Course & { enrolledAt: string }>;
   enrollments?: StudentCourse[];
 
   static override relationMappings = (): RelationMappings => ({

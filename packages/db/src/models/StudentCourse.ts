@@ -9,7 +9,8 @@ export class StudentCourse extends Model {
 
   studentId!: number;
   courseId!: number;
-  enrolledAt!: Date;
+  /** ISO-8601, as the API returns it (timestamps.ts) */
+  enrolledAt!: string;
 
   student?: Student;
   course?: Course;
