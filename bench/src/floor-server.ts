@@ -12,20 +12,26 @@
  * Started by bench/src/run.ts as a child process, exactly like Registrar:
  * DATABASE_URL, PORT, HOST and DATABASE_POOL_MAX come from the environment.
  *
- * FLOOR_PREPARED=1 sends the statement as a named prepared statement, as Registrar does:
- * the "strict" floor. Without it the statement goes as plain `pg.query(text, values)`, what
- * a hand-written server would do and what the issue calls the floor.
+ * FLOOR_PREPARED=1 is the "strict" floor: it does the two things Registrar does below its
+ * own code, sending the statement as a named prepared statement and reading timestamps as
+ * ISO strings (packages/db/src/timestamps.ts) instead of Dates. Without it the statement
+ * goes as plain `pg.query(text, values)` with pg's default parsers, what a hand-written
+ * server would do and what the issue calls the floor.
  */
 import { createServer, type ServerResponse } from "node:http";
+import { pgTypes } from "@registrar/db";
 import pg from "pg";
 
+const prepared = process.env.FLOOR_PREPARED === "1";
 const pool = new pg.Pool({
   connectionString: process.env.DATABASE_URL,
   max: Number(process.env.DATABASE_POOL_MAX ?? 10),
+  ...(prepared ? { types: pgTypes } : {}),
 });
 
 const PAGE_SIZE = 50;
-const prepared = process.env.FLOOR_PREPARED === "1";
+/** A timestamp as the API writes it: a Date from pg's parser, or already the ISO string. */
+const iso = (value: Date | string) => (typeof value === "string" ? value : value.toISOString());
 
 // The statement of listStudentCourses (packages/core/src/enrollments.ts) with
 // courseColumns("c") spelled out: same plan, same rows.
@@ -45,9 +51,9 @@ type CourseRow = {
   level: string;
   capacity: number | null;
   enrolledCount: number;
-  createdAt: Date;
-  updatedAt: Date;
-  enrolledAt: Date;
+  createdAt: Date | string;
+  updatedAt: Date | string;
+  enrolledAt: Date | string;
 };
 
 type Page = { rows: CourseRow[]; nextCursor: string | null };
@@ -90,9 +96,9 @@ const server = createServer(async (req, res) => {
           level: row.level,
           capacity: row.capacity,
           enrolled_count: row.enrolledCount,
-          created_at: row.createdAt.toISOString(),
-          updated_at: row.updatedAt.toISOString(),
-          enrolled_at: row.enrolledAt.toISOString(),
+          created_at: iso(row.createdAt),
+          updated_at: iso(row.updatedAt),
+          enrolled_at: iso(row.enrolledAt),
         })),
         next_cursor: page.nextCursor,
       });
@@ -112,9 +118,9 @@ const server = createServer(async (req, res) => {
               level: row.level,
               capacity: row.capacity,
               enrolledCount: row.enrolledCount,
-              createdAt: row.createdAt.toISOString(),
-              updatedAt: row.updatedAt.toISOString(),
-              enrolledAt: row.enrolledAt.toISOString(),
+              createdAt: iso(row.createdAt),
+              updatedAt: iso(row.updatedAt),
+              enrolledAt: iso(row.enrolledAt),
             })),
             nextCursor: page.nextCursor,
           },

@@ -15,3 +15,4 @@ export { Course } from "./models/Course.ts";
 export { Student } from "./models/Student.ts";
 export { StudentCourse } from "./models/StudentCourse.ts";
 export { type SeedSummary, seedDemoSchool } from "./seed.ts";
+export { isoTimestamp, pgTypes } from "./timestamps.ts";
