@@ -143,10 +143,24 @@ export function stopProcess(child: ChildProcess, options: { group?: boolean } = 
       }
     };
     const force = setTimeout(() => kill("SIGKILL"), 10_000);
-    child.once("exit", () => {
+    child.once("exit", async () => {
+      // pnpm exits on the signal before the server it started has finished shutting down
+      // (closing PGlite); wait for the whole group, or the next start meets a busy directory.
+      if (options.group && child.pid !== undefined) await groupGone(child.pid);
       clearTimeout(force);
       resolve();
     });
     kill("SIGTERM");
   });
+}
+
+async function groupGone(groupId: number): Promise<void> {
+  for (;;) {
+    try {
+      process.kill(-groupId, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
