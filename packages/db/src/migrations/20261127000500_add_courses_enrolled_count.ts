@@ -48,24 +48,8 @@ export async function up(knex: Knex): Promise<void> {
       add constraint courses_enrolled_count_within_capacity
         check (capacity is null or enrolled_count <= capacity)`);
 
-  await knex.raw(`
-    create function student_courses_count_added() returns trigger language plpgsql as $$
-    begin
-      perform 1 from courses where id in (select course_id from added) order by id for update;
-      update courses c set enrolled_count = c.enrolled_count + counted.n
-      from (select course_id, count(*)::int as n from added group by course_id) counted
-      where c.id = counted.course_id;
-      return null;
-    end $$`);
-  await knex.raw(`
-    create function student_courses_count_removed() returns trigger language plpgsql as $$
-    begin
-      perform 1 from courses where id in (select course_id from removed) order by id for update;
-      update courses c set enrolled_count = c.enrolled_count - counted.n
-      from (select course_id, count(*)::int as n from removed group by course_id) counted
-      where c.id = counted.course_id;
-      return null;
-    end $$`);
+  await knex.raw(countingFunction("added", "+"));
+  await knex.raw(countingFunction("removed", "-"));
   await knex.raw(`
     create function student_courses_count_moved() returns trigger language plpgsql as $$
     begin
@@ -105,6 +89,22 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
     create trigger student_courses_count_truncated after truncate on student_courses
       for each statement execute function student_courses_count_truncated()`);
+}
+
+/**
+ * The insert and delete triggers' function: lock the courses of the statement's rows
+ * (ascending), then add (or subtract) each course's number of rows in one UPDATE.
+ */
+function countingFunction(rows: "added" | "removed", sign: "+" | "-"): string {
+  return `
+    create function student_courses_count_${rows}() returns trigger language plpgsql as $$
+    begin
+      perform 1 from courses where id in (select course_id from ${rows}) order by id for update;
+      update courses c set enrolled_count = c.enrolled_count ${sign} counted.n
+      from (select course_id, count(*)::int as n from ${rows} group by course_id) counted
+      where c.id = counted.course_id;
+      return null;
+    end $$`;
 }
 
 export async function down(knex: Knex): Promise<void> {
