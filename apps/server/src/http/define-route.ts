@@ -37,7 +37,11 @@ export type RouteSpec<
   responses: Partial<
     Record<200 | 201 | 204, { description: string; schema?: z.ZodType; headers?: string[] }>
   >;
-  /** The problem codes this route can answer, for the OpenAPI document. */
+  /**
+   * The problem codes of this route's own domain, for the OpenAPI document; the input
+   * problems (`validation_failed`, and for a body `invalid_json`, `unsupported_media_type`,
+   * `payload_too_large`) follow from `params`, `query` and `body`.
+   */
   problems: ProblemCode[];
   handle(input: { params: Parsed<P>; query: Parsed<Q>; body: Parsed<B> }, deps: RouteDeps): Promise<Reply>;
 };

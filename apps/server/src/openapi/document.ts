@@ -1,4 +1,4 @@
-import { problemCodes } from "@registrar/core";
+import { type ProblemCode, problemCodes } from "@registrar/core";
 import { z } from "zod";
 import type { Route } from "../http/define-route.ts";
 import { snakeCaseKey } from "../http/snake-case.ts";
@@ -133,7 +133,7 @@ export function buildOpenApiDocument(routes: Route[], info: OpenApiInfo): JsonOb
       };
     }
     const byStatus = new Map<number, string[]>();
-    for (const code of route.problems) {
+    for (const code of [...inputProblems(route), ...route.problems]) {
       const status = code === "course_not_found" && route.body ? 422 : problemCodes[code].status;
       byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
     }
@@ -192,6 +192,12 @@ export function buildOpenApiDocument(routes: Route[], info: OpenApiInfo): JsonOb
     paths,
     components: { schemas },
   };
+}
+
+/** What any route answers when its path, query or body does not parse. */
+function inputProblems(route: Route): ProblemCode[] {
+  const parsed: ProblemCode[] = route.params || route.query || route.body ? ["validation_failed"] : [];
+  return route.body ? [...parsed, "invalid_json", "unsupported_media_type", "payload_too_large"] : parsed;
 }
 
 function capitalize(text: string): string {

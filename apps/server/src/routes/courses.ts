@@ -26,7 +26,7 @@ export const courseRoutes = [
     tag,
     body: createCourseInput,
     responses: { 201: { description: "The new course", schema: courseSchema, headers: ["Location"] } },
-    problems: ["validation_failed", "invalid_json", "unsupported_media_type", "payload_too_large"],
+    problems: [],
     async handle({ body }, { db }) {
       const course = await createCourse(db, body);
       return { status: 201, body: snakeCased(course), headers: { location: `/courses/${course.id}` } };
@@ -40,7 +40,7 @@ export const courseRoutes = [
     tag,
     query: pageQuery,
     responses: { 200: { description: "A page of courses", schema: coursePageSchema } },
-    problems: ["validation_failed"],
+    problems: [],
     async handle({ query }, { db }) {
       return { status: 200, body: snakeCased(await listCourses(db, query)) };
     },
@@ -53,7 +53,7 @@ export const courseRoutes = [
     tag,
     params: idParams,
     responses: { 200: { description: "The course", schema: courseSchema } },
-    problems: ["validation_failed", "course_not_found"],
+    problems: ["course_not_found"],
     async handle({ params }, { db }) {
       return { status: 200, body: snakeCased(await getCourse(db, params.id)) };
     },
@@ -68,14 +68,7 @@ export const courseRoutes = [
     params: idParams,
     body: updateCourseFields,
     responses: { 200: { description: "The course as changed", schema: courseSchema } },
-    problems: [
-      "validation_failed",
-      "invalid_json",
-      "unsupported_media_type",
-      "payload_too_large",
-      "course_not_found",
-      "capacity_below_enrolled",
-    ],
+    problems: ["course_not_found", "capacity_below_enrolled"],
     async handle({ params, body }, { db }) {
       return { status: 200, body: snakeCased(await updateCourse(db, params.id, body)) };
     },
@@ -88,7 +81,7 @@ export const courseRoutes = [
     tag,
     params: idParams,
     responses: { 204: { description: "Deleted" } },
-    problems: ["validation_failed", "course_not_found"],
+    problems: ["course_not_found"],
     async handle({ params }, { db }) {
       await deleteCourse(db, params.id);
       return { status: 204 };
@@ -103,7 +96,7 @@ export const courseRoutes = [
     params: idParams,
     query: pageQuery,
     responses: { 200: { description: "A page of the roster", schema: courseStudentsPageSchema } },
-    problems: ["validation_failed", "course_not_found"],
+    problems: ["course_not_found"],
     async handle({ params, query }, { db }) {
       return { status: 200, body: snakeCased(await listCourseStudents(db, params.id, query)) };
     },

@@ -15,12 +15,6 @@ import { snakeCased } from "../http/snake-case.ts";
 import { enrollmentParams, idParams, pageQuery } from "./shared-schemas.ts";
 
 const tag = "Enrollments";
-const bodyProblems = [
-  "validation_failed",
-  "invalid_json",
-  "unsupported_media_type",
-  "payload_too_large",
-] as const;
 
 export const enrollmentRoutes = [
   defineRoute({
@@ -39,7 +33,7 @@ export const enrollmentRoutes = [
       201: { description: "At least one new enrollment", schema: assignmentSchema },
       200: { description: "Every course was already enrolled", schema: assignmentSchema },
     },
-    problems: [...bodyProblems, "student_not_found", "course_not_found", "course_full"],
+    problems: ["student_not_found", "course_not_found", "course_full"],
     async handle({ params, body }, { db }) {
       const result = await assignCourses(db, params.id, body.course_ids);
       return { status: result.enrolled.length > 0 ? 201 : 200, body: snakeCased(result) };
@@ -55,7 +49,7 @@ export const enrollmentRoutes = [
     params: idParams,
     body: z.strictObject({ course_ids: replaceCourseIdsSchema }),
     responses: { 200: { description: "The new set", schema: replacementSchema } },
-    problems: [...bodyProblems, "student_not_found", "course_not_found", "course_full"],
+    problems: ["student_not_found", "course_not_found", "course_full"],
     async handle({ params, body }, { db }) {
       return { status: 200, body: snakeCased(await replaceCourses(db, params.id, body.course_ids)) };
     },
@@ -69,7 +63,7 @@ export const enrollmentRoutes = [
     params: idParams,
     query: pageQuery,
     responses: { 200: { description: "A page of enrolled courses", schema: studentCoursesPageSchema } },
-    problems: ["validation_failed", "student_not_found"],
+    problems: ["student_not_found"],
     async handle({ params, query }, { db }) {
       return { status: 200, body: snakeCased(await listStudentCourses(db, params.id, query)) };
     },
@@ -82,7 +76,7 @@ export const enrollmentRoutes = [
     tag,
     params: enrollmentParams,
     responses: { 204: { description: "Dropped" } },
-    problems: ["validation_failed", "student_not_found", "course_not_found", "enrollment_not_found"],
+    problems: ["student_not_found", "course_not_found", "enrollment_not_found"],
     async handle({ params }, { db }) {
       await removeEnrollment(db, params.id, params.course_id);
       return { status: 204 };

@@ -24,13 +24,7 @@ export const studentRoutes = [
     tag,
     body: createStudentInput,
     responses: { 201: { description: "The new student", schema: studentSchema, headers: ["Location"] } },
-    problems: [
-      "validation_failed",
-      "invalid_json",
-      "unsupported_media_type",
-      "payload_too_large",
-      "email_taken",
-    ],
+    problems: ["email_taken"],
     async handle({ body }, { db }) {
       const student = await createStudent(db, body);
       return { status: 201, body: snakeCased(student), headers: { location: `/students/${student.id}` } };
@@ -44,7 +38,7 @@ export const studentRoutes = [
     tag,
     query: pageQuery,
     responses: { 200: { description: "A page of students", schema: studentPageSchema } },
-    problems: ["validation_failed"],
+    problems: [],
     async handle({ query }, { db }) {
       return { status: 200, body: snakeCased(await listStudents(db, query)) };
     },
@@ -57,7 +51,7 @@ export const studentRoutes = [
     tag,
     params: idParams,
     responses: { 200: { description: "The student", schema: studentSchema } },
-    problems: ["validation_failed", "student_not_found"],
+    problems: ["student_not_found"],
     async handle({ params }, { db }) {
       return { status: 200, body: snakeCased(await getStudent(db, params.id)) };
     },
@@ -71,14 +65,7 @@ export const studentRoutes = [
     params: idParams,
     body: updateStudentFields,
     responses: { 200: { description: "The student as changed", schema: studentSchema } },
-    problems: [
-      "validation_failed",
-      "invalid_json",
-      "unsupported_media_type",
-      "payload_too_large",
-      "student_not_found",
-      "email_taken",
-    ],
+    problems: ["student_not_found", "email_taken"],
     async handle({ params, body }, { db }) {
       return { status: 200, body: snakeCased(await updateStudent(db, params.id, body)) };
     },
@@ -91,7 +78,7 @@ export const studentRoutes = [
     tag,
     params: idParams,
     responses: { 204: { description: "Deleted" } },
-    problems: ["validation_failed", "student_not_found"],
+    problems: ["student_not_found"],
     async handle({ params }, { db }) {
       await deleteStudent(db, params.id);
       return { status: 204 };
