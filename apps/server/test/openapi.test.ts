@@ -66,6 +66,18 @@ describe("/openapi.json and /docs", () => {
     expect(document.components.schemas.Problem).toBeDefined();
   });
 
+  it("documents course_not_found with the status each route answers it with", async () => {
+    const document = (await (await fetch(`${server.baseUrl}/openapi.json`)).json()) as OpenApi;
+    const described = (responses: Record<string, unknown> | undefined, status: string) =>
+      JSON.stringify(responses?.[status] ?? null);
+    // ids named in an assignment's body: 422; the course of the path of a PATCH: 404
+    const assign = document.paths["/students/{id}/courses"]?.post?.responses;
+    expect(described(assign, "422")).toContain("course_not_found");
+    const patch = document.paths["/courses/{id}"]?.patch?.responses;
+    expect(described(patch, "404")).toContain("course_not_found");
+    expect(Object.keys(patch ?? {})).not.toContain("422");
+  });
+
   it("serves an interactive reference page whose assets load from this server", async () => {
     const page = await fetch(`${server.baseUrl}/docs`);
     expect(page.status).toBe(200);

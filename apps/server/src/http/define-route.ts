@@ -40,9 +40,10 @@ export type RouteSpec<
   /**
    * The problem codes of this route's own domain, for the OpenAPI document; the input
    * problems (`validation_failed`, and for a body `invalid_json`, `unsupported_media_type`,
-   * `payload_too_large`) follow from `params`, `query` and `body`.
+   * `payload_too_large`) follow from `params`, `query` and `body`. A code answered with
+   * another status than its usual one names it (`course_not_found` for ids in a body: 422).
    */
-  problems: ProblemCode[];
+  problems: Array<ProblemCode | { code: ProblemCode; status: number }>;
   handle(input: { params: Parsed<P>; query: Parsed<Q>; body: Parsed<B> }, deps: RouteDeps): Promise<Reply>;
 };
 

@@ -133,8 +133,9 @@ export function buildOpenApiDocument(routes: Route[], info: OpenApiInfo): JsonOb
       };
     }
     const byStatus = new Map<number, string[]>();
-    for (const code of [...inputProblems(route), ...route.problems]) {
-      const status = code === "course_not_found" && route.body ? 422 : problemCodes[code].status;
+    for (const problem of [...inputProblems(route), ...route.problems]) {
+      const { code, status } =
+        typeof problem === "string" ? { code: problem, status: problemCodes[problem].status } : problem;
       byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
     }
     for (const [status, codes] of [...byStatus.entries()].sort(([a], [b]) => a - b)) {

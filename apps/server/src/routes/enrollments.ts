@@ -33,7 +33,7 @@ export const enrollmentRoutes = [
       201: { description: "At least one new enrollment", schema: assignmentSchema },
       200: { description: "Every course was already enrolled", schema: assignmentSchema },
     },
-    problems: ["student_not_found", "course_not_found", "course_full"],
+    problems: ["student_not_found", { code: "course_not_found", status: 422 }, "course_full"],
     async handle({ params, body }, { db }) {
       const result = await assignCourses(db, params.id, body.course_ids);
       return { status: result.enrolled.length > 0 ? 201 : 200, body: snakeCased(result) };
@@ -49,7 +49,7 @@ export const enrollmentRoutes = [
     params: idParams,
     body: z.strictObject({ course_ids: replaceCourseIdsSchema }),
     responses: { 200: { description: "The new set", schema: replacementSchema } },
-    problems: ["student_not_found", "course_not_found", "course_full"],
+    problems: ["student_not_found", { code: "course_not_found", status: 422 }, "course_full"],
     async handle({ params, body }, { db }) {
       return { status: 200, body: snakeCased(await replaceCourses(db, params.id, body.course_ids)) };
     },

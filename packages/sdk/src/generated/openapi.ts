@@ -1311,6 +1311,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Problem: `course_not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Problem: `capacity_below_enrolled` */
             409: {
                 headers: {
@@ -1331,15 +1340,6 @@ export interface operations {
             };
             /** @description Problem: `unsupported_media_type` */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem: `course_not_found` */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
