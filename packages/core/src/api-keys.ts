@@ -3,6 +3,7 @@ import type { Database } from "@registrar/db";
 import { z } from "zod";
 import { isForeignKeyViolation } from "./database-errors.ts";
 import { CourseNotFound, DomainError, RequestProblem, StudentNotFound } from "./errors.ts";
+import { firstRow } from "./rows.ts";
 import { idSchema, MAX_ID } from "./schemas.ts";
 
 /**
@@ -53,31 +54,9 @@ function sha256Hex(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-type ApiKeyRow = {
-  id: number;
-  name: string | null;
-  role: ApiKeyRole;
-  studentId: number | null;
-  /** ISO-8601 strings already (packages/db/src/timestamps.ts) */
-  createdAt: string;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-};
-
+/** An ApiKey's columns: the rows are ApiKeys as they come (timestamps are ISO strings). */
 const apiKeyColumns = `id, name, role, student_id as "studentId", created_at as "createdAt",
   revoked_at as "revokedAt", last_used_at as "lastUsedAt"`;
-
-function toApiKey(row: ApiKeyRow): ApiKey {
-  return {
-    id: row.id,
-    name: row.name,
-    role: row.role,
-    studentId: row.studentId,
-    createdAt: row.createdAt,
-    revokedAt: row.revokedAt,
-    lastUsedAt: row.lastUsedAt,
-  };
-}
 
 /** Creates a key; the returned `token` is the only time the secret exists outside the caller. */
 export async function createApiKey(
@@ -87,13 +66,12 @@ export async function createApiKey(
   const { role, studentId, name } = createApiKeyInput.parse(input);
   const secret = randomBytes(32).toString("base64url");
   try {
-    const result = await db.raw<{ rows: ApiKeyRow[] }>(
+    const result = await db.raw<{ rows: ApiKey[] }>(
       `insert into api_keys (name, role, student_id, secret_hash) values (?, ?, ?, ?) returning ${apiKeyColumns}`,
       [name ?? null, role, studentId ?? null, sha256Hex(secret)],
     );
-    const row = result.rows[0];
-    if (!row) throw new Error("insert into api_keys returned no row");
-    return { apiKey: toApiKey(row), token: `rk_${row.id}_${secret}` };
+    const apiKey = firstRow(result.rows);
+    return { apiKey, token: `rk_${apiKey.id}_${secret}` };
   } catch (error) {
     if (studentId !== undefined && isForeignKeyViolation(error)) throw new StudentNotFound(studentId);
     throw error;
@@ -101,19 +79,19 @@ export async function createApiKey(
 }
 
 export async function listApiKeys(db: Database): Promise<ApiKey[]> {
-  const result = await db.raw<{ rows: ApiKeyRow[] }>(`select ${apiKeyColumns} from api_keys order by id`);
-  return result.rows.map(toApiKey);
+  const result = await db.raw<{ rows: ApiKey[] }>(`select ${apiKeyColumns} from api_keys order by id`);
+  return result.rows;
 }
 
 /** Revokes a key (idempotent: revoking a revoked key keeps its first revocation time). */
 export async function revokeApiKey(db: Database, keyId: number): Promise<ApiKey> {
-  const result = await db.raw<{ rows: ApiKeyRow[] }>(
+  const result = await db.raw<{ rows: ApiKey[] }>(
     `update api_keys set revoked_at = coalesce(revoked_at, now()) where id = ? returning ${apiKeyColumns}`,
     [keyId],
   );
   const row = result.rows[0];
   if (!row) throw new ApiKeyNotFound(keyId);
-  return toApiKey(row);
+  return row;
 }
 
 /** How many keys can still be used: 0 means the operator has yet to create the first one. */

@@ -3,19 +3,19 @@ import { isCheckViolation } from "./database-errors.ts";
 import { CapacityBelowEnrolled, CourseNotFound } from "./errors.ts";
 import { pageOf, pageWindow } from "./paging.ts";
 import { preparedRaw } from "./prepared.ts";
-import { type CourseRow, courseColumns, firstRow, toCourse } from "./rows.ts";
+import { courseColumns, firstRow } from "./rows.ts";
 import type { Course, CoursePage, CreateCourseInput, PageInput, UpdateCourseFields } from "./schemas.ts";
 
 export async function createCourse(db: Database, input: CreateCourseInput): Promise<Course> {
-  const result = await db.raw<{ rows: CourseRow[] }>(
+  const result = await db.raw<{ rows: Course[] }>(
     `insert into courses (name, level, capacity) values (?, ?, ?) returning ${courseColumns("courses")}`,
     [input.name, input.level, input.capacity ?? null],
   );
-  return toCourse(firstRow(result.rows));
+  return firstRow(result.rows);
 }
 
 export async function getCourse(db: Database, courseId: number): Promise<Course> {
-  const result = await preparedRaw<{ rows: CourseRow[] }>(
+  const result = await preparedRaw<{ rows: Course[] }>(
     db,
     "get_course",
     `select ${courseColumns("c")} from courses c where c.id = ?`,
@@ -23,19 +23,19 @@ export async function getCourse(db: Database, courseId: number): Promise<Course>
   );
   const row = result.rows[0];
   if (!row) throw new CourseNotFound(courseId);
-  return toCourse(row);
+  return row;
 }
 
 export async function listCourses(db: Database, page?: PageInput): Promise<CoursePage> {
   const { afterId, limit } = pageWindow(page);
-  const result = await preparedRaw<{ rows: CourseRow[] }>(
+  const result = await preparedRaw<{ rows: Course[] }>(
     db,
     "list_courses",
     `select ${courseColumns("c")} from courses c where c.id > ? order by c.id limit ?`,
     [afterId, limit + 1],
   );
   const { items, nextCursor } = pageOf(result.rows, limit);
-  return { courses: items.map(toCourse), nextCursor };
+  return { courses: items, nextCursor };
 }
 
 /**
@@ -56,14 +56,14 @@ export async function updateCourse(
   if (changes.length === 0) return getCourse(db, courseId);
 
   try {
-    const result = await db.raw<{ rows: CourseRow[] }>(
+    const result = await db.raw<{ rows: Course[] }>(
       `update courses set ${changes.map(([column]) => `${column} = ?`).join(", ")}, updated_at = now()
        where id = ? returning ${courseColumns("courses")}`,
       [...changes.map(([, value]) => value), courseId],
     );
     const row = result.rows[0];
     if (!row) throw new CourseNotFound(courseId);
-    return toCourse(row);
+    return row;
   } catch (error) {
     const capacity = fields.capacity;
     if (typeof capacity === "number" && isCheckViolation(error, "courses_enrolled_count_within_capacity")) {

@@ -10,18 +10,12 @@ import {
 } from "./errors.ts";
 import { pageOf, pageWindow } from "./paging.ts";
 import { preparedRaw } from "./prepared.ts";
-import {
-  type CourseRow,
-  courseColumns,
-  type StudentRow,
-  studentColumns,
-  toEnrolledCourse,
-  toEnrolledStudent,
-} from "./rows.ts";
+import { courseColumns, studentColumns } from "./rows.ts";
 import type {
   Assignment,
   CourseStudentsPage,
   EnrolledCourse,
+  EnrolledStudent,
   PageInput,
   Replacement,
   StudentCoursesPage,
@@ -134,7 +128,7 @@ export async function listStudentCourses(
   page?: PageInput,
 ): Promise<StudentCoursesPage> {
   const { afterId, limit } = pageWindow(page);
-  const result = await preparedRaw<{ rows: Array<(CourseRow & { enrolledAt: string }) | AbsentRow> }>(
+  const result = await preparedRaw<{ rows: Array<EnrolledCourse | AbsentRow> }>(
     db,
     "list_student_courses",
     `select ${courseColumns("c")}, sc.enrolled_at as "enrolledAt"
@@ -149,7 +143,7 @@ export async function listStudentCourses(
   if (result.rows.length === 0) throw new StudentNotFound(studentId);
   const rows = result.rows.filter(isPresent);
   const { items, nextCursor } = pageOf(rows, limit);
-  return { studentId, courses: items.map(toEnrolledCourse), nextCursor };
+  return { studentId, courses: items, nextCursor };
 }
 
 /** A page of a course's roster, ordered by student id, in one statement. */
@@ -159,7 +153,7 @@ export async function listCourseStudents(
   page?: PageInput,
 ): Promise<CourseStudentsPage> {
   const { afterId, limit } = pageWindow(page);
-  const result = await preparedRaw<{ rows: Array<(StudentRow & { enrolledAt: string }) | AbsentRow> }>(
+  const result = await preparedRaw<{ rows: Array<EnrolledStudent | AbsentRow> }>(
     db,
     "list_course_students",
     `select ${studentColumns("s")}, sc.enrolled_at as "enrolledAt"
@@ -174,7 +168,7 @@ export async function listCourseStudents(
   if (result.rows.length === 0) throw new CourseNotFound(courseId);
   const rows = result.rows.filter(isPresent);
   const { items, nextCursor } = pageOf(rows, limit);
-  return { courseId, students: items.map(toEnrolledStudent), nextCursor };
+  return { courseId, students: items, nextCursor };
 }
 
 // ---- the steps ---------------------------------------------------------------------------
@@ -282,11 +276,11 @@ async function insertEnrollments(
 }
 
 async function allCoursesOf(trx: Transaction, studentId: number): Promise<EnrolledCourse[]> {
-  const result = await trx.raw<{ rows: Array<CourseRow & { enrolledAt: string }> }>(
+  const result = await trx.raw<{ rows: EnrolledCourse[] }>(
     `select ${courseColumns("c")}, sc.enrolled_at as "enrolledAt"
      from student_courses sc join courses c on c.id = sc.course_id
      where sc.student_id = ? order by c.id`,
     [studentId],
   );
-  return result.rows.map(toEnrolledCourse);
+  return result.rows;
 }

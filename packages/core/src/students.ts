@@ -3,18 +3,18 @@ import { isUniqueViolation } from "./database-errors.ts";
 import { EmailTaken, StudentNotFound } from "./errors.ts";
 import { pageOf, pageWindow } from "./paging.ts";
 import { preparedRaw } from "./prepared.ts";
-import { firstRow, type StudentRow, studentColumns, toStudent } from "./rows.ts";
+import { firstRow, studentColumns } from "./rows.ts";
 import type { CreateStudentInput, PageInput, Student, StudentPage, UpdateStudentFields } from "./schemas.ts";
 
 const EMAIL_UNIQUE = "students_email_lower_unique";
 
 export async function createStudent(db: Database, input: CreateStudentInput): Promise<Student> {
   try {
-    const result = await db.raw<{ rows: StudentRow[] }>(
+    const result = await db.raw<{ rows: Student[] }>(
       `insert into students (name, email) values (?, ?) returning ${studentColumns("students")}`,
       [input.name, input.email],
     );
-    return toStudent(firstRow(result.rows));
+    return firstRow(result.rows);
   } catch (error) {
     if (isUniqueViolation(error, EMAIL_UNIQUE)) throw new EmailTaken(input.email);
     throw error;
@@ -22,7 +22,7 @@ export async function createStudent(db: Database, input: CreateStudentInput): Pr
 }
 
 export async function getStudent(db: Database, studentId: number): Promise<Student> {
-  const result = await preparedRaw<{ rows: StudentRow[] }>(
+  const result = await preparedRaw<{ rows: Student[] }>(
     db,
     "get_student",
     `select ${studentColumns("s")} from students s where s.id = ?`,
@@ -30,19 +30,19 @@ export async function getStudent(db: Database, studentId: number): Promise<Stude
   );
   const row = result.rows[0];
   if (!row) throw new StudentNotFound(studentId);
-  return toStudent(row);
+  return row;
 }
 
 export async function listStudents(db: Database, page?: PageInput): Promise<StudentPage> {
   const { afterId, limit } = pageWindow(page);
-  const result = await preparedRaw<{ rows: StudentRow[] }>(
+  const result = await preparedRaw<{ rows: Student[] }>(
     db,
     "list_students",
     `select ${studentColumns("s")} from students s where s.id > ? order by s.id limit ?`,
     [afterId, limit + 1],
   );
   const { items, nextCursor } = pageOf(result.rows, limit);
-  return { students: items.map(toStudent), nextCursor };
+  return { students: items, nextCursor };
 }
 
 export async function updateStudent(
@@ -56,14 +56,14 @@ export async function updateStudent(
   // An empty patch changes nothing: answer the student as it is.
   if (changes.length === 0) return getStudent(db, studentId);
   try {
-    const result = await db.raw<{ rows: StudentRow[] }>(
+    const result = await db.raw<{ rows: Student[] }>(
       `update students set ${changes.map(([column]) => `${column} = ?`).join(", ")}, updated_at = now()
        where id = ? returning ${studentColumns("students")}`,
       [...changes.map(([, value]) => value), studentId],
     );
     const row = result.rows[0];
     if (!row) throw new StudentNotFound(studentId);
-    return toStudent(row);
+    return row;
   } catch (error) {
     if (isUniqueViolation(error, EMAIL_UNIQUE) && fields.email !== undefined)
       throw new EmailTaken(fields.email);
