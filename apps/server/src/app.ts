@@ -5,7 +5,6 @@ import { problemFromError, RequestProblem } from "@registrar/core";
 import type { Database } from "@registrar/db";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { HTTPException } from "hono/http-exception";
 import type { Logger } from "pino";
 import type { Route, RouteDeps } from "./http/define-route.ts";
 import { problemResponse } from "./http/problem-response.ts";
@@ -53,18 +52,6 @@ function allowedMethods(routes: Route[], extra: Array<[string, RegExp]>) {
     if (methods.has("GET")) methods.add("HEAD");
     return [...methods].sort();
   };
-}
-
-/** Turns what Hono itself throws (malformed JSON, body limits) into domain terms. */
-function fromHonoException(error: HTTPException): RequestProblem {
-  if (error.status === 413) return new RequestProblem("payload_too_large", "The request body is over 1 MiB.");
-  if (error.status === 415)
-    return new RequestProblem("unsupported_media_type", "Send the body as application/json.");
-  if (error.status === 400 && /json/i.test(error.message)) {
-    return new RequestProblem("invalid_json", "The request body is not valid JSON.");
-  }
-  if (error.status === 404) return new RequestProblem("not_found", "There is nothing at this path.");
-  return new RequestProblem("internal_error", "Something went wrong on our side; it has been logged.");
 }
 
 export function createApp(options: AppOptions): Hono<AppEnv> {
@@ -167,15 +154,13 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
   // The one place where any error becomes a response.
   app.onError((error, c) => {
-    const cause = error instanceof HTTPException ? fromHonoException(error) : error;
-    const problem = problemFromError(cause);
+    const problem = problemFromError(error);
     const requestId = c.get("requestId");
     if (problem.status >= 500) {
       logger?.error({ err: error, requestId, method: c.req.method, path: c.req.path }, "request failed");
     }
-    const response = problemResponse(problem, requestId);
-    if (requestId) response.headers.set("x-request-id", requestId);
-    return response;
+    // The request-id middleware, outermost, sets X-Request-Id on this answer too.
+    return problemResponse(problem, requestId);
   });
 
   return app;
