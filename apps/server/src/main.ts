@@ -20,10 +20,12 @@ const db = createDatabase({
 const applied = await migrateToLatest(db);
 if (applied.length > 0) logger.info({ applied }, `applied ${applied.length} migration(s)`);
 
-const rateLimitStore = config.redisUrl
-  ? await createRedisRateLimitStore(config.redisUrl, { logger })
+// With limits off (RATE_LIMIT_PER_MINUTE=0) no store is asked, so none connects to Redis.
+const redisUrl = config.rateLimitPerMinute > 0 ? config.redisUrl : undefined;
+const rateLimitStore = redisUrl
+  ? await createRedisRateLimitStore(redisUrl, { logger })
   : createMemoryRateLimitStore();
-if (config.redisUrl && config.rateLimitPerMinute > 0) {
+if (redisUrl) {
   // Start counting from the first request; if Redis is not there, start anyway (uncounted).
   await rateLimitStore
     .ready()
