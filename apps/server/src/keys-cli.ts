@@ -6,12 +6,13 @@ import {
   createApiKey,
   createApiKeyInput,
   DomainError,
+  idParamSchema,
   listApiKeys,
   revokeApiKey,
 } from "@registrar/core";
 import { createDatabase, describeDatabase, migrateToLatest } from "@registrar/db";
-import { ZodError } from "zod";
 import { loadConfig } from "./config.ts";
+import { KEY_CACHE_TTL_MS } from "./security/index.ts";
 
 /**
  * `pnpm keys`: creates, lists and revokes API keys directly in the database the server
@@ -65,13 +66,13 @@ function describeKey(key: ApiKey): string {
 /** Arguments are checked before the database is opened, so a typo fails at once. */
 function createInput(): CreateApiKeyInput {
   if (!values.role) fail(`--role is required (${apiKeyRoles.join(", ")})\n${usage}`);
-  const studentId = values["student-id"];
-  if (studentId !== undefined && !/^[1-9][0-9]{0,9}$/.test(studentId)) {
-    fail("--student-id must be a positive integer", 1);
-  }
+  // Ids as in a URL path: the API's own rule (plain decimal, 1..2147483647).
+  const studentId =
+    values["student-id"] === undefined ? undefined : idParamSchema.safeParse(values["student-id"]);
+  if (studentId !== undefined && !studentId.success) fail("--student-id must be a positive integer", 1);
   const parsed = createApiKeyInput.safeParse({
     role: values.role,
-    ...(studentId !== undefined ? { studentId: Number(studentId) } : {}),
+    ...(studentId !== undefined ? { studentId: studentId.data } : {}),
     ...(values.name !== undefined ? { name: values.name } : {}),
   });
   if (!parsed.success) {
@@ -83,9 +84,9 @@ function createInput(): CreateApiKeyInput {
   return parsed.data;
 }
 function revokeId(): number {
-  const id = rest[0];
-  if (!id || !/^[1-9][0-9]{0,9}$/.test(id)) fail(`revoke needs a key id\n${usage}`);
-  return Number(id);
+  const id = idParamSchema.safeParse(rest[0] ?? "");
+  if (!id.success) fail(`revoke needs a key id\n${usage}`);
+  return id.data;
 }
 const input = command === "create" ? createInput() : undefined;
 const keyId = command === "revoke" ? revokeId() : undefined;
@@ -115,16 +116,13 @@ try {
     if (values.json) console.log(JSON.stringify(key));
     else
       console.log(
-        `revoked key ${key.id} (${key.role}) at ${key.revokedAt}; servers stop accepting it within 10 s`,
+        `revoked key ${key.id} (${key.role}) at ${key.revokedAt}; servers stop accepting it within ${KEY_CACHE_TTL_MS / 1000} s`,
       );
   }
 } catch (error) {
   process.exitCode = 1;
-  if (error instanceof ZodError) {
-    console.error(
-      error.issues.map((issue) => `${issue.path.join(".") || "input"}: ${issue.message}`).join("\n"),
-    );
-  } else if (error instanceof DomainError) {
+  // Input problems cannot reach here: createInput() has parsed the input already.
+  if (error instanceof DomainError) {
     console.error(error.message);
   } else {
     console.error(`keys ${command} failed: ${error instanceof Error ? error.message : String(error)}`);
