@@ -1,2 +1,1 @@
-export { type AppOptions, createApp, MAX_BODY_BYTES } from "./app.ts";
-export { loadConfig, type ServerConfig } from "./config.ts";
+export { type AppOptions, createApp } from "./app.ts";

@@ -24,9 +24,11 @@ const codeByStatus: Record<number, TRPCCode> = {
   503: "SERVICE_UNAVAILABLE",
 };
 
+const invalidInputJson = () => new RequestProblem("invalid_json", "The input is not valid JSON.");
+
 /** tRPC's own failures, before any procedure runs, as the contract's codes. */
 const problemByTrpcCode: Partial<Record<TRPCCode, () => DomainError>> = {
-  PARSE_ERROR: () => new RequestProblem("invalid_json", "The input is not valid JSON."),
+  PARSE_ERROR: invalidInputJson,
   NOT_FOUND: () => new RequestProblem("not_found", "There is no such procedure."),
   METHOD_NOT_SUPPORTED: () =>
     new RequestProblem("method_not_allowed", "Queries are called with GET, mutations with POST."),
@@ -54,7 +56,7 @@ function rootCause(error: TRPCError): unknown {
   if (cause instanceof StandardSchemaV1Error) return standardIssues(cause);
   if (cause instanceof TRPCError) return rootCause(cause);
   // the `input` query parameter or the body did not parse
-  if (cause instanceof SyntaxError) return new RequestProblem("invalid_json", "The input is not valid JSON.");
+  if (cause instanceof SyntaxError) return invalidInputJson();
   // tRPC wraps thrown non-errors in an UnknownCauseError; anything else is a real cause.
   if (error.code === "INTERNAL_SERVER_ERROR") return cause ?? error;
   return problemByTrpcCode[error.code]?.() ?? cause ?? error;

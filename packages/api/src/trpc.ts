@@ -61,4 +61,3 @@ const accessCheck = t.middleware(async ({ ctx, path, type, getRawInput, next }) 
 
 export const router = t.router;
 export const publicProcedure = t.procedure.use(problemCodes).use(accessCheck);
-export const createCallerFactory = t.createCallerFactory;
