@@ -19,6 +19,7 @@
  * server would do and what the issue calls the floor.
  */
 import { createServer, type ServerResponse } from "node:http";
+import { encodeCursor, DEFAULT_PAGE_SIZE as PAGE_SIZE } from "@registrar/core";
 import { pgTypes } from "@registrar/db";
 import pg from "pg";
 
@@ -29,7 +30,6 @@ const pool = new pg.Pool({
   ...(prepared ? { types: pgTypes } : {}),
 });
 
-const PAGE_SIZE = 50;
 /** A timestamp as the API writes it: a Date from pg's parser, or already the ISO string. */
 const iso = (value: Date | string) => (typeof value === "string" ? value : value.toISOString());
 
@@ -69,7 +69,7 @@ async function studentCourses(studentId: number): Promise<Page | null> {
   if (rows.length <= PAGE_SIZE) return { rows, nextCursor: null };
   const page = rows.slice(0, PAGE_SIZE);
   const last = page[page.length - 1];
-  return { rows: page, nextCursor: Buffer.from(`id:${last?.id}`).toString("base64url") };
+  return { rows: page, nextCursor: last?.id ? encodeCursor(last.id) : null };
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

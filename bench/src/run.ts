@@ -6,8 +6,8 @@ import { cpus, platform, release } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { compareBulkAssignment } from "./bulk.ts";
-import { measureColdStart } from "./cold-start.ts";
+import { type BulkComparison, compareBulkAssignment } from "./bulk.ts";
+import { type ColdStart, measureColdStart } from "./cold-start.ts";
 import { createBenchDatabase, DATASET, dropBenchDatabase, prepareRemovals, seed } from "./dataset.ts";
 import { combine, type LoadResult, type LoadSettings, measure, measureOnce, settle, warmUp } from "./load.ts";
 import { floorEntry, repoRoot, type ServerProcess, serverEntry, startServer } from "./processes.ts";
@@ -96,7 +96,7 @@ try {
       `${DATASET.courses + DATASET.extraCourses} courses, ${dataset.enrollments} enrollments in ${(dataset.seedMs / 1000).toFixed(1)} s`,
   );
 
-  // Both servers: own process, same database, same pool size, logs at warn.
+  // Every server: own process, same database, same pool size, the same --log-level.
   const serverEnv = {
     DATABASE_URL: url,
     DATABASE_POOL_MAX: String(poolMax),
@@ -115,21 +115,6 @@ try {
     nodeFlags: profileFlags("registrar"),
   });
   running.push(registrar);
-  const floors = {
-    floor: await startServer({
-      name: "floor",
-      entry: floorEntry,
-      env: serverEnv,
-      nodeFlags: profileFlags("floor"),
-    }),
-    "floor-prepared": await startServer({
-      name: "floor-prepared",
-      entry: floorEntry,
-      env: { ...serverEnv, FLOOR_PREPARED: "1" },
-      nodeFlags: profileFlags("floor-prepared"),
-    }),
-  };
-  running.push(floors.floor, floors["floor-prepared"]);
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const idleRssBytes = registrar.rss();
 
@@ -140,41 +125,58 @@ try {
 
   const results: LoadResult[] = [];
   const floorRatios: FloorRatio[] = [];
-  const servers = { registrar, ...floors };
-  for (const scenarios of wanted("student-courses") ? floorComparison() : []) {
-    const surface = scenarios.registrar.surface;
-    log(`${scenarios.registrar.title}, ${surface}: registrar and both floors, alternating`);
-    for (const target of targets) await warmUp(scenarios[target], servers[target], settings);
-    // Registrar, floor, prepared floor, then the same backwards, half the duration each:
-    // each server gets half its time early and half late, so whatever else the machine
-    // does meanwhile weighs on all three alike.
-    const half = settings.durationSeconds / 2;
-    const segments: Record<Target, LoadResult[]> = { registrar: [], floor: [], "floor-prepared": [] };
-    for (const target of [...targets, ...[...targets].reverse()]) {
-      segments[target].push(await measureOnce(scenarios[target], servers[target], settings, half));
-      await settle();
-    }
-    const combined = {
-      registrar: combine(segments.registrar),
-      floor: combine(segments.floor),
-      "floor-prepared": combine(segments["floor-prepared"]),
+  if (wanted("student-courses")) {
+    const floors = {
+      floor: await startServer({
+        name: "floor",
+        entry: floorEntry,
+        env: serverEnv,
+        nodeFlags: profileFlags("floor"),
+      }),
+      "floor-prepared": await startServer({
+        name: "floor-prepared",
+        entry: floorEntry,
+        env: { ...serverEnv, FLOOR_PREPARED: "1" },
+        nodeFlags: profileFlags("floor-prepared"),
+      }),
     };
-    results.push(combined.registrar, combined.floor, combined["floor-prepared"]);
-    const mine = combined.registrar;
-    floorRatios.push({
-      surface,
-      registrarRps: mine.requestsPerSecond,
-      floorRps: combined.floor.requestsPerSecond,
-      ratio: mine.requestsPerSecond / combined.floor.requestsPerSecond,
-      cpuRatio: combined.floor.serverCpuUsPerRequest / mine.serverCpuUsPerRequest,
-      preparedFloorRps: combined["floor-prepared"].requestsPerSecond,
-      preparedRatio: mine.requestsPerSecond / combined["floor-prepared"].requestsPerSecond,
-      target: surface === "rest" ? 0.85 : 0.8,
-    });
-  }
-  for (const floor of Object.values(floors)) {
-    await floor.stop();
-    running.splice(running.indexOf(floor), 1);
+    running.push(floors.floor, floors["floor-prepared"]);
+    const servers = { registrar, ...floors };
+    for (const scenarios of floorComparison()) {
+      const surface = scenarios.registrar.surface;
+      log(`${scenarios.registrar.title}, ${surface}: registrar and both floors, alternating`);
+      for (const target of targets) await warmUp(scenarios[target], servers[target], settings);
+      // Registrar, floor, prepared floor, then the same backwards, half the duration each:
+      // each server gets half its time early and half late, so whatever else the machine
+      // does meanwhile weighs on all three alike.
+      const half = settings.durationSeconds / 2;
+      const segments: Record<Target, LoadResult[]> = { registrar: [], floor: [], "floor-prepared": [] };
+      for (const target of [...targets, ...[...targets].reverse()]) {
+        segments[target].push(await measureOnce(scenarios[target], servers[target], settings, half));
+        await settle();
+      }
+      const combined = {
+        registrar: combine(segments.registrar),
+        floor: combine(segments.floor),
+        "floor-prepared": combine(segments["floor-prepared"]),
+      };
+      results.push(combined.registrar, combined.floor, combined["floor-prepared"]);
+      const mine = combined.registrar;
+      floorRatios.push({
+        surface,
+        registrarRps: mine.requestsPerSecond,
+        floorRps: combined.floor.requestsPerSecond,
+        ratio: mine.requestsPerSecond / combined.floor.requestsPerSecond,
+        cpuRatio: combined.floor.serverCpuUsPerRequest / mine.serverCpuUsPerRequest,
+        preparedFloorRps: combined["floor-prepared"].requestsPerSecond,
+        preparedRatio: mine.requestsPerSecond / combined["floor-prepared"].requestsPerSecond,
+        target: surface === "rest" ? 0.85 : 0.8,
+      });
+    }
+    for (const floor of Object.values(floors)) {
+      await floor.stop();
+      running.splice(running.indexOf(floor), 1);
+    }
   }
 
   // Fresh students, from the end: the bulk comparison's, then 15,000 for the removal
@@ -200,16 +202,20 @@ try {
   }
   clearInterval(sampler);
 
-  log("assign 1,000 courses vs a raw INSERT ... SELECT, one at a time");
-  const bulkAssignment = wanted("bulk")
-    ? await compareBulkAssignment(registrar.baseUrl, url, bulkStudents, bulkWarmupRounds)
-    : undefined;
+  let bulkAssignment: BulkComparison | undefined;
+  if (wanted("bulk")) {
+    log("assign 1,000 courses vs a raw INSERT ... SELECT, one at a time");
+    bulkAssignment = await compareBulkAssignment(registrar.baseUrl, url, bulkStudents, bulkWarmupRounds);
+  }
 
   await registrar.stop();
   running.splice(running.indexOf(registrar), 1);
 
-  log("cold start on an existing PGlite directory");
-  const coldStart = wanted("cold-start") ? await measureColdStart(pnpmCommand()) : undefined;
+  let coldStart: ColdStart | undefined;
+  if (wanted("cold-start")) {
+    log("cold start on an existing PGlite directory");
+    coldStart = await measureColdStart(pnpmCommand());
+  }
 
   const cpu = cpus();
   const report: BenchReport = {
