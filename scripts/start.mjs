@@ -21,7 +21,7 @@ const serverInputs = [
   join(serverDir, "scripts", "bundle.mjs"),
   join(root, "pnpm-lock.yaml"),
 ];
-const inputs = [
+const webInputs = [
   join(web, "src"),
   join(web, "public"),
   join(web, "index.html"),
@@ -39,8 +39,13 @@ function newestChange(path) {
   return newest;
 }
 
-const builtAt = existsSync(builtIndex) ? statSync(builtIndex).mtimeMs : 0;
-if (inputs.some((input) => newestChange(input) > builtAt)) {
+/** True when `output` is missing or older than any file under `inputs`. */
+function stale(output, inputs) {
+  const builtAt = existsSync(output) ? statSync(output).mtimeMs : 0;
+  return inputs.some((input) => newestChange(input) > builtAt);
+}
+
+if (stale(builtIndex, webInputs)) {
   console.error("building the web UI (its sources changed since the last build)…");
   // vite's exports map hides its bin; its package.json says where the bin is
   const vitePackage = createRequire(join(web, "package.json")).resolve("vite/package.json");
@@ -53,8 +58,7 @@ if (inputs.some((input) => newestChange(input) > builtAt)) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-const bundledAt = existsSync(bundle) ? statSync(bundle).mtimeMs : 0;
-if (serverInputs.some((input) => newestChange(input) > bundledAt)) {
+if (stale(bundle, serverInputs)) {
   console.error("bundling the server (its sources changed since the last bundle)…");
   const { bundleServer } = await import(pathToFileURL(join(serverDir, "scripts", "bundle.mjs")).href);
   await bundleServer();
