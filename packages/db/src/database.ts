@@ -20,7 +20,8 @@ export type DatabaseOptions =
         /**
          * Named prepared statements for the hot reads (default true). Turn off behind a
          * transaction-mode PgBouncer that does not track them (before 1.21, or
-         * `max_prepared_statements = 0`).
+         * `max_prepared_statements = 0`); left on there, the client turns them off itself
+         * at the first lost statement, with one warning (`pg-client.ts`).
          */
         preparedStatements?: boolean;
       } & PostgresTimeouts)
@@ -111,7 +112,8 @@ export function createDatabase(options: DatabaseOptions): Database {
       // Only startup parameters and plain statements: no session state (SET, session-level
       // advisory locks, LISTEN, temporary tables), so PgBouncer in transaction mode is safe
       // (the migration lock is transaction-level, see migrate.ts); the one exception,
-      // named prepared statements for hot reads, can be turned off (`preparedStatements`).
+      // named prepared statements for hot reads, can be turned off (`preparedStatements`),
+      // and turns itself off when a pooler loses them.
       connection: {
         connectionString: options.url,
         connectionTimeoutMillis: timeouts.connectTimeoutMs,
