@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Knex } from "knex";
 
 /**
@@ -7,8 +8,12 @@ import type { Knex } from "knex";
  * the database's work: on the bench's read scenario PostgreSQL answers ~2,500 statements/s
  * unprepared and ~4,100/s prepared (pgbench, 4 clients, same machine).
  *
- * `name` must be unique per SQL text (pg refuses the same name with another text), so only
- * pass fixed statements here, never SQL built from input. PGlite ignores the name.
+ * The statement's name ends in a hash of its text, so one name always means one text, also
+ * across versions: behind a pooler that hands server sessions from one client to another,
+ * a session may hold a statement another Registrar prepared, and binding to it must run
+ * the same SQL. Only pass fixed statements here, never SQL built from input (each text is
+ * a statement every connection keeps). PGlite ignores the name; inside a transaction, and
+ * behind a pooler that loses prepared statements, `pg-client.ts` sends it unnamed.
  */
 export function preparedRaw<Result>(
   db: Knex | Knex.Transaction,
@@ -16,5 +21,17 @@ export function preparedRaw<Result>(
   sql: string,
   bindings: readonly Knex.RawBinding[],
 ): Knex.Raw<Result> {
-  return db.raw<Result>(sql, bindings).options({ name: `registrar_${name}` });
+  return db.raw<Result>(sql, bindings).options({ name: statementName(name, sql) });
+}
+
+const names = new Map<string, string>();
+
+function statementName(name: string, sql: string): string {
+  const key = `${name}\u0000${sql}`;
+  let named = names.get(key);
+  if (named === undefined) {
+    named = `registrar_${name}_${createHash("sha256").update(sql).digest("hex").slice(0, 12)}`;
+    names.set(key, named);
+  }
+  return named;
 }

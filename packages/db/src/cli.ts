@@ -1,8 +1,9 @@
 import { databaseOptionsFromEnv, describeDatabase } from "./config.ts";
-import { createDatabase, migrateToLatest } from "./database.ts";
+import { createDatabase } from "./database.ts";
+import { migrateToLatest, rollbackLastMigration, unlockMigrations } from "./migrate.ts";
 import { seedDemoSchool } from "./seed.ts";
 
-const commands = ["migrate", "rollback", "seed"] as const;
+const commands = ["migrate", "rollback", "seed", "unlock"] as const;
 type Command = (typeof commands)[number];
 
 function isCommand(value: string | undefined): value is Command {
@@ -28,11 +29,18 @@ try {
     );
   } else if (command === "rollback") {
     // One migration at a time: knex's batch rollback would undo every table at once.
-    const [, rolledBack] = (await db.migrate.down()) as [number, string[]];
+    const rolledBack = await rollbackLastMigration(db);
     console.log(
       rolledBack.length === 0
         ? "rollback: nothing to roll back"
         : `rollback: reverted ${rolledBack.join(", ")}`,
+    );
+  } else if (command === "unlock") {
+    const outcome = await unlockMigrations(db);
+    console.log(
+      outcome.unlocked
+        ? `unlock: cleared knex_migrations_lock (had ${outcome.rows} row(s), ${outcome.locked} locked); it has one unlocked row now`
+        : `unlock: nothing to do, ${outcome.reason === "no lock table" ? "no migration has run here yet" : "the migrations are not locked"}`,
     );
   } else {
     await migrateToLatest(db);

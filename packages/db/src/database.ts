@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import knexFactory, { type Knex } from "knex";
 import { knexSnakeCaseMappers } from "objection";
-import { migrationSource, migrations } from "./migrations/index.ts";
+import { migrationSource } from "./migrations/index.ts";
 import { PgClient } from "./pg-client.ts";
 import { PGliteClient } from "./pglite-client.ts";
 import { pgTypes } from "./timestamps.ts";
@@ -20,7 +20,8 @@ export type DatabaseOptions =
         /**
          * Named prepared statements for the hot reads (default true). Turn off behind a
          * transaction-mode PgBouncer that does not track them (before 1.21, or
-         * `max_prepared_statements = 0`).
+         * `max_prepared_statements = 0`); left on there, the client turns them off itself
+         * at the first lost statement, with one warning (`pg-client.ts`).
          */
         preparedStatements?: boolean;
       } & PostgresTimeouts)
@@ -108,9 +109,11 @@ export function createDatabase(options: DatabaseOptions): Database {
       client: PgClient as unknown as typeof Knex.Client,
       // read by PgClient; knex passes its config through
       ...({ preparedStatements: options.preparedStatements ?? true } as object),
-      // Only startup parameters and plain statements: no session state (SET, advisory locks,
-      // LISTEN, temporary tables), so PgBouncer in transaction mode is safe; the one exception,
-      // named prepared statements for hot reads, can be turned off (`preparedStatements`).
+      // Only startup parameters and plain statements: no session state (SET, session-level
+      // advisory locks, LISTEN, temporary tables), so PgBouncer in transaction mode is safe
+      // (the migration lock is transaction-level, see migrate.ts); the one exception,
+      // named prepared statements for hot reads, can be turned off (`preparedStatements`),
+      // and turns itself off when a pooler loses them.
       connection: {
         connectionString: options.url,
         connectionTimeoutMillis: timeouts.connectTimeoutMs,
@@ -149,30 +152,4 @@ function preparePgliteDir(dir: string): string | undefined {
   if (dir === "memory://") return undefined;
   mkdirSync(dir, { recursive: true });
   return dir;
-}
-
-/**
- * Runs every pending migration; resolves to the names it applied.
- *
- * A database that has them all (every start but the first after an upgrade) is recognised
- * with one query first: knex's own `latest()` looks its tables up through
- * information_schema and takes its lock in a transaction, which on an embedded database
- * was ~300 ms of a ~1.9 s start (2 vCPU).
- */
-export async function migrateToLatest(db: Database): Promise<string[]> {
-  if (await allMigrationsApplied(db)) return [];
-  const [, applied] = (await db.migrate.latest()) as [number, string[]];
-  return applied;
-}
-
-async function allMigrationsApplied(db: Database): Promise<boolean> {
-  const table = await db.raw<{ rows: Array<{ found: string | null }> }>(
-    "select to_regclass('knex_migrations')::text as found",
-  );
-  if (!table.rows[0]?.found) return false;
-  const done = await db.raw<{ rows: Array<{ name: string }> }>("select name from knex_migrations");
-  const applied = new Set(done.rows.map((row) => row.name));
-  // Exactly ours: a migration we do not know (a newer Registrar ran here) goes to knex,
-  // which refuses to start on it ("migration directory is corrupt").
-  return applied.size === migrations.length && migrations.every(([name]) => applied.has(name));
 }

@@ -6,10 +6,19 @@ export {
   type DatabaseLog,
   type DatabaseOptions,
   defaultPostgresTimeouts,
-  migrateToLatest,
   type PostgresTimeouts,
   resolvePostgresTimeouts,
 } from "./database.ts";
+export {
+  MIGRATION_LOCK,
+  type MigrationLockHolder,
+  MigrationLockStuck,
+  MigrationRunning,
+  migrateToLatest,
+  rollbackLastMigration,
+  type UnlockOutcome,
+  unlockMigrations,
+} from "./migrate.ts";
 export { migrationSource, migrations } from "./migrations/index.ts";
 export { Course } from "./models/Course.ts";
 export { Student } from "./models/Student.ts";

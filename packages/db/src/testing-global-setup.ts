@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import type { TestProject } from "vitest/node";
-import { createDatabase, migrateToLatest } from "./database.ts";
+import { createDatabase } from "./database.ts";
 import { databaseUrl } from "./database-url.ts";
+import { migrateToLatest } from "./migrate.ts";
 
 /**
  * Runs once per test run. PGlite: one initdb, dumped before and after migrating, so each

@@ -41,7 +41,16 @@ export async function startServerProcess(
 ): Promise<ServerProcess> {
   const port = await freePort();
   const inherited = { ...process.env };
-  for (const name of ["DATABASE_URL", "PGLITE_DIR", "REDIS_URL", "PORT", "HOST", "AUTH", "NODE_ENV"]) {
+  for (const name of [
+    "DATABASE_URL",
+    "PGLITE_DIR",
+    "DATABASE_PREPARED_STATEMENTS",
+    "REDIS_URL",
+    "PORT",
+    "HOST",
+    "AUTH",
+    "NODE_ENV",
+  ]) {
     delete inherited[name];
   }
   const args = options.bundle ? [options.bundle] : ["--import", "tsx", mainPath];

@@ -1,6 +1,6 @@
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 
-export type ProxyState = "open" | "cut" | "frozen";
+export type ProxyState = "open" | "cut" | "frozen" | "held";
 
 /**
  * A TCP proxy on 127.0.0.1 in front of PostgreSQL: the way to make "the database is gone"
@@ -10,11 +10,16 @@ export type ProxyState = "open" | "cut" | "frozen";
  *   nothing errors, everything waits; only timeouts can end a request).
  * - `restore()`: new connections go through again. Frozen ones stay dead, as after a real
  *   partition, so the client must notice and replace them.
+ * - `hold()`: new connections are accepted and wait, their bytes buffered, until
+ *   `release()` lets them all through at the same moment (processes that start together
+ *   reach the database together, whatever their start-up times).
  */
 export class TcpProxy {
   readonly #server: Server;
   readonly #pairs = new Set<[Socket, Socket]>();
   #state: ProxyState = "open";
+  readonly #held: Socket[] = [];
+  readonly #onHeld = new Set<() => void>();
 
   private constructor(
     server: Server,
@@ -52,6 +57,7 @@ export class TcpProxy {
 
   cut(): void {
     this.#state = "cut";
+    for (const client of this.#held.splice(0)) client.resetAndDestroy();
     for (const [client, upstream] of this.#pairs) {
       client.resetAndDestroy();
       upstream.destroy();
@@ -73,6 +79,28 @@ export class TcpProxy {
     this.#state = "open";
   }
 
+  hold(): void {
+    this.#state = "held";
+  }
+
+  /** Resolves once `count` connections are waiting (see `hold()`). */
+  whenHeld(count: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.#held.length < count) return;
+        this.#onHeld.delete(check);
+        resolve();
+      };
+      this.#onHeld.add(check);
+      check();
+    });
+  }
+
+  release(): void {
+    this.#state = "open";
+    for (const client of this.#held.splice(0)) if (!client.destroyed) this.#connect(client);
+  }
+
   async close(): Promise<void> {
     this.cut();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
@@ -84,12 +112,22 @@ export class TcpProxy {
       client.resetAndDestroy();
       return;
     }
+    if (this.#state === "held") {
+      client.pause();
+      this.#held.push(client);
+      for (const check of [...this.#onHeld]) check();
+      return;
+    }
     if (this.#state === "frozen") {
       // Accepted by the kernel, never answered: what a client sees of a partitioned host.
       client.pause();
       this.#pairs.add([client, client]);
       return;
     }
+    this.#connect(client);
+  }
+
+  #connect(client: Socket): void {
     const upstream = createConnection({ host: this.targetHost, port: this.targetPort });
     const pair: [Socket, Socket] = [client, upstream];
     this.#pairs.add(pair);
