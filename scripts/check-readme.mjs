@@ -98,13 +98,25 @@ async function main() {
   const cloned = spawnSync("git", ["clone", "--quiet", root, clone], { stdio: "inherit" });
   if (cloned.status !== 0) process.exit(1);
 
-  // Only what a new user has: node and npm on PATH, nothing of ours.
+  // This machine's environment (its CA bundle, locale) as a new user on it would have it,
+  // less everything of ours: no pnpm on PATH, no pnpm or npm settings inherited from a
+  // running script, a HOME of its own. npm keeps reading the machine's global npmrc.
+  const globalNpmrc = spawnSync("npm", ["config", "get", "globalconfig"], { encoding: "utf8" }).stdout.trim();
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([name]) =>
+        !/^(npm_|pnpm_|PNPM_|INIT_CWD$|COREPACK_|NODE_OPTIONS$|REGISTRAR_|PGLITE_DIR$|DATABASE_URL$|PORT$)/i.test(
+          name,
+        ),
+    ),
+  );
   const nodeBin = dirname(process.execPath);
   const env = {
+    ...inherited,
     PATH: [join(npmPrefix, "bin"), nodeBin, "/usr/local/bin", "/usr/bin", "/bin"].join(":"),
     HOME: home,
     npm_config_prefix: npmPrefix,
-    LANG: process.env.LANG ?? "C.UTF-8",
+    npm_config_globalconfig: globalNpmrc,
     TERM: "dumb",
   };
   let server;
@@ -121,7 +133,13 @@ async function main() {
         }
         console.log(`\n[readme:${block.line}] ${command}`);
         if (bare === "pnpm start") {
-          server = spawn("bash", ["-c", bare], { cwd: clone, env, detached: true });
+          // stdin from /dev/null: Debian's bash reads its bashrc when stdin is a socket
+          server = spawn("bash", ["-c", bare], {
+            cwd: clone,
+            env,
+            detached: true,
+            stdio: ["ignore", "pipe", "pipe"],
+          });
           const keepOutput = (chunk) => {
             serverOutput += chunk;
           };
@@ -135,6 +153,7 @@ async function main() {
         const result = spawnSync("bash", ["-euo", "pipefail", "-c", command], {
           cwd: clone,
           env,
+          stdio: ["ignore", "pipe", "pipe"],
           encoding: "utf8",
           timeout: 600_000,
         });
