@@ -42,6 +42,10 @@ function reachable(url) {
 }
 
 const vitest = join(root, "node_modules", "vitest", "vitest.mjs");
+// vitest colours its output whenever CI is set, terminal or not; escape codes in a log file
+// or a pipe are noise. Colours only on a terminal, unless the caller asks (FORCE_COLOR).
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: not a turbo task input
+const colourEnv = process.stdout.isTTY || process.env.FORCE_COLOR !== undefined ? {} : { NO_COLOR: "1" };
 const resultsDir = join(root, ".test-results");
 mkdirSync(resultsDir, { recursive: true });
 const summaries = [];
@@ -82,7 +86,7 @@ for (const target of requested) {
     {
       cwd: root,
       stdio: "inherit",
-      env: { ...process.env, REGISTRAR_TEST_DB: target, TEST_POSTGRES_URL: postgresUrl },
+      env: { ...process.env, ...colourEnv, REGISTRAR_TEST_DB: target, TEST_POSTGRES_URL: postgresUrl },
     },
   );
   const seconds = (performance.now() - started) / 1000;

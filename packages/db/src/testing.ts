@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { inject } from "vitest";
-import { createDatabase, type Database, type DatabaseKind } from "./database.ts";
+import { createDatabase, type Database, type DatabaseKind, type DatabaseLog } from "./database.ts";
 import { databaseUrl } from "./database-url.ts";
 
 export { databaseUrl };
@@ -23,9 +23,28 @@ export type TestDatabase = {
   db: Database;
   /** PostgreSQL only: the URL of this test's own database, for other processes. */
   url: string | undefined;
+  /**
+   * What knex logged on this database (a migration that failed, a connection the server
+   * ended). Kept here, not printed: a passing run prints nothing, and a test that expects
+   * a warning asserts on it.
+   */
+  logged: LoggedLine[];
   /** Closes the connection and, on PostgreSQL, drops the database. */
   drop(): Promise<void>;
 };
+
+export type LoggedLine = { level: "warn" | "error"; message: string };
+
+function collectingLog(): { logged: LoggedLine[]; log: DatabaseLog } {
+  const logged: LoggedLine[] = [];
+  return {
+    logged,
+    log: {
+      warn: (message) => logged.push({ level: "warn", message }),
+      error: (message) => logged.push({ level: "error", message }),
+    },
+  };
+}
 
 const snapshots = new Map<string, Promise<Buffer>>();
 
@@ -49,12 +68,13 @@ export function testDatabaseTarget(): TestDatabaseTarget {
 export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
   const migrated = options.migrated ?? true;
   const target = testDatabaseTarget();
+  const { logged, log } = collectingLog();
   if (target.kind === "pglite") {
     const snapshot = await readSnapshot(migrated ? target.migratedSnapshot : target.emptySnapshot);
     const instance = new PGlite({ loadDataDir: new Blob([snapshot]) });
     await instance.waitReady;
-    const db = createDatabase({ kind: "pglite", instance });
-    return { kind: "pglite", db, url: undefined, drop: () => db.destroy() };
+    const db = createDatabase({ kind: "pglite", instance, log });
+    return { kind: "pglite", db, url: undefined, logged, drop: () => db.destroy() };
   }
   const name = `registrar_test_${process.pid}_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
   const admin = createDatabase({ kind: "postgres", url: target.adminUrl, poolMax: 1 });
@@ -66,11 +86,12 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
     await admin.destroy();
   }
   const url = databaseUrl(target.adminUrl, name);
-  const db = createDatabase({ kind: "postgres", url });
+  const db = createDatabase({ kind: "postgres", url, log });
   return {
     kind: "postgres",
     db,
     url,
+    logged,
     drop: async () => {
       await db.destroy();
       const cleanup = createDatabase({ kind: "postgres", url: target.adminUrl, poolMax: 1 });

@@ -62,6 +62,10 @@ describe(`courses.enrolled_count on ${process.env.REGISTRAR_TEST_DB ?? "pglite"}
 
     const refused = await failure(migrateToLatest(test.db));
     expect(refused?.message).toContain("courses over capacity: 1 (3 enrolled, capacity 2)");
+    // knex reports the failed migration through the database's log, not the console
+    expect(test.logged.map((line) => line.message)).toContainEqual(
+      expect.stringContaining("migration failed with error: courses over capacity: 1"),
+    );
     // nothing changed: no column, the enrollments all there
     expect(await test.db.schema.hasColumn("courses", "enrolled_count")).toBe(false);
     const enrollments = await test.db.raw<{ rows: Array<{ n: number }> }>(
