@@ -8,6 +8,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
 import type { Route, RouteDeps } from "./http/define-route.ts";
 import { problemResponse } from "./http/problem-response.ts";
+import { unmatchedPathHandler } from "./http/unmatched-path.ts";
 import { docsAssets, docsPage } from "./openapi/docs-page.ts";
 import { buildOpenApiDocument } from "./openapi/document.ts";
 import { allRestRoutes, restResources } from "./routes/index.ts";
@@ -36,22 +37,6 @@ function resourceApp(routes: Route[], deps: RouteDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   for (const route of routes) app.on(route.method.toUpperCase(), route.honoPath, (c) => route.run(c, deps));
   return app;
-}
-
-/** Methods that a path answers to, for 405 and its Allow header. */
-function allowedMethods(routes: Route[], extra: Array<[string, RegExp]>) {
-  const patterns = [
-    ...routes.map((route) => {
-      const regex = new RegExp(`^${route.path.replace(/\{\w+\}/g, "[^/]+")}/?$`);
-      return [route.method.toUpperCase(), regex] as [string, RegExp];
-    }),
-    ...extra,
-  ];
-  return (path: string): string[] => {
-    const methods = new Set(patterns.filter(([, regex]) => regex.test(path)).map(([method]) => method));
-    if (methods.has("GET")) methods.add("HEAD");
-    return [...methods].sort();
-  };
 }
 
 export function createApp(options: AppOptions): Hono<AppEnv> {
@@ -133,24 +118,13 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.get("/app", (c) => ui.index(c));
   app.get("/app/*", (c) => ui.serve(c));
 
-  const allowed = allowedMethods(allRestRoutes, [
-    ["GET", /^\/openapi\.json$/],
-    ["GET", /^\/docs(\/[^/]+)?$/],
-    ["GET", /^\/(app(\/.*)?)?$/],
-  ]);
-  app.notFound((c) => {
-    const methods = allowed(c.req.path);
-    if (methods.length > 0) {
-      throw new RequestProblem(
-        "method_not_allowed",
-        `${c.req.method} is not allowed here; use ${methods.join(", ")}.`,
-        {
-          allow: methods.join(", "),
-        },
-      );
-    }
-    throw new RequestProblem("not_found", `There is nothing at ${c.req.path}.`);
-  });
+  app.notFound(
+    unmatchedPathHandler(allRestRoutes, [
+      ["GET", /^\/openapi\.json$/],
+      ["GET", /^\/docs(\/[^/]+)?$/],
+      ["GET", /^\/(app(\/.*)?)?$/],
+    ]),
+  );
 
   // The one place where any error becomes a response.
   app.onError((error, c) => {

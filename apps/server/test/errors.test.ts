@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expectProblem, makeStudent, useTestServer } from "./http-client.ts";
+import { expectProblem, makeStudent, uniqueEmail, useTestServer } from "./http-client.ts";
 
 const context = useTestServer();
 const api = context.api;
@@ -111,6 +111,52 @@ describe("the contract's error table over REST", () => {
       const answer = await api.send(method, path);
       expectProblem(answer, 405, "method_not_allowed");
       expect(answer.headers.get("allow"), `${method} ${path}`).toBe(allow);
+    }
+  });
+
+  it("a trailing slash: GET and HEAD are sent to the path without it, other methods get 404, never 405", async () => {
+    const student = await makeStudent(api);
+    const base = context.server.baseUrl;
+    for (const [path, target] of [
+      ["/students/", "/students"],
+      ["/students/?limit=2&cursor=abc", "/students?limit=2&cursor=abc"],
+      [`/students/${student.id}/`, `/students/${student.id}`],
+      [`/students/${student.id}/courses/`, `/students/${student.id}/courses`],
+      ["/health/live/", "/health/live"],
+      ["/openapi.json/", "/openapi.json"],
+      ["/docs/", "/docs"],
+    ]) {
+      for (const method of ["GET", "HEAD"]) {
+        const answer = await fetch(`${base}${path}`, { method, redirect: "manual" });
+        expect(answer.status, `${method} ${path}`).toBe(301);
+        expect(answer.headers.get("location"), `${method} ${path}`).toBe(target);
+      }
+    }
+    // followed, the redirect gives the same answer as the path without the slash
+    const followed = await api.get(`/students/${student.id}/`);
+    expect(followed.status).toBe(200);
+    expect(followed.body).toMatchObject({ id: student.id });
+
+    const before = await countStudents();
+    for (const [method, path] of [
+      ["POST", "/students/"],
+      ["PATCH", `/students/${student.id}/`],
+      ["DELETE", `/students/${student.id}/`],
+      ["PUT", `/students/${student.id}/courses/`],
+    ] as const) {
+      const answer = await api.send(method, path, { name: "Slashed", email: uniqueEmail() });
+      const problem = expectProblem(answer, 404, "not_found");
+      expect(problem.detail).toContain(path.replace(/\/$/, ", without the trailing slash"));
+    }
+    expect(await countStudents()).toBe(before);
+  });
+
+  it("a trailing slash on a path that is not served is a plain 404, and never redirects off this server", async () => {
+    for (const path of ["/nope/", "//evil.example/", "/students/abc/def/"]) {
+      const answer = await fetch(`${context.server.baseUrl}${path}`, { redirect: "manual" });
+      expect(answer.status, path).toBe(404);
+      expect(answer.headers.get("location")).toBeNull();
+      expect(answer.headers.get("content-type")).toBe("application/problem+json");
     }
   });
 
