@@ -9,7 +9,7 @@ import type { Logger } from "pino";
 import type { Route, RouteDeps } from "./http/define-route.ts";
 import { problemResponse } from "./http/problem-response.ts";
 import { unmatchedPathHandler } from "./http/unmatched-path.ts";
-import { docsAssets, docsPage } from "./openapi/docs-page.ts";
+import { docsAssets, docsPage, docsPolicy } from "./openapi/docs-page.ts";
 import { buildOpenApiDocument } from "./openapi/document.ts";
 import { allRestRoutes, restResources } from "./routes/index.ts";
 import {
@@ -103,7 +103,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     );
     return c.body(openApiJson, 200, { "content-type": "application/json" });
   });
-  app.get("/docs", (c) => c.html(docsPage));
+  app.get("/docs", (c) => c.html(docsPage, 200, { "content-security-policy": docsPolicy }));
   app.get("/docs/:asset", (c) => {
     const asset = docsAssets[c.req.param("asset")];
     if (!asset) throw new RequestProblem("not_found", "There is nothing at this path.");

@@ -189,7 +189,9 @@ export function buildOpenApiDocument(routes: Route[], info: OpenApiInfo): JsonOb
   return {
     openapi: "3.1.0",
     info,
-    jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
+    // No `jsonSchemaDialect`: the default, OpenAPI 3.1's own dialect (JSON Schema 2020-12 plus
+    // OpenAPI's keywords, such as the `example` our schemas carry), is the right one, and the
+    // only one Swagger UI supports (another value puts a red warning on /docs).
     paths,
     components: { schemas },
   };

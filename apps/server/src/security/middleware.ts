@@ -100,7 +100,8 @@ function accessLog(logger: Logger): MiddlewareHandler<SecurityEnv> {
 /**
  * Headers every answer carries, errors included (this runs outside the layer that throws):
  * RateLimit-* per draft-ietf-httpapi-ratelimit-headers, Retry-After on 429,
- * WWW-Authenticate on 401, and a deny-all CSP on JSON (HTML pages set their own).
+ * WWW-Authenticate on 401, and a deny-all CSP on any answer without one (HTML pages set their
+ * own).
  */
 function responseHeaders(): MiddlewareHandler<SecurityEnv> {
   return async (c, next) => {
@@ -115,7 +116,9 @@ function responseHeaders(): MiddlewareHandler<SecurityEnv> {
       if (c.res.status === 429) headers.set("Retry-After", String(verdict.resetSeconds));
     }
     if (c.res.status === 401) headers.set("WWW-Authenticate", 'Bearer realm="registrar"');
-    if (headers.get("content-type")?.includes("json") && !headers.has("content-security-policy")) {
+    // Fail closed: an answer that did not choose a policy (JSON, problems, static files, a
+    // page that forgot) may load nothing.
+    if (!headers.has("content-security-policy")) {
       headers.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
     }
   };
