@@ -160,6 +160,48 @@ describe("the contract's error table over REST", () => {
     }
   });
 
+  it("400 validation_failed: each unknown field is an entry of its own", async () => {
+    const answer = await api.post("/students", { name: "A", email: uniqueEmail(), nickname: 1, grade: 2 });
+    const problem = expectProblem(answer, 400, "validation_failed");
+    expect(problem.errors).toEqual([
+      { path: "nickname", message: "is not a known field" },
+      { path: "grade", message: "is not a known field" },
+    ]);
+    expect(problem.detail).toBe("nickname: is not a known field (and 1 more)");
+  });
+
+  it("a problem echoes a bounded part of the request: 100 faults at most, each clipped, detail ≤ 1000", async () => {
+    const before = await countStudents();
+    const fields: Record<string, number> = {};
+    for (let i = 0; i < 40_000; i += 1) fields[`f${i}${"x".repeat(i < 3 ? 500 : 0)}`] = 0;
+    const answer = await api.post("/students", { name: "A", email: uniqueEmail(), ...fields });
+    const problem = expectProblem(answer, 400, "validation_failed");
+    const errors = problem.errors as Array<{ path: string; message: string }>;
+    expect(errors).toHaveLength(100);
+    expect(errors[1]?.path).toMatch(/^f1x+…$/);
+    expect(errors[1]?.path).toHaveLength(200);
+    expect(errors[99]).toEqual({ path: "f99", message: "is not a known field" });
+    expect(problem.detail).toMatch(/ \(and 39999 more\)$/);
+    expect(String(problem.detail).length).toBeLessThanOrEqual(1000);
+    expect(answer.text.length).toBeLessThan(20_000);
+    expect(await countStudents()).toBe(before);
+
+    // a number written with an exponent is quoted in the message, clipped
+    const exponent = await api.send("POST", "/courses", undefined, {
+      headers: { "content-type": "application/json" },
+      raw: `{"name":"A","level":"b","capacity":1${"0".repeat(5000)}e1}`,
+    });
+    const capacity = expectProblem(exponent, 400, "validation_failed").errors as Array<{ message: string }>;
+    expect(capacity[0]?.message).toMatch(/^must be an integer in plain decimal, not 10+…$/);
+    expect(capacity[0]?.message).toHaveLength(300);
+
+    // a path is quoted in a 404's detail, clipped
+    const long = `/${"a".repeat(5000)}`;
+    const notFound = expectProblem(await api.get(long), 404, "not_found");
+    expect(notFound.detail).toMatch(/^There is nothing at \/a+…$/);
+    expect(notFound.detail).toHaveLength(1000);
+  });
+
   it("every problem names its request in instance and X-Request-Id", async () => {
     const answer = await api.get("/students/999999");
     const problem = expectProblem(answer, 404, "student_not_found");
