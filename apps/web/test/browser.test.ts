@@ -25,14 +25,11 @@ describe.skipIf(!chromiumAvailable())("web UI in chromium", { timeout: 60_000 },
     context = browser.context;
     context.setDefaultTimeout(15_000);
     // Every page records what its Content-Security-Policy refused; afterEach wants none.
-    await context.addInitScript(() => {
-      const refused: string[] = [];
-      (window as unknown as { cspViolations: string[] }).cspViolations = refused;
-      document.addEventListener("securitypolicyviolation", (event) => {
-        refused.push(
-          `${event.effectiveDirective} refused ${event.blockedURI || "inline"} (${event.sourceFile})`,
-        );
-      });
+    // (A script as text: it runs in the page, and this file is typed for Node.)
+    await context.addInitScript({
+      content: `window.cspViolations = [];
+        document.addEventListener("securitypolicyviolation", (event) => window.cspViolations.push(
+          event.effectiveDirective + " refused " + (event.blockedURI || "inline") + " (" + event.sourceFile + ")"));`,
     });
   }, 120_000);
   afterAll(async () => {
@@ -52,9 +49,7 @@ describe.skipIf(!chromiumAvailable())("web UI in chromium", { timeout: 60_000 },
     });
   });
   afterEach(async () => {
-    const refused = await page.evaluate(
-      () => (window as unknown as { cspViolations: string[] }).cspViolations,
-    );
+    const refused = await page.evaluate("window.cspViolations");
     await page.close();
     expect(refused, "Content-Security-Policy violations").toEqual([]);
   });
