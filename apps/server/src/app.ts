@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { trpcServer } from "@hono/trpc-server";
 import { appRouter } from "@registrar/api";
 import { problemFromError, RequestProblem } from "@registrar/core";
@@ -8,10 +7,11 @@ import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
 import type { Route, RouteDeps } from "./http/define-route.ts";
 import { problemResponse } from "./http/problem-response.ts";
+import { requestId } from "./http/request-id.ts";
 import { unmatchedPathHandler } from "./http/unmatched-path.ts";
 import { docsAssets, docsPage, docsPolicy } from "./openapi/docs-page.ts";
 import { buildOpenApiDocument } from "./openapi/document.ts";
-import { allRestRoutes, restResources } from "./routes/index.ts";
+import { allRestRoutes, restResources, restTags } from "./routes/index.ts";
 import {
   type SecurityOptions,
   type SecurityVariables,
@@ -44,13 +44,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const deps: RouteDeps = { db };
   const app = new Hono<AppEnv>();
 
-  app.use("*", async (c, next) => {
-    const incoming = c.req.header("x-request-id");
-    const requestId = incoming && /^[\w-]{8,64}$/.test(incoming) ? incoming : randomUUID();
-    c.set("requestId", requestId);
-    await next();
-    c.res.headers.set("x-request-id", requestId);
-  });
+  app.use("*", requestId());
 
   // Access log, secure headers, CORS, auth and rate limits (see security/middleware.ts).
   for (const layer of securityMiddleware(options)) app.use("*", layer);
@@ -92,13 +86,18 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.get("/openapi.json", (c) => {
     openApiJson ??= JSON.stringify(
       withSecurityScheme(
-        buildOpenApiDocument(allRestRoutes, {
-          title: "Registrar API",
-          version: "1.0.0",
-          description:
-            "Students, courses and the enrollments between them. Errors are RFC 9457 problem details " +
-            "(`application/problem+json`) with a stable `code`. The same operations are served as tRPC at `/trpc`.",
-        }),
+        buildOpenApiDocument(
+          allRestRoutes,
+          {
+            title: "Registrar API",
+            version: "1.0.0",
+            description:
+              "Students, courses and the enrollments between them. Errors are RFC 9457 problem details " +
+              "(`application/problem+json`) with a stable `code`. The same operations are served as tRPC at `/trpc`.",
+            license: { name: "MIT", identifier: "MIT" },
+          },
+          restTags,
+        ),
       ),
     );
     return c.body(openApiJson, 200, { "content-type": "application/json" });

@@ -57,6 +57,11 @@ export function isPublicPath(path: string): boolean {
   );
 }
 
+/** Counted against the rate limit: everything but health, which load balancers poll. */
+export function isRateLimitedPath(path: string): boolean {
+  return !path.startsWith("/health/");
+}
+
 const isTrpcPath = (path: string) => path === "/trpc" || path.startsWith("/trpc/");
 
 /** True when every procedure a tRPC path names (`/trpc/a.b,c.d` in a batch) exists. */
@@ -147,7 +152,7 @@ function guard(options: SecurityOptions): MiddlewareHandler<SecurityEnv> {
     }
 
     let refusal: RequestProblem | undefined;
-    if (limiter && !path.startsWith("/health/")) {
+    if (limiter && isRateLimitedPath(path)) {
       const verdict = await limiter.check(principal ? `key:${principal.keyId}` : `ip:${clientAddress(c)}`);
       c.set("rateVerdict", verdict);
       if (verdict && !verdict.allowed) {
