@@ -290,9 +290,8 @@ export function buildOpenApiDocument(routes: Route[], info: OpenApiInfo, tags: O
     servers: [
       {
         url: "/",
-        description:
-          "The server that serves this document, whichever it is: a local one (`pnpm start`), " +
-          "staging or production. Paths are relative to it.",
+        // relative: whichever server serves this document, local, staging or production
+        description: "This server (local, staging or production alike)",
         "x-internal": false,
       },
     ],
