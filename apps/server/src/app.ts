@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { trpcServer } from "@hono/trpc-server";
 import { appRouter } from "@registrar/api";
 import { problemFromError, RequestProblem } from "@registrar/core";
@@ -8,9 +7,11 @@ import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
 import type { Route, RouteDeps } from "./http/define-route.ts";
 import { problemResponse } from "./http/problem-response.ts";
-import { docsAssets, docsPage } from "./openapi/docs-page.ts";
+import { requestId } from "./http/request-id.ts";
+import { unmatchedPathHandler } from "./http/unmatched-path.ts";
+import { docsAssets, docsPage, docsPolicy } from "./openapi/docs-page.ts";
 import { buildOpenApiDocument } from "./openapi/document.ts";
-import { allRestRoutes, restResources } from "./routes/index.ts";
+import { allRestRoutes, restResources, restTags } from "./routes/index.ts";
 import {
   type SecurityOptions,
   type SecurityVariables,
@@ -38,34 +39,12 @@ function resourceApp(routes: Route[], deps: RouteDeps): Hono<AppEnv> {
   return app;
 }
 
-/** Methods that a path answers to, for 405 and its Allow header. */
-function allowedMethods(routes: Route[], extra: Array<[string, RegExp]>) {
-  const patterns = [
-    ...routes.map((route) => {
-      const regex = new RegExp(`^${route.path.replace(/\{\w+\}/g, "[^/]+")}/?$`);
-      return [route.method.toUpperCase(), regex] as [string, RegExp];
-    }),
-    ...extra,
-  ];
-  return (path: string): string[] => {
-    const methods = new Set(patterns.filter(([, regex]) => regex.test(path)).map(([method]) => method));
-    if (methods.has("GET")) methods.add("HEAD");
-    return [...methods].sort();
-  };
-}
-
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const { db, logger } = options;
   const deps: RouteDeps = { db };
   const app = new Hono<AppEnv>();
 
-  app.use("*", async (c, next) => {
-    const incoming = c.req.header("x-request-id");
-    const requestId = incoming && /^[\w-]{8,64}$/.test(incoming) ? incoming : randomUUID();
-    c.set("requestId", requestId);
-    await next();
-    c.res.headers.set("x-request-id", requestId);
-  });
+  app.use("*", requestId());
 
   // Access log, secure headers, CORS, auth and rate limits (see security/middleware.ts).
   for (const layer of securityMiddleware(options)) app.use("*", layer);
@@ -107,18 +86,23 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.get("/openapi.json", (c) => {
     openApiJson ??= JSON.stringify(
       withSecurityScheme(
-        buildOpenApiDocument(allRestRoutes, {
-          title: "Registrar API",
-          version: "1.0.0",
-          description:
-            "Students, courses and the enrollments between them. Errors are RFC 9457 problem details " +
-            "(`application/problem+json`) with a stable `code`. The same operations are served as tRPC at `/trpc`.",
-        }),
+        buildOpenApiDocument(
+          allRestRoutes,
+          {
+            title: "Registrar API",
+            version: "1.0.0",
+            description:
+              "Students, courses and the enrollments between them. Errors are RFC 9457 problem details " +
+              "(`application/problem+json`) with a stable `code`. The same operations are served as tRPC at `/trpc`.",
+            license: { name: "MIT", identifier: "MIT" },
+          },
+          restTags,
+        ),
       ),
     );
     return c.body(openApiJson, 200, { "content-type": "application/json" });
   });
-  app.get("/docs", (c) => c.html(docsPage));
+  app.get("/docs", (c) => c.html(docsPage, 200, { "content-security-policy": docsPolicy }));
   app.get("/docs/:asset", (c) => {
     const asset = docsAssets[c.req.param("asset")];
     if (!asset) throw new RequestProblem("not_found", "There is nothing at this path.");
@@ -133,24 +117,13 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   app.get("/app", (c) => ui.index(c));
   app.get("/app/*", (c) => ui.serve(c));
 
-  const allowed = allowedMethods(allRestRoutes, [
-    ["GET", /^\/openapi\.json$/],
-    ["GET", /^\/docs(\/[^/]+)?$/],
-    ["GET", /^\/(app(\/.*)?)?$/],
-  ]);
-  app.notFound((c) => {
-    const methods = allowed(c.req.path);
-    if (methods.length > 0) {
-      throw new RequestProblem(
-        "method_not_allowed",
-        `${c.req.method} is not allowed here; use ${methods.join(", ")}.`,
-        {
-          allow: methods.join(", "),
-        },
-      );
-    }
-    throw new RequestProblem("not_found", `There is nothing at ${c.req.path}.`);
-  });
+  app.notFound(
+    unmatchedPathHandler(allRestRoutes, [
+      ["GET", /^\/openapi\.json$/],
+      ["GET", /^\/docs(\/[^/]+)?$/],
+      ["GET", /^\/(app(\/.*)?)?$/],
+    ]),
+  );
 
   // The one place where any error becomes a response.
   app.onError((error, c) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expectProblem, makeStudent, useTestServer } from "./http-client.ts";
+import { expectProblem, makeStudent, uniqueEmail, useTestServer } from "./http-client.ts";
 
 const context = useTestServer();
 const api = context.api;
@@ -112,6 +112,94 @@ describe("the contract's error table over REST", () => {
       expectProblem(answer, 405, "method_not_allowed");
       expect(answer.headers.get("allow"), `${method} ${path}`).toBe(allow);
     }
+  });
+
+  it("a trailing slash: GET and HEAD are sent to the path without it, other methods get 404, never 405", async () => {
+    const student = await makeStudent(api);
+    const base = context.server.baseUrl;
+    for (const [path, target] of [
+      ["/students/", "/students"],
+      ["/students/?limit=2&cursor=abc", "/students?limit=2&cursor=abc"],
+      [`/students/${student.id}/`, `/students/${student.id}`],
+      [`/students/${student.id}/courses/`, `/students/${student.id}/courses`],
+      ["/health/live/", "/health/live"],
+      ["/openapi.json/", "/openapi.json"],
+      ["/docs/", "/docs"],
+    ]) {
+      for (const method of ["GET", "HEAD"]) {
+        const answer = await fetch(`${base}${path}`, { method, redirect: "manual" });
+        expect(answer.status, `${method} ${path}`).toBe(301);
+        expect(answer.headers.get("location"), `${method} ${path}`).toBe(target);
+      }
+    }
+    // followed, the redirect gives the same answer as the path without the slash
+    const followed = await api.get(`/students/${student.id}/`);
+    expect(followed.status).toBe(200);
+    expect(followed.body).toMatchObject({ id: student.id });
+
+    const before = await countStudents();
+    for (const [method, path] of [
+      ["POST", "/students/"],
+      ["PATCH", `/students/${student.id}/`],
+      ["DELETE", `/students/${student.id}/`],
+      ["PUT", `/students/${student.id}/courses/`],
+    ] as const) {
+      const answer = await api.send(method, path, { name: "Slashed", email: uniqueEmail() });
+      const problem = expectProblem(answer, 404, "not_found");
+      expect(problem.detail).toContain(path.replace(/\/$/, ", without the trailing slash"));
+    }
+    expect(await countStudents()).toBe(before);
+  });
+
+  it("a trailing slash on a path that is not served is a plain 404, and never redirects off this server", async () => {
+    for (const path of ["/nope/", "//evil.example/", "/students/abc/def/"]) {
+      const answer = await fetch(`${context.server.baseUrl}${path}`, { redirect: "manual" });
+      expect(answer.status, path).toBe(404);
+      expect(answer.headers.get("location")).toBeNull();
+      expect(answer.headers.get("content-type")).toBe("application/problem+json");
+    }
+  });
+
+  it("400 validation_failed: each unknown field is an entry of its own", async () => {
+    const answer = await api.post("/students", { name: "A", email: uniqueEmail(), nickname: 1, grade: 2 });
+    const problem = expectProblem(answer, 400, "validation_failed");
+    expect(problem.errors).toEqual([
+      { path: "nickname", message: "is not a known field" },
+      { path: "grade", message: "is not a known field" },
+    ]);
+    expect(problem.detail).toBe("nickname: is not a known field (and 1 more)");
+  });
+
+  it("a problem echoes a bounded part of the request: 100 faults at most, each clipped, detail ≤ 1000", async () => {
+    const before = await countStudents();
+    const fields: Record<string, number> = {};
+    for (let i = 0; i < 40_000; i += 1) fields[`f${i}${"x".repeat(i < 3 ? 500 : 0)}`] = 0;
+    const answer = await api.post("/students", { name: "A", email: uniqueEmail(), ...fields });
+    const problem = expectProblem(answer, 400, "validation_failed");
+    const errors = problem.errors as Array<{ path: string; message: string }>;
+    expect(errors).toHaveLength(100);
+    expect(errors[1]?.path).toMatch(/^f1x+…$/);
+    expect(errors[1]?.path).toHaveLength(200);
+    expect(errors[99]).toEqual({ path: "f99", message: "is not a known field" });
+    expect(problem.detail).toMatch(/ \(and 39999 more\)$/);
+    expect(String(problem.detail).length).toBeLessThanOrEqual(1000);
+    expect(answer.text.length).toBeLessThan(20_000);
+    expect(await countStudents()).toBe(before);
+
+    // a number written with an exponent is quoted in the message, clipped
+    const exponent = await api.send("POST", "/courses", undefined, {
+      headers: { "content-type": "application/json" },
+      raw: `{"name":"A","level":"b","capacity":1${"0".repeat(5000)}e1}`,
+    });
+    const capacity = expectProblem(exponent, 400, "validation_failed").errors as Array<{ message: string }>;
+    expect(capacity[0]?.message).toMatch(/^must be an integer in plain decimal, not 10+…$/);
+    expect(capacity[0]?.message).toHaveLength(300);
+
+    // a path is quoted in a 404's detail, clipped
+    const long = `/${"a".repeat(5000)}`;
+    const notFound = expectProblem(await api.get(long), 404, "not_found");
+    expect(notFound.detail).toMatch(/^There is nothing at \/a+…$/);
+    expect(notFound.detail).toHaveLength(1000);
   });
 
   it("every problem names its request in instance and X-Request-Id", async () => {

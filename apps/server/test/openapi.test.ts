@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../src/testing.ts";
 
@@ -102,5 +103,38 @@ describe("/openapi.json and /docs", () => {
     const unknown = await fetch(`${server.baseUrl}/studentz`);
     expect(unknown.status).toBe(404);
     expect(unknown.headers.get("content-type")).toBe("application/problem+json");
+  });
+
+  it("gives every HTML page a Content-Security-Policy that allows nothing inline but what it hashes", async () => {
+    for (const path of ["/", "/app", "/app/students/12", "/docs"]) {
+      const response = await fetch(`${server.baseUrl}${path}`);
+      const policy = response.headers.get("content-security-policy") ?? "";
+      const directives = new Map(
+        policy.split(";").map((directive) => {
+          const [name = "", ...sources] = directive.trim().split(/\s+/);
+          return [name, sources] as const;
+        }),
+      );
+      expect(directives.get("default-src"), path).toEqual(["'none'"]);
+      expect(directives.get("script-src"), path).toEqual(["'self'"]);
+      expect(directives.get("connect-src"), path).toEqual(["'self'"]);
+      expect(directives.get("frame-ancestors"), path).toEqual(["'none'"]);
+      expect(directives.get("base-uri"), path).toEqual(["'none'"]);
+      expect(policy, path).not.toMatch(/unsafe-(inline|eval)/);
+      // Without a built UI, `/` is a placeholder whose one inline <style> the policy names by hash.
+      const html = await response.text();
+      expect(html, path).not.toMatch(/<script(?![^>]*\bsrc=)/);
+      for (const [, style = ""] of html.matchAll(/<style>([^<]*)<\/style>/g)) {
+        const hash = `'sha256-${createHash("sha256").update(style).digest("base64")}'`;
+        expect(directives.get("style-src"), path).toContain(hash);
+      }
+    }
+    // anything else (JSON, problems, assets) may load nothing at all
+    for (const path of ["/openapi.json", "/docs/swagger-ui.css", "/nope"]) {
+      const response = await fetch(`${server.baseUrl}${path}`);
+      expect(response.headers.get("content-security-policy"), path).toBe(
+        "default-src 'none'; frame-ancestors 'none'",
+      );
+    }
   });
 });

@@ -55,6 +55,18 @@ describe("tRPC through @trpc/client with httpBatchLink", () => {
     expect(gone.problem).toMatchObject({ code: "student_not_found", studentId: created.id });
   });
 
+  it("reports each unknown input field as an entry of its own, as REST does", async () => {
+    const input = { name: "A", email: uniqueEmail(), nickname: 1, grade: 2 };
+    const refused = await failure(() => trpc.students.create.mutate(input as never));
+    expect(refused.problem).toMatchObject({
+      code: "validation_failed",
+      errors: [
+        { path: "nickname", message: "is not a known field" },
+        { path: "grade", message: "is not a known field" },
+      ],
+    });
+  });
+
   it("manages courses and rosters", async () => {
     const course = await trpc.courses.create.mutate({ name: "Compilers", level: "advanced", capacity: 2 });
     expect(course).toMatchObject({ capacity: 2, enrolledCount: 0 });

@@ -24,6 +24,13 @@ describe.skipIf(!chromiumAvailable())("web UI in chromium", { timeout: 60_000 },
     browser = await launchBrowser();
     context = browser.context;
     context.setDefaultTimeout(15_000);
+    // Every page records what its Content-Security-Policy refused; afterEach wants none.
+    // (A script as text: it runs in the page, and this file is typed for Node.)
+    await context.addInitScript({
+      content: `window.cspViolations = [];
+        document.addEventListener("securitypolicyviolation", (event) => window.cspViolations.push(
+          event.effectiveDirective + " refused " + (event.blockedURI || "inline") + " (" + event.sourceFile + ")"));`,
+    });
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -42,7 +49,9 @@ describe.skipIf(!chromiumAvailable())("web UI in chromium", { timeout: 60_000 },
     });
   });
   afterEach(async () => {
+    const refused = await page.evaluate("window.cspViolations");
     await page.close();
+    expect(refused, "Content-Security-Policy violations").toEqual([]);
   });
 
   const url = (path: string) => `${server.baseUrl}${path}`;
@@ -50,8 +59,9 @@ describe.skipIf(!chromiumAvailable())("web UI in chromium", { timeout: 60_000 },
   it("creates a student on the students page, finds them by search, and refuses a taken email", async () => {
     await api.students.create.mutate({ name: "Grace Hopper", email: "grace@example.org" });
 
-    // `/` is the UI too, and shows the students page
-    await page.goto(url("/"));
+    // `/` is the UI too, and shows the students page, under a policy that allows nothing inline
+    const home = await page.goto(url("/"));
+    expect(home?.headers()["content-security-policy"]).toMatch(/script-src 'self';.*style-src 'self';/);
     await page.waitForURL(url("/app/students"));
     await page.getByRole("link", { name: "Grace Hopper" }).waitFor();
 
@@ -179,5 +189,24 @@ describe.skipIf(!chromiumAvailable())("web UI in chromium", { timeout: 60_000 },
     const alert = page.getByRole("alert");
     await alert.waitFor();
     expect(await alert.textContent()).toContain("This course does not exist");
+  });
+
+  it("shows the API reference at /docs with no warning, under its Content-Security-Policy", async () => {
+    const answer = await page.goto(url("/docs"));
+    expect(answer?.headers()["content-security-policy"]).toMatch(/default-src 'none'.*script-src 'self'/);
+    await page.getByRole("heading", { name: /Registrar API/ }).waitFor();
+    await page.locator(".opblock").first().waitFor();
+    expect(await page.locator(".opblock").count()).toBeGreaterThanOrEqual(19);
+    // Swagger UI's red box ("Warning" / "Errors") above the operations
+    expect(await page.locator(".errors-wrapper").allTextContents()).toEqual([]);
+    console.log(`screenshot: ${await screenshot(page, "docs")}`);
+
+    // "Try it out" calls this server (the document's `servers` is "/") and shows the answer
+    const listStudents = page.locator("#operations-Students-listStudents");
+    await listStudents.locator(".opblock-summary").click();
+    await listStudents.getByRole("button", { name: "Execute" }).click();
+    const liveStatus = listStudents.locator(".live-responses-table tr.response .response-col_status");
+    await liveStatus.first().waitFor();
+    expect(await liveStatus.first().textContent()).toContain("200");
   });
 });

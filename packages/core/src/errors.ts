@@ -27,6 +27,19 @@ export type ProblemCode = keyof typeof problemCodes;
 
 export type ValidationIssue = { path: string; message: string };
 
+/**
+ * How much of the request a problem may echo back. Paths, messages and details can quote
+ * input (an unknown key, a number as written, a URL path), and a 1 MiB body can hold
+ * thousands of faults: without bounds an error answer could be as large as the request,
+ * and the OpenAPI document could not say how large it is.
+ */
+export const problemLimits = { detail: 1000, issues: 100, issuePath: 200, issueMessage: 300 } as const;
+
+/** `text` cut to at most `max` characters, ending in an ellipsis when cut. */
+export function clipped(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
 export class DomainError<Extras extends Record<string, unknown> = Record<string, unknown>> extends Error {
   readonly code: ProblemCode;
   readonly status: number;
@@ -41,13 +54,18 @@ export class DomainError<Extras extends Record<string, unknown> = Record<string,
   }
 }
 
+/** The first {@link problemLimits}`.issues` faults, each clipped; the detail counts them all. */
 export class ValidationFailed extends DomainError<{ errors: ValidationIssue[] }> {
-  constructor(errors: ValidationIssue[]) {
+  constructor(issues: ValidationIssue[]) {
+    const errors = issues.slice(0, problemLimits.issues).map((issue) => ({
+      path: clipped(issue.path, problemLimits.issuePath),
+      message: clipped(issue.message, problemLimits.issueMessage),
+    }));
     const first = errors[0];
     super(
       "validation_failed",
       first
-        ? `${first.path ? `${first.path}: ` : ""}${first.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ""}`
+        ? `${first.path ? `${first.path}: ` : ""}${first.message}${issues.length > 1 ? ` (and ${issues.length - 1} more)` : ""}`
         : "The request is not valid.",
       { errors },
     );

@@ -1,9 +1,11 @@
 import { ZodError } from "zod";
 import { isDatabaseUnavailable } from "./database-errors.ts";
 import {
+  clipped,
   DomainError,
   type ProblemCode,
   problemCodes,
+  problemLimits,
   ValidationFailed,
   type ValidationIssue,
 } from "./errors.ts";
@@ -37,24 +39,34 @@ function makeProblem(
     type: problemType(code),
     title: problemCodes[code].title,
     status: status ?? problemCodes[code].status,
-    detail,
+    detail: clipped(detail, problemLimits.detail),
     code,
     ...extras,
   } satisfies Problem;
 }
 
-/** zod issue paths as dotted strings: `course_ids.3`, `name`. */
-export function validationIssues(error: ZodError): ValidationIssue[] {
-  return error.issues.map((issue) => {
+/**
+ * zod issues as the contract's `errors`, paths as dotted strings (`course_ids.3`, `name`):
+ * one entry per fault, so each unknown field is an entry of its own. `messageOf` may word
+ * an issue's message otherwise (the REST adapter names numbers written with an exponent).
+ */
+export function validationIssues(
+  error: ZodError,
+  messageOf: (issue: ZodError["issues"][number]) => string | undefined = () => undefined,
+): ValidationIssue[] {
+  return error.issues.flatMap((issue) => {
     const path = issue.path.map(String).join(".");
     if (issue.code === "unrecognized_keys") {
-      return { path: [path, ...issue.keys].filter(Boolean).join("."), message: "is not a known field" };
+      return issue.keys.map((key) => ({
+        path: path ? `${path}.${key}` : key,
+        message: "is not a known field",
+      }));
     }
     // zod 4 leaves `input` out of issues; its message says what was received.
     if (issue.code === "invalid_type" && /received undefined$/.test(issue.message)) {
-      return { path, message: "is required" };
+      return [{ path, message: "is required" }];
     }
-    return { path, message: issue.message };
+    return [{ path, message: messageOf(issue) ?? issue.message }];
   });
 }
 

@@ -7,6 +7,8 @@ import { z } from "zod";
  */
 
 export const MAX_ID = 2_147_483_647;
+const MAX_NAME_LENGTH = 200;
+const MAX_EMAIL_LENGTH = 254;
 
 /** A PostgreSQL `integer` key: 1..2147483647. */
 export const idSchema = z
@@ -16,16 +18,28 @@ export const idSchema = z
   .max(MAX_ID, "must be between 1 and 2147483647")
   .meta({ description: "Integer id, 1..2147483647", example: 1 });
 
+const idParamMessage = "must be an integer between 1 and 2147483647 in plain decimal";
+
+/**
+ * 1..2147483647 in plain decimal, exactly, as one regular expression: it is the pattern the
+ * OpenAPI document publishes, so clients can check an id the way the server does. Ten-digit
+ * ids are spelled out digit by digit below 2147483647.
+ */
+const idParamPattern =
+  /^(?:[1-9][0-9]{0,8}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]|214748364[0-7])$/;
+
 /** An id as written in a URL: plain decimal digits only (no sign, exponent or fraction). */
 export const idParamSchema = z
   .string()
-  .regex(/^[1-9][0-9]{0,9}$/, "must be an integer between 1 and 2147483647 in plain decimal")
+  .max(10, { error: idParamMessage, abort: true })
+  .regex(idParamPattern, idParamMessage)
   .transform(Number)
-  .refine((id) => id <= MAX_ID, "must be an integer between 1 and 2147483647 in plain decimal")
   .meta({ description: "Integer id, 1..2147483647, in plain decimal", example: "1" });
 
 // PostgreSQL text cannot hold U+0000: refuse it here (400) rather than fail in the insert (500).
-const withoutNul = (value: string) => !value.includes("\u0000");
+// A pattern rather than a refinement, so the OpenAPI document states the rule too.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is the character refused
+const withoutNul = /^[^\u0000]*$/;
 const nulMessage = "must not contain the NUL character (U+0000)";
 
 const trimmedText = (max: number) =>
@@ -34,17 +48,18 @@ const trimmedText = (max: number) =>
     .trim()
     .min(1, "must not be empty")
     .max(max, `must be at most ${max} characters`)
-    .refine(withoutNul, nulMessage);
+    .regex(withoutNul, nulMessage);
 
-export const studentNameSchema = trimmedText(200).meta({ example: "Ada Lovelace" });
+export const studentNameSchema = trimmedText(MAX_NAME_LENGTH).meta({ example: "Ada Lovelace" });
 export const studentEmailSchema = z
   .string()
   .trim()
-  .max(254, "must be at most 254 characters")
+  .max(MAX_EMAIL_LENGTH, "must be at most 254 characters")
   .pipe(z.email("must be a valid email address"))
-  .meta({ description: "Unique, case-insensitively", example: "ada@example.org" });
-export const courseNameSchema = trimmedText(200).meta({ example: "Algebra" });
-export const courseLevelSchema = trimmedText(200).meta({ example: "beginner" });
+  // `format` by hand: zod's JSON Schema of this pipe's input side is the untrimmed string.
+  .meta({ description: "Unique, case-insensitively", example: "ada@example.org", format: "email" });
+export const courseNameSchema = trimmedText(MAX_NAME_LENGTH).meta({ example: "Algebra" });
+export const courseLevelSchema = trimmedText(MAX_NAME_LENGTH).meta({ example: "beginner" });
 export const capacitySchema = z
   .number()
   .int("must be an integer")
@@ -74,17 +89,19 @@ export const updateCourseFields = z.strictObject({
   capacity: capacitySchema.optional(),
 });
 
+const MAX_PAGE_SIZE = 200;
 export const pageLimitSchema = z
   .number()
   .int("must be an integer")
   .min(1, "must be between 1 and 200")
-  .max(200, "must be between 1 and 200")
+  .max(MAX_PAGE_SIZE, "must be between 1 and 200")
   .meta({ description: "Page size, 1..200 (default 50)" });
 
-/** Opaque to clients; inside, the last id of the previous page. */
+/** Opaque to clients; inside, the base64url of the last id of the previous page. */
 export const cursorSchema = z
   .string()
-  .max(64, "is not a valid cursor")
+  .max(64, { error: "is not a valid cursor", abort: true })
+  .regex(/^[A-Za-z0-9_-]+$/, "is not a valid cursor")
   .meta({ description: "The next_cursor of the previous page" });
 
 export const pageInput = z.strictObject({
@@ -101,14 +118,31 @@ export const assignCourseIdsSchema = z
 export const replaceCourseIdsSchema = z.array(idSchema).max(1000, "must name at most 1000 courses");
 
 // ---- outputs ----------------------------------------------------------------------------
+// What the API answers, for the OpenAPI document and the SDK's types (nothing parses with
+// them). Their bounds are the inputs' bounds: every row is written through those.
 
-const timestamp = z.iso.datetime({ offset: true }).meta({ example: "2026-09-01T08:00:00.000Z" });
+/** `Date.prototype.toISOString` of a timestamp: `2026-09-01T08:00:00.000Z`, 24 characters. */
+const timestamp = z.iso.datetime({ offset: true }).max(24).meta({ example: "2026-09-01T08:00:00.000Z" });
+/** trimmedText as stored: trimmed (`\s` is the set that `trim` removes), not empty, no NUL. */
+const storedText = z
+  .string()
+  .min(1)
+  .max(MAX_NAME_LENGTH)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is the character excluded
+  .regex(/^[^\s\u0000](?:[^\u0000]*[^\s\u0000])?$/);
+/** Page items: at most the largest `limit`. */
+const pageItems = <T extends z.ZodType>(item: T) => z.array(item).max(MAX_PAGE_SIZE);
+/**
+ * All of a student's courses, or the ids dropped by a PUT: there is no per-student cap, so
+ * the only bound is that each course appears once and course ids are PostgreSQL integers.
+ */
+const everyCourse = <T extends z.ZodType>(item: T) => z.array(item).max(MAX_ID);
 
 export const studentSchema = z
   .object({
     id: idSchema,
-    name: z.string(),
-    email: z.string(),
+    name: storedText,
+    email: z.email().max(MAX_EMAIL_LENGTH),
     createdAt: timestamp,
     updatedAt: timestamp,
   })
@@ -117,10 +151,10 @@ export const studentSchema = z
 export const courseSchema = z
   .object({
     id: idSchema,
-    name: z.string(),
-    level: z.string(),
-    capacity: z.number().int().nullable(),
-    enrolledCount: z.number().int().min(0),
+    name: storedText,
+    level: storedText,
+    capacity: capacitySchema,
+    enrolledCount: z.number().int().min(0).max(MAX_ID),
     createdAt: timestamp,
     updatedAt: timestamp,
   })
@@ -133,28 +167,33 @@ export const enrolledStudentSchema = studentSchema
   .extend({ enrolledAt: timestamp })
   .meta({ id: "EnrolledStudent" });
 
-const nextCursor = z.string().nullable().meta({ description: "null on the last page" });
+const nextCursor = z
+  .string()
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/)
+  .nullable()
+  .meta({ description: "null on the last page" });
 
-export const studentPageSchema = z.object({ students: z.array(studentSchema), nextCursor });
-export const coursePageSchema = z.object({ courses: z.array(courseSchema), nextCursor });
+export const studentPageSchema = z.object({ students: pageItems(studentSchema), nextCursor });
+export const coursePageSchema = z.object({ courses: pageItems(courseSchema), nextCursor });
 export const studentCoursesPageSchema = z.object({
   studentId: idSchema,
-  courses: z.array(enrolledCourseSchema),
+  courses: pageItems(enrolledCourseSchema),
   nextCursor,
 });
 export const courseStudentsPageSchema = z.object({
   courseId: idSchema,
-  students: z.array(enrolledStudentSchema),
+  students: pageItems(enrolledStudentSchema),
   nextCursor,
 });
 export const assignmentSchema = z.object({
   studentId: idSchema,
-  enrolled: z.array(idSchema).meta({ description: "Course ids newly enrolled" }),
-  alreadyEnrolled: z.array(idSchema).meta({ description: "Course ids the student already had" }),
-  courses: z.array(enrolledCourseSchema).meta({ description: "All of the student's courses now" }),
+  enrolled: z.array(idSchema).max(1000).meta({ description: "Course ids newly enrolled" }),
+  alreadyEnrolled: z.array(idSchema).max(1000).meta({ description: "Course ids the student already had" }),
+  courses: everyCourse(enrolledCourseSchema).meta({ description: "All of the student's courses now" }),
 });
 export const replacementSchema = assignmentSchema.extend({
-  removed: z.array(idSchema).meta({ description: "Course ids dropped" }),
+  removed: everyCourse(idSchema).meta({ description: "Course ids dropped" }),
 });
 
 export type CreateStudentInput = z.infer<typeof createStudentInput>;

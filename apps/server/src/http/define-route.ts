@@ -8,6 +8,7 @@ import {
 import type { Database } from "@registrar/db";
 import type { Context } from "hono";
 import type { z } from "zod";
+import type { ResponseHeader } from "../openapi/response-headers.ts";
 import { isNonPlainNumber, markNonPlainNumbers } from "./plain-numbers.ts";
 
 export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
@@ -29,13 +30,16 @@ export type RouteSpec<
   path: `/${string}`;
   operationId: string;
   summary: string;
-  description?: string;
+  /** What the operation does and answers, beyond its summary (OpenAPI `description`). */
+  description: string;
   tag: string;
+  /** False for the rare route that never touches the database (so never answers 503). */
+  usesDatabase?: false;
   params?: P;
   query?: Q;
   body?: B;
   responses: Partial<
-    Record<200 | 201 | 204, { description: string; schema?: z.ZodType; headers?: string[] }>
+    Record<200 | 201 | 204, { description: string; schema?: z.ZodType; headers?: ResponseHeader[] }>
   >;
   /**
    * The problem codes of this route's own domain, for the OpenAPI document; the input
@@ -86,18 +90,13 @@ function parsePart(schema: z.ZodType | undefined, value: unknown, issues: Valida
   if (!schema) return undefined;
   const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
-  const zodIssues = result.error.issues;
-  issues.push(
-    ...validationIssues(result.error).map((issue, index) => {
-      const input = zodIssues[index]?.input;
-      return isNonPlainNumber(input)
-        ? {
-            ...issue,
-            message: `must be an integer in plain decimal, not ${input.slice(input.indexOf(":") + 1)}`,
-          }
-        : issue;
-    }),
+  const found = validationIssues(result.error, ({ input }) =>
+    isNonPlainNumber(input)
+      ? `must be an integer in plain decimal, not ${input.slice(input.indexOf(":") + 1)}`
+      : undefined,
   );
+  // A loop, not push(...found): a 1 MiB body can hold more unknown fields than a call has arguments.
+  for (const issue of found) issues.push(issue);
   return undefined;
 }
 

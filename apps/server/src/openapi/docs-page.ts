@@ -18,7 +18,9 @@ export const docsAssets: Record<string, { type: string; body: () => string }> = 
   "reference.js": {
     type: "text/javascript; charset=utf-8",
     body: () =>
-      'window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#reference", deepLinking: true, tryItOutEnabled: true });',
+      // validatorUrl null: Swagger UI would otherwise show a badge image from validator.swagger.io
+      // that sends it this document's URL (and that the CSP below refuses anyway).
+      'window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#reference", deepLinking: true, tryItOutEnabled: true, validatorUrl: null });',
   },
 };
 
@@ -33,6 +35,22 @@ function lazy(load: () => string): () => string {
     return cached;
   };
 }
+
+/**
+ * The reference page's Content-Security-Policy: scripts, styles and requests from this server
+ * only, nothing inline, no frames. Swagger UI's stylesheet draws its icons as `data:` SVG
+ * images; its "Try it out" calls this server (the document's `servers` is `/`).
+ */
+export const docsPolicy = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
 
 export const docsPage = `<!doctype html>
 <html lang="en">

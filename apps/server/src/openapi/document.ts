@@ -1,22 +1,59 @@
-import { type ProblemCode, problemCodes } from "@registrar/core";
+import {
+  capacitySchema,
+  idSchema,
+  MAX_ID,
+  type ProblemCode,
+  problemCodes,
+  problemLimits,
+  problemType,
+} from "@registrar/core";
 import { z } from "zod";
 import type { Route } from "../http/define-route.ts";
+import { requestIdPattern } from "../http/request-id.ts";
 import { snakeCaseKey } from "../http/snake-case.ts";
+import { headerRefs, responseHeaderComponents } from "./response-headers.ts";
+
+const codes = Object.keys(problemCodes) as [ProblemCode, ...ProblemCode[]];
+const titles = [...new Set(codes.map((code) => problemCodes[code].title))] as [string, ...string[]];
+const courseIds = z.array(idSchema).max(1000);
 
 const problemSchema = z
   .object({
-    type: z.string().meta({ example: "urn:registrar:problem:student_not_found" }),
-    title: z.string(),
-    status: z.number().int(),
-    detail: z.string().meta({ description: "What went wrong, for people" }),
-    code: z.enum(
-      Object.keys(problemCodes) as [keyof typeof problemCodes, ...Array<keyof typeof problemCodes>],
-    ),
-    instance: z.string().optional().meta({ description: "urn:uuid of the request, as in the logs" }),
-    errors: z
-      .array(z.object({ path: z.string(), message: z.string() }))
+    type: z.enum(codes.map(problemType) as [string, ...string[]]),
+    title: z.enum(titles),
+    status: z.number().int().min(400).max(599),
+    detail: z.string().min(1).max(problemLimits.detail).meta({ description: "What went wrong, for people" }),
+    code: z.enum(codes),
+    instance: z
+      .string()
+      .max("urn:uuid:".length + 64)
+      .regex(new RegExp(`^urn:uuid:${requestIdPattern.source.slice(1)}`))
       .optional()
-      .meta({ description: "validation_failed: one entry per fault" }),
+      .meta({ description: "urn:uuid: and the request's id, as in X-Request-Id and the logs" }),
+    errors: z
+      .array(
+        z.object({
+          path: z.string().max(problemLimits.issuePath),
+          message: z.string().max(problemLimits.issueMessage),
+        }),
+      )
+      .max(problemLimits.issues)
+      .optional()
+      .meta({ description: "validation_failed: the first 100 faults, one entry each" }),
+    // the extra members of the codes that have some (docs/api.md's error table)
+    studentId: idSchema.optional().meta({ description: "student_not_found, enrollment_not_found" }),
+    courseId: idSchema.optional().meta({ description: "course_not_found (404), enrollment_not_found" }),
+    missingCourseIds: courseIds.optional().meta({ description: "course_not_found (422)" }),
+    fullCourseIds: courseIds.optional().meta({ description: "course_full" }),
+    email: z.email().max(254).optional().meta({ description: "email_taken" }),
+    capacity: capacitySchema.unwrap().optional().meta({ description: "capacity_below_enrolled" }),
+    enrolledCount: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_ID)
+      .optional()
+      .meta({ description: "capacity_below_enrolled" }),
   })
   .catchall(z.unknown())
   .meta({ id: "Problem", description: "RFC 9457 problem details; extra members depend on `code`." });
@@ -25,6 +62,7 @@ type JsonObject = { [key: string]: JsonValue };
 type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
 
 const componentRef = (id: string) => `#/components/schemas/${id}`;
+const problemContent = { "application/problem+json": { schema: { $ref: componentRef("Problem") } } };
 
 /** zod's JSON Schema, made into OpenAPI components: flat refs, snake_case properties. */
 function toComponents(registry: z.core.$ZodRegistry<{ id: string }>, io: "input" | "output"): JsonObject {
@@ -44,8 +82,18 @@ function toComponents(registry: z.core.$ZodRegistry<{ id: string }>, io: "input"
   return components;
 }
 
-function tidyObject(value: JsonObject): JsonObject {
+function tidyObject(value: JsonValue): JsonObject {
   return tidy(value) as JsonObject;
+}
+
+const INT32_MAX = 2 ** 31 - 1;
+
+/** `int32` or `int64` for a bounded integer, as its bounds say (zod emits no `format`). */
+function integerFormat(schema: JsonObject): string | undefined {
+  const { minimum, maximum } = schema;
+  if (typeof minimum !== "number" || typeof maximum !== "number") return undefined;
+  if (minimum >= -INT32_MAX - 1 && maximum <= INT32_MAX) return "int32";
+  return Number.isSafeInteger(minimum) && Number.isSafeInteger(maximum) ? "int64" : undefined;
 }
 
 function tidy(value: JsonValue): JsonValue {
@@ -67,6 +115,10 @@ function tidy(value: JsonValue): JsonValue {
       out[key] = tidy(child);
     }
   }
+  if (out.type === "integer" && out.format === undefined) {
+    const format = integerFormat(out);
+    if (format) out.format = format;
+  }
   return out;
 }
 
@@ -85,10 +137,40 @@ function parameters(schema: z.ZodType | undefined, location: "path" | "query"): 
   });
 }
 
-export type OpenApiInfo = { title: string; version: string; description: string };
+const requestIdParameter = {
+  name: "X-Request-Id",
+  in: "header",
+  required: false,
+  description:
+    "An id for this request, for the logs and the problem's `instance`; one that does not match the " +
+    "pattern is replaced by a new UUID. Echoed in the X-Request-Id response header.",
+  schema: { type: "string", pattern: requestIdPattern.source, maxLength: 64, example: "checkout-7f3a9c21" },
+};
+
+/** Headers on every answer of every operation; the security layer adds its own. */
+const everyAnswer = headerRefs(["X-Request-Id"]);
+
+const internalError = {
+  description: "Problem: `internal_error` (a bug; logged with the request id)",
+  headers: everyAnswer,
+  content: problemContent,
+};
+const serviceUnavailable = {
+  description: "Problem: `service_unavailable`: the database cannot be reached or did not answer in time",
+  headers: { ...everyAnswer, ...headerRefs(["Retry-After"]) },
+  content: problemContent,
+};
+
+export type OpenApiInfo = {
+  title: string;
+  version: string;
+  description: string;
+  license: { name: string; identifier: string };
+};
+export type OpenApiTag = { name: string; description: string };
 
 /** OpenAPI 3.1 for the REST routes, generated from the same zod schemas that validate them. */
-export function buildOpenApiDocument(routes: Route[], info: OpenApiInfo): JsonObject {
+export function buildOpenApiDocument(routes: Route[], info: OpenApiInfo, tags: OpenApiTag[]): JsonObject {
   const inputs = z.registry<{ id: string }>();
   const outputs = z.registry<{ id: string }>();
   outputs.add(problemSchema, { id: "Problem" });
@@ -120,9 +202,7 @@ export function buildOpenApiDocument(routes: Route[], info: OpenApiInfo): JsonOb
       if (!response) continue;
       responses[status] = {
         description: response.description,
-        ...(response.headers?.length
-          ? { headers: Object.fromEntries(response.headers.map((h) => [h, { schema: { type: "string" } }])) }
-          : {}),
+        headers: { ...everyAnswer, ...headerRefs(response.headers ?? []) },
         ...(response.schema
           ? {
               content: {
@@ -142,23 +222,22 @@ export function buildOpenApiDocument(routes: Route[], info: OpenApiInfo): JsonOb
       if (codes.length === 0) continue;
       responses[String(status)] = {
         description: `Problem: ${codes.map((code) => `\`${code}\``).join(", ")}`,
-        content: { "application/problem+json": { schema: { $ref: componentRef("Problem") } } },
+        headers: everyAnswer,
+        content: problemContent,
       };
     }
-    responses["500"] = {
-      description: "Problem: `internal_error`",
-      content: { "application/problem+json": { schema: { $ref: componentRef("Problem") } } },
-    };
-    responses["503"] = {
-      description: "Problem: `service_unavailable` (with Retry-After)",
-      content: { "application/problem+json": { schema: { $ref: componentRef("Problem") } } },
-    };
+    responses["500"] = internalError;
+    if (route.usesDatabase !== false) responses["503"] = serviceUnavailable;
     item[route.method] = {
       operationId: route.operationId,
       summary: route.summary,
-      ...(route.description ? { description: route.description } : {}),
+      description: route.description,
       tags: [route.tag],
-      parameters: [...parameters(route.params, "path"), ...parameters(route.query, "query")],
+      parameters: [
+        ...parameters(route.params, "path"),
+        ...parameters(route.query, "query"),
+        requestIdParameter,
+      ],
       ...(route.body
         ? {
             requestBody: {
@@ -174,24 +253,51 @@ export function buildOpenApiDocument(routes: Route[], info: OpenApiInfo): JsonOb
     get: {
       operationId: "getOpenApiDocument",
       summary: "This document",
+      description:
+        "The OpenAPI 3.1 document of the REST API, generated from the zod schemas that validate it.",
       tags: ["Meta"],
-      responses: { "200": { description: "OpenAPI 3.1", content: { "application/json": {} } } },
+      parameters: [requestIdParameter],
+      responses: {
+        "200": {
+          description: "OpenAPI 3.1",
+          headers: everyAnswer,
+          content: { "application/json": { schema: { type: "object" } } },
+        },
+        "500": internalError,
+      },
     },
   };
   paths["/docs"] = {
     get: {
       operationId: "getApiReference",
       summary: "Interactive API reference (HTML)",
+      description:
+        "Swagger UI over this document, served from this server (no CDN); its assets are under `/docs/`.",
       tags: ["Meta"],
-      responses: { "200": { description: "HTML page", content: { "text/html": {} } } },
+      parameters: [requestIdParameter],
+      responses: {
+        "200": { description: "HTML page", headers: everyAnswer, content: { "text/html": {} } },
+        "500": internalError,
+      },
     },
   };
   return {
     openapi: "3.1.0",
     info,
-    jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
+    // No `jsonSchemaDialect`: the default, OpenAPI 3.1's own dialect (JSON Schema 2020-12 plus
+    // OpenAPI's keywords, such as the `example` our schemas carry), is the right one, and the
+    // only one Swagger UI supports (another value puts a red warning on /docs).
+    servers: [
+      {
+        url: "/",
+        // relative: whichever server serves this document, local, staging or production
+        description: "This server (local, staging or production alike)",
+        "x-internal": false,
+      },
+    ],
+    tags: [...tags, { name: "Meta", description: "This document and its interactive reference." }],
     paths,
-    components: { schemas },
+    components: { schemas, headers: { ...responseHeaderComponents } },
   };
 }
 

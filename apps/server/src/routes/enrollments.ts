@@ -59,6 +59,9 @@ export const enrollmentRoutes = [
     path: "/students/{id}/courses",
     operationId: "listStudentCourses",
     summary: "A student's courses, by course id, a page at a time",
+    description:
+      "The courses the student is enrolled in, in ascending course id, each with `enrolled_at`, paged " +
+      "like the lists. 404 `student_not_found` when the student does not exist.",
     tag,
     params: idParams,
     query: pageQuery,
@@ -73,6 +76,9 @@ export const enrollmentRoutes = [
     path: "/students/{id}/courses/{course_id}",
     operationId: "removeEnrollment",
     summary: "Drop one course from a student",
+    description:
+      "Ends one enrollment (the course's `enrolled_count` goes down); 204. 404 with the code of what is " +
+      "missing: the student, the course, or the enrollment between them.",
     tag,
     params: enrollmentParams,
     responses: { 204: { description: "Dropped" } },

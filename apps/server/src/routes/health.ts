@@ -11,7 +11,11 @@ export const healthRoutes = [
     path: "/health/live",
     operationId: "live",
     summary: "The process is up",
+    description:
+      "200 whenever the process can answer HTTP; it does not touch the database. For liveness probes. " +
+      "Not rate limited and open without an API key.",
     tag: "Health",
+    usesDatabase: false,
     responses: { 200: { description: "Alive", schema: healthSchema } },
     problems: [],
     async handle() {
@@ -23,7 +27,9 @@ export const healthRoutes = [
     path: "/health/ready",
     operationId: "ready",
     summary: "The database answers: ready for traffic",
-    description: "503 `service_unavailable` when the database cannot be reached.",
+    description:
+      "200 when the database answers `select 1` within 2 s, else 503 `service_unavailable`. For readiness " +
+      "probes. Not rate limited and open without an API key.",
     tag: "Health",
     responses: { 200: { description: "Ready", schema: healthSchema } },
     problems: [],

@@ -21,6 +21,10 @@ export const studentRoutes = [
     path: "/students",
     operationId: "createStudent",
     summary: "Create a student",
+    description:
+      "Names are trimmed (1..200 characters); the email must be valid, at most 254 characters, and " +
+      "unused by any other student, whatever its letter case (409 `email_taken`). Answers the student " +
+      "with its id and a Location header.",
     tag,
     body: createStudentInput,
     responses: { 201: { description: "The new student", schema: studentSchema, headers: ["Location"] } },
@@ -35,6 +39,9 @@ export const studentRoutes = [
     path: "/students",
     operationId: "listStudents",
     summary: "List students, by id, a page at a time",
+    description:
+      "Students in ascending id, `limit` at a time (1..200, default 50). Pass `next_cursor` back as " +
+      "`cursor` for the next page; it is null on the last one.",
     tag,
     query: pageQuery,
     responses: { 200: { description: "A page of students", schema: studentPageSchema } },
@@ -48,6 +55,7 @@ export const studentRoutes = [
     path: "/students/{id}",
     operationId: "getStudent",
     summary: "Get a student",
+    description: "One student by id; 404 `student_not_found` when there is none.",
     tag,
     params: idParams,
     responses: { 200: { description: "The student", schema: studentSchema } },
@@ -61,6 +69,9 @@ export const studentRoutes = [
     path: "/students/{id}",
     operationId: "updateStudent",
     summary: "Change a student's name or email",
+    description:
+      "Changes the fields sent, with the same rules as on creation, and moves `updated_at` on. An empty " +
+      "body changes nothing and answers the student as is.",
     tag,
     params: idParams,
     body: updateStudentFields,
@@ -75,6 +86,7 @@ export const studentRoutes = [
     path: "/students/{id}",
     operationId: "deleteStudent",
     summary: "Delete a student and their enrollments",
+    description: "Deletes the student and their enrollments (the courses' `enrolled_count` goes down); 204.",
     tag,
     params: idParams,
     responses: { 204: { description: "Deleted" } },

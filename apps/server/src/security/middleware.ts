@@ -57,6 +57,11 @@ export function isPublicPath(path: string): boolean {
   );
 }
 
+/** Counted against the rate limit: everything but health, which load balancers poll. */
+export function isRateLimitedPath(path: string): boolean {
+  return !path.startsWith("/health/");
+}
+
 const isTrpcPath = (path: string) => path === "/trpc" || path.startsWith("/trpc/");
 
 /** True when every procedure a tRPC path names (`/trpc/a.b,c.d` in a batch) exists. */
@@ -100,7 +105,8 @@ function accessLog(logger: Logger): MiddlewareHandler<SecurityEnv> {
 /**
  * Headers every answer carries, errors included (this runs outside the layer that throws):
  * RateLimit-* per draft-ietf-httpapi-ratelimit-headers, Retry-After on 429,
- * WWW-Authenticate on 401, and a deny-all CSP on JSON (HTML pages set their own).
+ * WWW-Authenticate on 401, and a deny-all CSP on any answer without one (HTML pages set their
+ * own).
  */
 function responseHeaders(): MiddlewareHandler<SecurityEnv> {
   return async (c, next) => {
@@ -115,7 +121,9 @@ function responseHeaders(): MiddlewareHandler<SecurityEnv> {
       if (c.res.status === 429) headers.set("Retry-After", String(verdict.resetSeconds));
     }
     if (c.res.status === 401) headers.set("WWW-Authenticate", 'Bearer realm="registrar"');
-    if (headers.get("content-type")?.includes("json") && !headers.has("content-security-policy")) {
+    // Fail closed: an answer that did not choose a policy (JSON, problems, static files, a
+    // page that forgot) may load nothing.
+    if (!headers.has("content-security-policy")) {
       headers.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
     }
   };
@@ -144,7 +152,7 @@ function guard(options: SecurityOptions): MiddlewareHandler<SecurityEnv> {
     }
 
     let refusal: RequestProblem | undefined;
-    if (limiter && !path.startsWith("/health/")) {
+    if (limiter && isRateLimitedPath(path)) {
       const verdict = await limiter.check(principal ? `key:${principal.keyId}` : `ip:${clientAddress(c)}`);
       c.set("rateVerdict", verdict);
       if (verdict && !verdict.allowed) {

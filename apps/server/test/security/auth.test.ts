@@ -89,8 +89,9 @@ describe(`AUTH=required on ${process.env.REGISTRAR_TEST_DB ?? "pglite"}`, () => 
     };
     expect(document.components.securitySchemes.apiKey).toMatchObject({ type: "http", scheme: "bearer" });
     expect(document.security).toEqual([{ apiKey: [] }]);
-    expect(document.paths["/health/live"]?.get?.security).toEqual([]);
-    expect(document.paths["/openapi.json"]?.get?.security).toEqual([]);
+    // `[{}]`: the empty requirement, anonymous access
+    expect(document.paths["/health/live"]?.get?.security).toEqual([{}]);
+    expect(document.paths["/openapi.json"]?.get?.security).toEqual([{}]);
     const listStudents = document.paths["/students"]?.get;
     expect(listStudents?.security).toBeUndefined();
     expect(Object.keys(listStudents?.responses ?? {})).toEqual(expect.arrayContaining(["401", "403", "429"]));
