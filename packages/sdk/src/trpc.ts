@@ -1,4 +1,3 @@
-import type { AppRouter } from "@registrar/api";
 import {
   createTRPCClientProxy,
   httpBatchLink,
@@ -8,6 +7,7 @@ import {
   TRPCUntypedClient,
 } from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "./app-router.ts";
 import { errorFromResponse, errorFromTrpc } from "./errors.ts";
 
 /** Inputs of every procedure: `RouterInputs["enrollments"]["assign"]`. */
