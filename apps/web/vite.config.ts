@@ -1,5 +1,5 @@
 import react from "@vitejs/plugin-react";
-import { defineConfig } from "vite";
+import { defaultClientConditions, defineConfig } from "vite";
 
 /** Where `pnpm dev` sends API calls; the Registrar server listens on :3000 by default. */
 const apiOrigin = "http://127.0.0.1:3000";
@@ -9,6 +9,9 @@ export default defineConfig({
   // starts with /app/ and no page can shadow an API path.
   base: "/app/",
   plugins: [react()],
+  // @registrar/sdk exports its TypeScript source under "@registrar/source" and its build
+  // otherwise: the web UI bundles the source, so it never needs the SDK built first.
+  resolve: { conditions: ["@registrar/source", ...defaultClientConditions] },
   build: { outDir: "dist", emptyOutDir: true },
   server: {
     port: 5173,

@@ -44,7 +44,7 @@ describe("students and courses", () => {
     const address = email();
     const added = await cli("students", "add", "Ada Lovelace", address);
     expect(added.code, added.stderr).toBe(0);
-    expect(added.stdout).toMatch(/^Created student (\d+): Ada Lovelace </);
+    expect(added.stdout).toMatch(new RegExp(`^Created student (\\d+): Ada Lovelace <${address}>\\.$`, "m"));
     const id = Number(/student (\d+)/.exec(added.stdout)?.[1]);
 
     const list = await cli("students", "list", "--all");
@@ -92,7 +92,11 @@ describe("students and courses", () => {
     const course = await json<Course>("courses", "add", "Algebra", "beginner", "--capacity", "30");
     expect(course).toMatchObject({ name: "Algebra", level: "beginner", capacity: 30, enrolledCount: 0 });
     const unlimited = await cli("courses", "add", "Reading", "any");
-    expect(unlimited.stdout).toMatch(/^Created course \d+: Reading \(any, unlimited seats\)$/m);
+    expect(unlimited.stdout).toMatch(/^Created course \d+: Reading \(any, unlimited seats\)\.$/m);
+    const one = await cli("courses", "add", "Drama", "beginner", "--capacity", "1");
+    expect(one.stdout).toMatch(/^Created course \d+: Drama \(beginner, 1 seat\)\.$/m);
+    const many = await cli("courses", "add", "Choir", "any", "--capacity", "40");
+    expect(many.stdout).toMatch(/^Created course \d+: Choir \(any, 40 seats\)\.$/m);
     const list = await cli("courses", "list", "--all");
     expect(list.stdout.split("\n")[0]).toMatch(/^ID\s+NAME\s+LEVEL\s+CAPACITY\s+ENROLLED$/);
     expect(list.stdout).toMatch(new RegExp(`^${course.id}\\s+Algebra\\s+beginner\\s+30\\s+0$`, "m"));
@@ -110,9 +114,21 @@ describe("enrollments", () => {
 
     const enrolled = await cli("enroll", String(student.id), String(a.id), String(b.id));
     expect(enrolled.code, enrolled.stderr).toBe(0);
-    expect(enrolled.stdout.trim()).toBe(`Student ${student.id}: enrolled in ${a.id}, ${b.id}.`);
+    expect(enrolled.stdout.trim()).toBe(
+      `Enrolled student ${student.id} in Compilers (course ${a.id}) and Navy history (course ${b.id}).`,
+    );
     const again = await json("enroll", String(student.id), String(a.id));
     expect(again).toMatchObject({ enrolled: [], alreadyEnrolled: [a.id] });
+    const c = await sdk.trpc.courses.create.mutate({ name: "Logic", level: "intro" });
+    const mixed = await cli("enroll", String(student.id), String(c.id), String(a.id));
+    expect(mixed.stdout.trim()).toBe(
+      `Enrolled student ${student.id} in Logic (course ${c.id}); already enrolled in Compilers (course ${a.id}).`,
+    );
+    const none = await cli("enroll", String(student.id), String(b.id));
+    expect(none.stdout.trim()).toBe(
+      `Student ${student.id} is already enrolled in Navy history (course ${b.id}).`,
+    );
+    await sdk.trpc.enrollments.remove.mutate({ studentId: student.id, courseId: c.id });
 
     const courses = await json<{ courses: Course[] }>("courses-of", String(student.id));
     expect(courses.courses.map((course) => course.id)).toEqual([a.id, b.id]);
@@ -121,7 +137,9 @@ describe("enrollments", () => {
       new RegExp(`^${student.id}\\s+Grace Hopper\\s+\\S+@example.org\\s+\\d{4}-`, "m"),
     );
 
-    expect((await cli("drop", String(student.id), String(a.id))).code).toBe(0);
+    const dropped = await cli("drop", String(student.id), String(a.id));
+    expect(dropped.code).toBe(0);
+    expect(dropped.stdout.trim()).toBe(`Dropped student ${student.id} from course ${a.id}.`);
     const after = await json<{ courses: Course[] }>("courses-of", String(student.id));
     expect(after.courses.map((course) => course.id)).toEqual([b.id]);
 

@@ -49,7 +49,7 @@ type Summary = {
   enrolled: number;
   alreadyEnrolled: number;
   duplicates: number;
-  failed: Array<{ line: number; code: string; reason: string }>;
+  failed: Array<{ line: number; code: string; courseName: string | null; reason: string }>;
   notAttempted: number;
 };
 
@@ -86,21 +86,14 @@ describe("registrar import", () => {
     expect(first.stdout).toMatch(/^ {2}enrolled {10}5$/m);
     expect(first.stdout).toMatch(/^ {2}already enrolled {2}0$/m);
     expect(first.stdout).toMatch(/^ {2}failed {12}4$/m);
-    expect(first.stdout).toMatch(
-      /^ {4}line 6: student abc, course \d+: student_id "abc" must be an integer/m,
-    );
-    expect(first.stdout).toMatch(
-      /^ {4}line 7: student 1999999, course \d+: Student 1999999 does not exist\.$/m,
-    );
-    expect(first.stdout).toMatch(
-      /^ {4}line 8: student \d+, course 1999999: course 1999999 does not exist\.$/m,
-    );
-    expect(first.stdout).toMatch(
-      new RegExp(
-        `^ {4}line 10: student ${alan.id}, course ${seminar.id}: course ${seminar.id} is full\\.$`,
-        "m",
-      ),
-    );
+    const failures = first.stdout.split("\n").filter((line) => line.startsWith("    line "));
+    expect(failures).toEqual([
+      `    line 6: student abc, course ${algebra.id}: The student_id "abc" is not an id: an id must be an integer between 1 and 2147483647.`,
+      `    line 7: student 1999999, Logic (course ${logic.id}): Student 1999999 does not exist.`,
+      `    line 8: student ${alan.id}, course 1999999: Course 1999999 does not exist.`,
+      `    line 10: student ${alan.id}, Seminar (course ${seminar.id}): Seminar (course ${seminar.id}) is full.`,
+    ]);
+    expect(first.stdout.split("\n")[0]).toMatch(/: 10 rows$/);
     expect(first.stderr).toBe(""); // no progress bar without a terminal
 
     expect(await enrolledCourseIds(ada.id)).toEqual([algebra.id, logic.id, seminar.id]);
@@ -116,11 +109,11 @@ describe("registrar import", () => {
       duplicates: 1,
       notAttempted: 0,
     });
-    expect(summary.failed.map((row) => [row.line, row.code])).toEqual([
-      [6, "invalid_row"],
-      [7, "student_not_found"],
-      [8, "course_not_found"],
-      [10, "course_full"],
+    expect(summary.failed.map((row) => [row.line, row.code, row.courseName])).toEqual([
+      [6, "invalid_row", null],
+      [7, "student_not_found", "Logic"],
+      [8, "course_not_found", null],
+      [10, "course_full", "Seminar"],
     ]);
     expect(await enrolledCourseIds(ada.id)).toEqual([algebra.id, logic.id, seminar.id]);
     expect((await client.trpc.courses.byId.query({ id: algebra.id })).enrolledCount).toBe(2);
@@ -193,5 +186,36 @@ describe("registrar import", () => {
     expect(outcome).toMatchObject({ enrolled: 12, alreadyEnrolled: 0, failed: [] });
     expect(procedures).toEqual(["enrollments.assign", "enrollments.assign", "enrollments.assign"]);
     expect(progress).toEqual([4, 4, 4]);
+  });
+
+  it("names the courses of failed rows with one batched request, not one per row", async () => {
+    const full = await Promise.all(
+      [1, 2, 3].map((n) =>
+        client.trpc.courses.create.mutate({ name: `Full ${n}`, level: "any", capacity: 1 }),
+      ),
+    );
+    for (const course of full) {
+      const taker = await student(`Taker of ${course.name}`);
+      await client.trpc.enrollments.assign.mutate({ studentId: taker.id, courseIds: [course.id] });
+    }
+    const late = await Promise.all([student("Late 1"), student("Late 2")]);
+    const requests: string[][] = [];
+    const counting = createRegistrarClient({
+      baseUrl: server.baseUrl,
+      fetch: (input, init) => {
+        const url = new URL(input instanceof Request ? input.url : String(input));
+        requests.push(url.pathname.replace(/^\/trpc\//, "").split(","));
+        return fetch(input, init);
+      },
+    });
+    let line = 1;
+    const pairs = late.flatMap((s) => full.map((c) => ({ line: ++line, studentId: s.id, courseId: c.id })));
+    const outcome = await enrollPairs(counting.trpc, pairs, { concurrency: 1 });
+    expect(outcome.failed).toHaveLength(6);
+    expect(outcome.failed.map((row) => row.reason)).toEqual(
+      late.flatMap(() => full.map((c) => `${c.name} (course ${c.id}) is full.`)),
+    );
+    const lookups = requests.filter((procedures) => procedures.includes("courses.byId"));
+    expect(lookups).toEqual([["courses.byId", "courses.byId", "courses.byId"]]);
   });
 });

@@ -37,7 +37,7 @@ export type RegistrarProblem = {
   missingCourseIds?: number[];
   /** course_full: the courses without a free seat */
   fullCourseIds?: number[];
-  /** rate_limited: seconds until the limit resets */
+  /** rate_limited, service_unavailable: seconds to wait before trying again (REST sends it as `Retry-After`) */
   retryAfter?: number;
   [extra: string]: unknown;
 };
@@ -156,6 +156,18 @@ export function errorFromResponse(
     ),
     { cause },
   );
+}
+
+/**
+ * An answer with a body that is not JSON, as `unexpected_response`: a proxy's HTML page, or
+ * a URL that is not Registrar. Both clients check every answer with this before parsing it,
+ * which would otherwise fail with a bare SyntaxError. Answers without a body (204,
+ * `Content-Length: 0`) pass; every other Registrar answer is JSON.
+ */
+export function notJsonAnswer(response: Response): RegistrarError | undefined {
+  if (response.status === 204 || response.headers.get("content-length") === "0") return undefined;
+  const type = response.headers.get("content-type") ?? "";
+  return /\bjson\b/i.test(type) ? undefined : errorFromResponse(response.status, undefined, undefined, type);
 }
 
 /** Any error a tRPC call threw, as a RegistrarError (the problem sits at `data.problem`). */

@@ -1,5 +1,5 @@
 import createClient, { type Client, type Middleware } from "openapi-fetch";
-import { errorFromResponse, networkError } from "./errors.ts";
+import { errorFromResponse, networkError, notJsonAnswer } from "./errors.ts";
 import type { components, paths } from "./generated/openapi.ts";
 import { authorizationHeaders, type RegistrarClientOptions, trimBaseUrl } from "./trpc.ts";
 
@@ -13,13 +13,37 @@ export type RestSchemas = components["schemas"];
 export type RegistrarRestClient = Client<paths, "application/json">;
 
 /**
+ * `Retry-After` in seconds: REST carries the problem's `retryAfter` in that header (delay
+ * seconds, or an HTTP date), tRPC in the problem itself.
+ */
+function retryAfterSeconds(header: string | null): number | undefined {
+  if (!header) return undefined;
+  if (/^\s*\d+\s*$/.test(header)) return Number(header);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}
+
+/** A REST problem body with `Retry-After` put back in, so it reads as tRPC's problem does. */
+function withRetryAfter(body: unknown, header: string | null): unknown {
+  const retryAfter = retryAfterSeconds(header);
+  if (retryAfter === undefined || typeof body !== "object" || body === null || Array.isArray(body))
+    return body;
+  return "retry_after" in body ? body : { ...body, retry_after: retryAfter };
+}
+
+/**
  * Every answer that is not 2xx is thrown as a `RegistrarError` (its problem body camelCased),
- * and so is a request that never got an answer: a call that resolves has succeeded.
+ * and so is a 2xx answer that is not JSON, and a request that never got an answer: a call
+ * that resolves has succeeded.
  */
 function registrarErrors(baseUrl: string): Middleware {
   return {
-    async onResponse({ response }) {
-      if (response.ok) return undefined;
+    async onResponse({ request, response }) {
+      if (response.ok) {
+        const notJson = request.method === "HEAD" ? undefined : notJsonAnswer(response);
+        if (notJson) throw notJson;
+        return undefined;
+      }
       const text = await response.clone().text();
       let body: unknown;
       try {
@@ -27,7 +51,8 @@ function registrarErrors(baseUrl: string): Middleware {
       } catch {
         body = undefined;
       }
-      throw errorFromResponse(response.status, body, undefined, response.headers.get("content-type"));
+      const problem = withRetryAfter(body, response.headers.get("retry-after"));
+      throw errorFromResponse(response.status, problem, undefined, response.headers.get("content-type"));
     },
     onError({ error }) {
       return networkError(baseUrl, error);

@@ -1,4 +1,3 @@
-import type { AppRouter } from "@registrar/api";
 import {
   createTRPCClientProxy,
   httpBatchLink,
@@ -8,7 +7,8 @@ import {
   TRPCUntypedClient,
 } from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
-import { errorFromResponse, errorFromTrpc } from "./errors.ts";
+import type { AppRouter } from "./app-router.ts";
+import { errorFromTrpc, notJsonAnswer } from "./errors.ts";
 
 /** Inputs of every procedure: `RouterInputs["enrollments"]["assign"]`. */
 export type RouterInputs = inferRouterInputs<AppRouter>;
@@ -57,8 +57,8 @@ function rejectingNonJson(custom: typeof fetch | undefined): typeof fetch {
   return async (input, init) => {
     // looked up per call, never stored unbound (browsers refuse a detached window.fetch)
     const response = await (custom ? custom(input, init) : globalThis.fetch(input, init));
-    const type = response.headers.get("content-type") ?? "";
-    if (!/\bjson\b/i.test(type)) throw errorFromResponse(response.status, undefined, undefined, type);
+    const notJson = notJsonAnswer(response);
+    if (notJson) throw notJson;
     return response;
   };
 }

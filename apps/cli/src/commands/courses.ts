@@ -4,6 +4,7 @@ import { contextOf } from "../context.ts";
 import { idArgument, integerOption } from "../ids.ts";
 import { type Column, printJson, printLine, printRecord, shortDate } from "../output.ts";
 import { addPageOptions, fetchPages, type PageOptions, printPage } from "../paging.ts";
+import { counted } from "../phrases.ts";
 
 type Course = RouterOutputs["courses"]["byId"];
 
@@ -50,7 +51,8 @@ export function registerCourseCommands(program: Command): void {
         ...(options.capacity === undefined ? {} : { capacity: options.capacity }),
       });
       if (json) return printJson(course);
-      printLine(`Created course ${course.id}: ${course.name} (${course.level}, ${seats(course)} seats)`);
+      const capacity = course.capacity === null ? "unlimited seats" : counted(course.capacity, "seat");
+      printLine(`Created course ${course.id}: ${course.name} (${course.level}, ${capacity}).`);
     });
 
   courses

@@ -4,6 +4,7 @@ import { contextOf } from "../context.ts";
 import { idArgument, idListArgument } from "../ids.ts";
 import { type Column, printJson, printLine, shortDate } from "../output.ts";
 import { addPageOptions, fetchPages, type PageOptions, printPage } from "../paging.ts";
+import { courseLabel, listed } from "../phrases.ts";
 
 type EnrolledCourse = RouterOutputs["enrollments"]["list"]["courses"][number];
 type EnrolledStudent = RouterOutputs["courses"]["students"]["students"][number];
@@ -32,12 +33,15 @@ export function registerEnrollmentCommands(program: Command): void {
       const { client, json } = contextOf(command);
       const result = await client.trpc.enrollments.assign.mutate({ studentId, courseIds });
       if (json) return printJson(result);
-      const parts = [];
-      if (result.enrolled.length > 0) parts.push(`enrolled in ${result.enrolled.join(", ")}`);
-      if (result.alreadyEnrolled.length > 0) {
-        parts.push(`already enrolled in ${result.alreadyEnrolled.join(", ")}`);
-      }
-      printLine(`Student ${studentId}: ${parts.join("; ")}.`);
+      // the answer lists the student's courses, so it names them without another request
+      const names = new Map(result.courses.map((course) => [course.id, course.name]));
+      const courses = (ids: number[]) => listed(ids.map((id) => courseLabel(id, names.get(id))));
+      const already =
+        result.alreadyEnrolled.length > 0 ? `already enrolled in ${courses(result.alreadyEnrolled)}` : "";
+      if (result.enrolled.length === 0) return printLine(`Student ${studentId} is ${already}.`);
+      printLine(
+        `Enrolled student ${studentId} in ${courses(result.enrolled)}${already ? `; ${already}` : ""}.`,
+      );
     });
 
   program
@@ -49,7 +53,7 @@ export function registerEnrollmentCommands(program: Command): void {
       const { client, json } = contextOf(command);
       const result = await client.trpc.enrollments.remove.mutate({ studentId, courseId });
       if (json) return printJson(result);
-      printLine(`Student ${studentId} dropped course ${courseId}.`);
+      printLine(`Dropped student ${studentId} from course ${courseId}.`);
     });
 
   addPageOptions(

@@ -7,6 +7,7 @@ import { type EnrollOutcome, enrollPlan, type FailedRow, planBatches } from "../
 import { readEnrollmentCsv } from "../import/read-csv.ts";
 import { userPath } from "../invocation.ts";
 import { printJson, printLine } from "../output.ts";
+import { counted, courseLabel } from "../phrases.ts";
 
 export type ImportSummary = {
   file: string;
@@ -34,13 +35,15 @@ function progressBar(enabled: boolean, total: number) {
 }
 
 function printSummary(summary: ImportSummary, outcome: EnrollOutcome): void {
-  printLine(`${summary.file}: ${summary.rows} row(s)`);
+  printLine(`${summary.file}: ${counted(summary.rows, "row")}`);
   printLine(`  enrolled          ${summary.enrolled}`);
   printLine(`  already enrolled  ${summary.alreadyEnrolled}`);
   if (summary.duplicates > 0) printLine(`  duplicate rows    ${summary.duplicates} (sent once)`);
   printLine(`  failed            ${summary.failed.length}`);
   for (const row of summary.failed) {
-    printLine(`    line ${row.line}: student ${row.studentId}, course ${row.courseId}: ${row.reason}`);
+    printLine(
+      `    line ${row.line}: student ${row.studentId}, ${courseLabel(row.courseId, row.courseName)}: ${row.reason}`,
+    );
   }
   if (outcome.unreachable) {
     printLine(`  not attempted     ${summary.notAttempted} (${outcome.unreachable.detail})`);
@@ -68,9 +71,8 @@ export function registerImportCommand(program: Command): void {
       } finally {
         bar.stop();
       }
-      const failed = [...faults.map((fault) => ({ ...fault, code: "invalid_row" })), ...outcome.failed].sort(
-        (a, b) => a.line - b.line,
-      );
+      const invalid = faults.map((fault) => ({ ...fault, courseName: null, code: "invalid_row" }));
+      const failed = [...invalid, ...outcome.failed].sort((a, b) => a.line - b.line);
       const summary: ImportSummary = {
         file,
         rows: pairs.length + faults.length,

@@ -41,7 +41,7 @@ export function registerStudentCommands(program: Command): void {
       const { client, json } = contextOf(command);
       const student = await client.trpc.students.create.mutate({ name, email });
       if (json) return printJson(student);
-      printLine(`Created student ${student.id}: ${student.name} <${student.email}>`);
+      printLine(`Created student ${student.id}: ${student.name} <${student.email}>.`);
     });
 
   students

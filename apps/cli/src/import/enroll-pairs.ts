@@ -1,4 +1,5 @@
 import { isRegistrarError, type RegistrarError, type RegistrarTrpcClient } from "@registrar/sdk";
+import { courseLabel } from "../phrases.ts";
 import type { CsvPair } from "./read-csv.ts";
 
 /** The server takes at most this many course ids in one assignment. */
@@ -8,6 +9,8 @@ export type FailedRow = {
   line: number;
   studentId: number | string;
   courseId: number | string;
+  /** the course's name, when the course exists and the server said it */
+  courseName: string | null;
   /** the contract's problem code, or `invalid_row` for a row that could not be sent */
   code: string;
   reason: string;
@@ -81,16 +84,10 @@ export async function enrollPlan(
   options: EnrollOptions = {},
 ): Promise<EnrollOutcome> {
   const outcome: EnrollOutcome = { enrolled: 0, alreadyEnrolled: 0, duplicates, failed: [], notAttempted: 0 };
-  const fail = (rows: readonly CsvPair[], error: RegistrarError, reason = error.detail) => {
-    for (const row of rows) {
-      outcome.failed.push({
-        line: row.line,
-        studentId: row.studentId,
-        courseId: row.courseId,
-        code: error.code,
-        reason,
-      });
-    }
+  // reasons are worded at the end, when the names of the courses involved are known
+  const failures: Array<{ row: CsvPair; error: RegistrarError; course?: "missing" | "full" }> = [];
+  const fail = (rows: readonly CsvPair[], error: RegistrarError, course?: "missing" | "full") => {
+    for (const row of rows) failures.push({ row, error, ...(course ? { course } : {}) });
   };
 
   async function send(batch: Batch): Promise<void> {
@@ -116,10 +113,11 @@ export async function enrollPlan(
               : [],
         );
         if (faulty.size > 0) {
-          const reason = (id: number) =>
-            error.code === "course_full" ? `course ${id} is full.` : `course ${id} does not exist.`;
-          for (const row of pending.filter((row) => faulty.has(row.courseId)))
-            fail([row], error, reason(row.courseId));
+          fail(
+            pending.filter((row) => faulty.has(row.courseId)),
+            error,
+            error.code === "course_full" ? "full" : "missing",
+          );
           pending = pending.filter((row) => !faulty.has(row.courseId));
           continue;
         }
@@ -160,6 +158,47 @@ export async function enrollPlan(
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 4) }, worker));
-  outcome.failed.sort((a, b) => a.line - b.line);
+  const names = outcome.unreachable
+    ? new Map<number, string>()
+    : await courseNames(
+        trpc,
+        failures.filter(({ course }) => course !== "missing").map(({ row }) => row.courseId),
+      );
+  outcome.failed = failures
+    .map(({ row, error, course }) => {
+      const courseName = names.get(row.courseId) ?? null;
+      const reason =
+        course === "missing"
+          ? `Course ${row.courseId} does not exist.`
+          : course === "full"
+            ? `${courseLabel(row.courseId, courseName)} is full.`
+            : error.detail;
+      return {
+        line: row.line,
+        studentId: row.studentId,
+        courseId: row.courseId,
+        courseName,
+        code: error.code,
+        reason,
+      };
+    })
+    .sort((a, b) => a.line - b.line);
   return outcome;
+}
+
+/**
+ * The names of the courses, for the report: one `courses.byId` each, made in the same tick
+ * so that the tRPC client sends them batched (one HTTP request, or a few for many courses).
+ * A course that cannot be read stays unnamed.
+ */
+async function courseNames(trpc: RegistrarTrpcClient, ids: readonly number[]): Promise<Map<number, string>> {
+  const named = await Promise.all(
+    [...new Set(ids)].map((id) =>
+      trpc.courses.byId.query({ id }).then(
+        (course): [number, string] => [id, course.name],
+        () => undefined,
+      ),
+    ),
+  );
+  return new Map(named.filter((entry) => entry !== undefined));
 }

@@ -58,14 +58,15 @@ export async function readEnrollmentCsv(path: string): Promise<{ pairs: CsvPair[
         continue;
       }
       const wrong = [
-        studentId === undefined ? `student_id ${JSON.stringify(studentText)}` : undefined,
-        courseId === undefined ? `course_id ${JSON.stringify(courseText)}` : undefined,
-      ].filter(Boolean);
+        studentId === undefined ? `the student_id ${JSON.stringify(studentText)}` : undefined,
+        courseId === undefined ? `the course_id ${JSON.stringify(courseText)}` : undefined,
+      ].filter((text) => text !== undefined);
+      const subject = wrong.join(" and ");
       faults.push({
         line,
         studentId: studentText,
         courseId: courseText,
-        reason: `${wrong.join(" and ")} ${ID_RULE}`,
+        reason: `${subject[0]?.toUpperCase()}${subject.slice(1)} ${wrong.length > 1 ? "are not ids" : "is not an id"}: an id ${ID_RULE}`,
       });
     }
   } catch (error) {
