@@ -10,8 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 
-/** The only packages the built JavaScript may import: no server code, no Node built-ins. */
-const allowedImports = new Set(["@trpc/client", "openapi-fetch"]);
+/**
+ * The only packages the built JavaScript may import: no server code, no Node built-ins.
+ * @registrar/contract is constants only, with no dependencies (the batch limits the SDK
+ * shares with the server).
+ */
+const allowedImports = new Set(["@registrar/contract", "@trpc/client", "openapi-fetch"]);
 
 let outDir: string;
 let server: TestServer;
