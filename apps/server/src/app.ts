@@ -29,7 +29,7 @@ export type AppOptions = {
   logger?: Logger;
   /** Folder of the built web UI; without it `/` serves a small placeholder page. */
   webDistDir?: string | undefined;
-} & Pick<SecurityOptions, "auth" | "rateLimit" | "corsOrigins">;
+} & Pick<SecurityOptions, "auth" | "rateLimit" | "corsOrigins" | "trpcMaxBatchSize">;
 
 /** A Hono sub-app for one resource's routes. */
 function resourceApp(routes: Route[], deps: RouteDeps): Hono<AppEnv> {

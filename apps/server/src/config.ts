@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { TRPC_MAX_BATCH_SIZE } from "@registrar/contract";
 import { type DatabaseOptions, databaseOptionsFromEnv } from "@registrar/db";
 import { z } from "zod";
 
@@ -39,6 +40,7 @@ const envSchema = z.object({
     ),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  TRPC_MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(TRPC_MAX_BATCH_SIZE),
   WEB_DIST_DIR: z.string().optional(),
 });
 
@@ -51,6 +53,7 @@ export type ServerConfig = {
   corsOrigins: string[];
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
   shutdownTimeoutMs: number;
+  trpcMaxBatchSize: number;
   webDistDir: string | undefined;
   database: DatabaseOptions;
 };
@@ -67,6 +70,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     corsOrigins: parsed.CORS_ORIGINS,
     logLevel: parsed.LOG_LEVEL,
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+    trpcMaxBatchSize: parsed.TRPC_MAX_BATCH_SIZE,
     webDistDir: parsed.WEB_DIST_DIR ?? defaultWebDistDir,
     database: databaseOptionsFromEnv(env),
   };

@@ -38,6 +38,7 @@ const app = createApp({
   auth: { mode: config.auth },
   rateLimit: { perMinute: config.rateLimitPerMinute, store: rateLimitStore },
   corsOrigins: config.corsOrigins,
+  trpcMaxBatchSize: config.trpcMaxBatchSize,
 });
 
 // Start-up notices about security, as log lines and, for a human at the terminal, on stderr.

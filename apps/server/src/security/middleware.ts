@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
-import { appRouter } from "@registrar/api";
-import { authorize, type Principal, RequestProblem } from "@registrar/core";
+import { appRouter, trpcRefusal } from "@registrar/api";
+import { TRPC_MAX_BATCH_SIZE } from "@registrar/contract";
+import { authorize, type DomainError, type Principal, RequestProblem } from "@registrar/core";
 import type { Database } from "@registrar/db";
 import type { Context, MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
@@ -14,6 +15,7 @@ import {
   type RateVerdict,
 } from "./rate-limit.ts";
 import { restAccess } from "./rest-access.ts";
+import { batchTooLarge, trpcCallCount } from "./trpc-batch.ts";
 
 export type AuthMode = "off" | "required";
 
@@ -26,6 +28,8 @@ export type SecurityOptions = {
   rateLimit?: { perMinute: number; store?: RateLimitStore | undefined } | undefined;
   /** Browser origins allowed to call the API; empty or absent: no CORS headers at all. */
   corsOrigins?: string[] | undefined;
+  /** The most calls one tRPC batch may carry; default `TRPC_MAX_BATCH_SIZE` of @registrar/contract. */
+  trpcMaxBatchSize?: number | undefined;
 };
 
 /** What the security middleware leaves on the request for later layers. */
@@ -34,7 +38,7 @@ export type SecurityVariables = {
   /** The verified caller when auth is required (undefined when off). */
   principal: Principal | undefined;
   /** For tRPC: the 401 or 429 its context must raise (REST throws it at once). */
-  refusal: RequestProblem | undefined;
+  refusal: DomainError | undefined;
   rateVerdict: RateVerdict | undefined;
 };
 type SecurityEnv = { Variables: SecurityVariables };
@@ -121,7 +125,23 @@ function responseHeaders(): MiddlewareHandler<SecurityEnv> {
   };
 }
 
-/** Authentication, rate limit and, for REST, the role check; in that order. */
+/** The 429 for a request (or a tRPC batch of `units` calls) that does not fit the budget left. */
+function rateLimited(verdict: RateVerdict): RequestProblem {
+  const retry = `retry in ${verdict.resetSeconds} s`;
+  let detail = `Over the limit of ${verdict.limit} requests a minute; ${retry}.`;
+  if (verdict.units > verdict.limit) {
+    detail = `A batch of ${verdict.units} calls is more than the limit of ${verdict.limit} requests a minute; send smaller batches.`;
+  } else if (verdict.units > 1) {
+    detail = `This batch of ${verdict.units} calls is more than the ${verdict.remaining} left of ${verdict.limit} requests a minute; nothing ran; ${retry}.`;
+  }
+  return new RequestProblem("rate_limited", detail, { retryAfter: verdict.resetSeconds });
+}
+
+/**
+ * Authentication, rate limit and, for REST, the role check; in that order. Every call of a
+ * tRPC batch counts against the rate limit, all or none, and a batch over the size limit is
+ * refused whole: in both cases before any call runs.
+ */
 function guard(options: SecurityOptions): MiddlewareHandler<SecurityEnv> {
   const authRequired = options.auth?.mode === "required";
   const verifier = createKeyVerifier(options.db, options.auth?.keyCacheTtlMs);
@@ -130,6 +150,7 @@ function guard(options: SecurityOptions): MiddlewareHandler<SecurityEnv> {
     perMinute > 0
       ? createRateLimiter(perMinute, options.rateLimit?.store ?? createMemoryRateLimitStore(), options.logger)
       : undefined;
+  const maxBatchSize = options.trpcMaxBatchSize ?? TRPC_MAX_BATCH_SIZE;
 
   return async (c, next) => {
     const path = c.req.path;
@@ -143,17 +164,15 @@ function guard(options: SecurityOptions): MiddlewareHandler<SecurityEnv> {
       c.set("principal", principal);
     }
 
-    let refusal: RequestProblem | undefined;
+    const calls = isTrpcPath(path) ? trpcCallCount(c.req.url) : 1;
+    const oversized = calls > maxBatchSize;
+    let refusal: DomainError | undefined;
     if (limiter && !path.startsWith("/health/")) {
-      const verdict = await limiter.check(principal ? `key:${principal.keyId}` : `ip:${clientAddress(c)}`);
+      // An oversized batch runs nothing: it costs one request, as any refused request does.
+      const client = principal ? `key:${principal.keyId}` : `ip:${clientAddress(c)}`;
+      const verdict = await limiter.check(client, oversized ? 1 : calls);
       c.set("rateVerdict", verdict);
-      if (verdict && !verdict.allowed) {
-        refusal = new RequestProblem(
-          "rate_limited",
-          `Over the limit of ${verdict.limit} requests a minute; retry in ${verdict.resetSeconds} s.`,
-          { retryAfter: verdict.resetSeconds },
-        );
-      }
+      if (verdict && !verdict.allowed) refusal = rateLimited(verdict);
     }
     if (!refusal && needsKey && !principal) {
       refusal = new RequestProblem(
@@ -162,6 +181,11 @@ function guard(options: SecurityOptions): MiddlewareHandler<SecurityEnv> {
           ? "The API key is not valid or has been revoked."
           : "Send an API key as `Authorization: Bearer <key>`.",
       );
+    }
+    if (oversized) {
+      // One answer for the whole batch rather than one per call (a URL can name ~1,000).
+      const { status, body } = trpcRefusal(refusal ?? batchTooLarge(calls, maxBatchSize), c.get("requestId"));
+      return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
     }
 
     if (isTrpcPath(path) && (!refusal || namesKnownProcedures(path))) {
