@@ -6,6 +6,7 @@ import type { Database } from "@registrar/db";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
+import { earlyEnd } from "./http/client-abort.ts";
 import type { Route, RouteDeps } from "./http/define-route.ts";
 import { problemResponse } from "./http/problem-response.ts";
 import { docsAssets, docsPage } from "./openapi/docs-page.ts";
@@ -154,6 +155,11 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
   // The one place where any error becomes a response.
   app.onError((error, c) => {
+    // A client that hung up (or timed out) mid-body surfaces here as the body stream's
+    // ECONNRESET: no fault of ours or of the database, and nobody is left to answer. The
+    // access log records it (499 or 408), at info level.
+    const ended = earlyEnd(c);
+    if (ended && !ended.bodyComplete) return new Response(null, { status: ended.status });
     const problem = problemFromError(error);
     const requestId = c.get("requestId");
     if (problem.status >= 500) {

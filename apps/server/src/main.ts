@@ -5,6 +5,7 @@ import { countActiveApiKeys } from "@registrar/core";
 import { createDatabase, describeDatabase, migrateToLatest } from "@registrar/db";
 import { createApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
+import { answerClientErrors, requestTimeoutOptions } from "./http/client-errors.ts";
 import { createLogger } from "./logger.ts";
 import { createMemoryRateLimitStore, createRedisRateLimitStore, KEY_CACHE_TTL_MS } from "./security/index.ts";
 
@@ -88,7 +89,14 @@ const fetchDraining: typeof app.fetch = async (request, ...rest) => {
   }
 };
 
-const server = serve({ fetch: fetchDraining, port: config.port, hostname: config.host }, (info) => {
+// Bounded request and header timeouts (config.ts); Node's defaults are minutes.
+const listen = {
+  fetch: fetchDraining,
+  port: config.port,
+  hostname: config.host,
+  serverOptions: requestTimeoutOptions(config),
+};
+const server = serve(listen, (info) => {
   const base = `http://${info.address.includes(":") ? `[${info.address}]` : info.address}:${info.port}`;
   logger.info(
     { database: describeDatabase(config.database), startupMs: Math.round(performance.now() - startedAt) },
@@ -108,6 +116,8 @@ const server = serve({ fetch: fetchDraining, port: config.port, hostname: config
     ].join("\n"),
   );
 });
+
+answerClientErrors(server as Server, { logger, timeouts: config });
 
 /**
  * After a stop signal the listener stays open until the kernel's accept queue is empty:
