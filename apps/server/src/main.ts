@@ -8,6 +8,7 @@ import { loadConfig } from "./config.ts";
 import { answerClientErrors, requestTimeoutOptions } from "./http/client-errors.ts";
 import { createLogger } from "./logger.ts";
 import { createMemoryRateLimitStore, createRedisRateLimitStore, KEY_CACHE_TTL_MS } from "./security/index.ts";
+import { onStopSignals } from "./stop-signals.ts";
 
 const startedAt = performance.now();
 const config = loadConfig(process.env);
@@ -127,24 +128,17 @@ answerClientErrors(server as Server, { logger, timeouts: config });
  */
 const ACCEPT_CHECK_MS = 20;
 
-let stopping = false;
-
 /**
  * Graceful stop on SIGTERM or SIGINT: stop accepting, finish every request already received
  * (bounded by SHUTDOWN_TIMEOUT_MS), close the pool, exit 0. Answers sent while draining say
  * `Connection: close`; keep-alive connections left idle close after Node's keepAliveTimeout
  * (5 s). Not http.Server#close(), which drops idle keep-alive connections at once: a
- * connection that looks idle may hold a request the process has not read yet. A second
- * signal cuts the remaining connections without waiting for the timeout.
+ * connection that looks idle may hold a request the process has not read yet. A signal sent
+ * again later (not a copy of the first: see stop-signals.ts) cuts the remaining connections
+ * without waiting for the timeout.
  */
 function shutdown(signal: NodeJS.Signals): void {
   const httpServer = server as Server;
-  if (stopping) {
-    logger.warn({ signal }, "second stop signal: closing the remaining connections now");
-    httpServer.closeAllConnections();
-    return;
-  }
-  stopping = true;
   draining = true;
   logger.info(
     { signal, shutdownTimeoutMs: config.shutdownTimeoutMs },
@@ -185,8 +179,15 @@ function shutdown(signal: NodeJS.Signals): void {
       process.exit(1);
     }
     logger.info("stopped");
+    // One line for the person who pressed Ctrl-C.
+    console.error(`  Registrar stopped (${signal}): requests in flight finished, database closed.`);
     process.exit(0);
   }
 }
-process.on("SIGTERM", () => shutdown("SIGTERM"));
-process.on("SIGINT", () => shutdown("SIGINT"));
+onStopSignals({
+  stop: shutdown,
+  again(signal) {
+    logger.warn({ signal }, "stop signal sent again: closing the remaining connections now");
+    (server as Server).closeAllConnections();
+  },
+});
