@@ -31,12 +31,13 @@ beforeAll(async () => {
   if (process.env.REGISTRAR_TEST_DB === "postgres") database = await createTestDatabase();
 });
 afterEach(() => {
-  // only if a test failed half-way: the whole group, so no server is left behind
-  if (running?.pid && running.exitCode === null && running.signalCode === null) {
-    try {
-      process.kill(-running.pid, "SIGKILL");
-    } catch {}
-  }
+  // Whatever is left of the group when a test failed half-way (its leader may be gone while
+  // the server lives on), so no server outlives the test; nothing left: ESRCH.
+  if (!running?.pid) return;
+  try {
+    process.kill(-running.pid, "SIGKILL");
+  } catch {}
+  running = undefined;
 });
 afterAll(async () => {
   await database?.drop();
