@@ -2,6 +2,11 @@
 // `pnpm start`: builds the web UI and bundles the server only when their sources changed
 // since the last build (each would cost a second or more of every start otherwise), then
 // runs the bundled server with plain node.
+//
+// The root package.json runs this as `exec node scripts/start.mjs`: pnpm runs scripts with
+// `sh -c`, and dash, when Ctrl-C reaches it while it waits for a child, kills itself with
+// SIGINT after the child exits, whatever the child's exit code, so pnpm would report
+// "Command failed" after every clean stop. With exec there is no shell in between.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -14,7 +19,7 @@ const serverDir = join(root, "apps", "server");
 const builtIndex = join(web, "dist", "index.html");
 const bundle = join(serverDir, "dist", "main.mjs");
 const serverInputs = [
-  ...["apps/server", "packages/api", "packages/core", "packages/db"].flatMap((dir) => [
+  ...["apps/server", "packages/api", "packages/contract", "packages/core", "packages/db"].flatMap((dir) => [
     join(root, dir, "src"),
     join(root, dir, "package.json"),
   ]),
@@ -28,6 +33,7 @@ const webInputs = [
   join(web, "vite.config.ts"),
   join(web, "package.json"),
   join(root, "packages", "sdk", "src"),
+  join(root, "packages", "contract", "src"),
 ];
 
 function newestChange(path) {
@@ -72,6 +78,11 @@ const server = spawn(process.execPath, [bundle], {
   // biome-ignore lint/suspicious/noUndeclaredEnvVars: not a turbo task input
   env: { ...process.env, INIT_CWD: process.env.INIT_CWD ?? process.cwd() },
 });
-// The server handles SIGINT/SIGTERM itself (graceful shutdown); pass them on and wait.
+// The server handles SIGINT/SIGTERM itself (graceful shutdown); pass them on and wait. A
+// signal to the whole process group (Ctrl-C, `kill -TERM -<pgid>`, systemd) reaches the
+// server directly as well, and pnpm passes its own copy on too: the server counts copies
+// that arrive together as one signal (apps/server/src/stop-signals.ts), so passing every
+// signal on is right both for that and for a signal sent to this process alone.
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
+// The server's own exit code: 0 after a graceful stop, so pnpm reports nothing.
 server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -1,6 +1,6 @@
-// Bundles the package's declarations into one dist/index.d.ts (the JavaScript is tsc's, see
-// tsconfig.build.json). The router's type comes from scripts/published-app-router.ts instead
-// of src/app-router.ts, and the workspace's own types (a few of @registrar/core's) are
+// Bundles the package's declarations into one dist/index.d.ts (the JavaScript is esbuild's,
+// see scripts/build-js.mjs). The router's type comes from scripts/published-app-router.ts instead
+// of src/app-router.ts, and the workspace's own types (a few of @registrar/core's, @registrar/contract's limits) are
 // inlined, so the published declarations refer only to packages the SDK depends on.
 import { fileURLToPath } from "node:url";
 import { dts } from "rollup-plugin-dts";
@@ -41,7 +41,7 @@ export default {
     publishedAppRouter,
     dts({
       tsconfig: "tsconfig.json",
-      includeExternal: ["@registrar/core"],
+      includeExternal: ["@registrar/core", "@registrar/contract"],
       // The plugin keeps symlinked paths by default; through pnpm's links the inferred router
       // type could then name core only as `@registrar/api/node_modules/@registrar/core`.
       compilerOptions: { preserveSymlinks: false },

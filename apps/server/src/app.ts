@@ -5,6 +5,7 @@ import type { Database } from "@registrar/db";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
+import { earlyEnd } from "./http/client-abort.ts";
 import type { Route, RouteDeps } from "./http/define-route.ts";
 import { problemResponse } from "./http/problem-response.ts";
 import { requestId } from "./http/request-id.ts";
@@ -30,7 +31,7 @@ export type AppOptions = {
   logger?: Logger;
   /** Folder of the built web UI; without it `/` serves a small placeholder page. */
   webDistDir?: string | undefined;
-} & Pick<SecurityOptions, "auth" | "rateLimit" | "corsOrigins">;
+} & Pick<SecurityOptions, "auth" | "rateLimit" | "corsOrigins" | "trpcMaxBatchSize">;
 
 /** A Hono sub-app for one resource's routes. */
 function resourceApp(routes: Route[], deps: RouteDeps): Hono<AppEnv> {
@@ -127,6 +128,11 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
   // The one place where any error becomes a response.
   app.onError((error, c) => {
+    // A client that hung up (or timed out) mid-body surfaces here as the body stream's
+    // ECONNRESET: no fault of ours or of the database, and nobody is left to answer. The
+    // access log records it (499 or 408), at info level.
+    const ended = earlyEnd(c);
+    if (ended && !ended.bodyComplete) return new Response(null, { status: ended.status });
     const problem = problemFromError(error);
     const requestId = c.get("requestId");
     if (problem.status >= 500) {

@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { TRPC_MAX_BATCH_SIZE } from "@registrar/contract";
 import { type DatabaseOptions, databaseOptionsFromEnv } from "@registrar/db";
 import { z } from "zod";
 
@@ -39,7 +40,18 @@ const envSchema = z.object({
     ),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  // Node's own defaults (300 s for a request, 60 s for its headers) let a stalled or
+  // slowloris client hold a connection for minutes.
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  TRPC_MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(TRPC_MAX_BATCH_SIZE),
   WEB_DIST_DIR: z.string().optional(),
+});
+
+// Node refuses a headers timeout above the request timeout (the headers are part of it).
+const checkedEnvSchema = envSchema.refine((env) => env.HEADERS_TIMEOUT_MS <= env.REQUEST_TIMEOUT_MS, {
+  message: "HEADERS_TIMEOUT_MS must not be above REQUEST_TIMEOUT_MS",
+  path: ["HEADERS_TIMEOUT_MS"],
 });
 
 export type ServerConfig = {
@@ -51,13 +63,18 @@ export type ServerConfig = {
   corsOrigins: string[];
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
   shutdownTimeoutMs: number;
+  /** Whole request (headers and body) must arrive within this, else 408 and the connection closes. */
+  requestTimeoutMs: number;
+  /** The request line and headers must arrive within this. */
+  headersTimeoutMs: number;
+  trpcMaxBatchSize: number;
   webDistDir: string | undefined;
   database: DatabaseOptions;
 };
 
 /** Reads and validates the environment once, at start; nothing else reads process.env. */
 export function loadConfig(env: Record<string, string | undefined>): ServerConfig {
-  const parsed = envSchema.parse(env);
+  const parsed = checkedEnvSchema.parse(env);
   return {
     port: parsed.PORT,
     host: parsed.HOST,
@@ -67,6 +84,9 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     corsOrigins: parsed.CORS_ORIGINS,
     logLevel: parsed.LOG_LEVEL,
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+    requestTimeoutMs: parsed.REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: parsed.HEADERS_TIMEOUT_MS,
+    trpcMaxBatchSize: parsed.TRPC_MAX_BATCH_SIZE,
     webDistDir: parsed.WEB_DIST_DIR ?? defaultWebDistDir,
     database: databaseOptionsFromEnv(env),
   };

@@ -2,7 +2,10 @@ import pino, { type DestinationStream, type Logger } from "pino";
 
 /**
  * Structured JSON logs; credentials are redacted wherever they appear. The destination is
- * stdout unless given (tests capture lines with their own stream).
+ * stdout unless given (tests capture lines with their own stream). On a terminal, lines are
+ * written synchronously, so that what the server prints for a person on stderr (the start
+ * banner, the stop line) comes after them rather than in the middle; elsewhere pino's
+ * asynchronous writer keeps logging off the request path.
  */
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options: pino.LoggerOptions = {
@@ -13,5 +16,6 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       censor: "[redacted]",
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  return process.stdout.isTTY ? pino(options, pino.destination({ dest: 1, sync: true })) : pino(options);
 }

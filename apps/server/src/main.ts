@@ -5,8 +5,10 @@ import { countActiveApiKeys } from "@registrar/core";
 import { createDatabase, describeDatabase, migrateToLatest } from "@registrar/db";
 import { createApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
+import { answerClientErrors, requestTimeoutOptions } from "./http/client-errors.ts";
 import { createLogger } from "./logger.ts";
 import { createMemoryRateLimitStore, createRedisRateLimitStore, KEY_CACHE_TTL_MS } from "./security/index.ts";
+import { onStopSignals } from "./stop-signals.ts";
 
 const startedAt = performance.now();
 const config = loadConfig(process.env);
@@ -38,6 +40,7 @@ const app = createApp({
   auth: { mode: config.auth },
   rateLimit: { perMinute: config.rateLimitPerMinute, store: rateLimitStore },
   corsOrigins: config.corsOrigins,
+  trpcMaxBatchSize: config.trpcMaxBatchSize,
 });
 
 // Start-up notices about security, as log lines and, for a human at the terminal, on stderr.
@@ -87,7 +90,14 @@ const fetchDraining: typeof app.fetch = async (request, ...rest) => {
   }
 };
 
-const server = serve({ fetch: fetchDraining, port: config.port, hostname: config.host }, (info) => {
+// Bounded request and header timeouts (config.ts); Node's defaults are minutes.
+const listen = {
+  fetch: fetchDraining,
+  port: config.port,
+  hostname: config.host,
+  serverOptions: requestTimeoutOptions(config),
+};
+const server = serve(listen, (info) => {
   const base = `http://${info.address.includes(":") ? `[${info.address}]` : info.address}:${info.port}`;
   logger.info(
     { database: describeDatabase(config.database), startupMs: Math.round(performance.now() - startedAt) },
@@ -108,6 +118,8 @@ const server = serve({ fetch: fetchDraining, port: config.port, hostname: config
   );
 });
 
+answerClientErrors(server as Server, { logger, timeouts: config });
+
 /**
  * After a stop signal the listener stays open until the kernel's accept queue is empty:
  * connections that clients opened before the signal may still wait there (a busy process
@@ -116,24 +128,17 @@ const server = serve({ fetch: fetchDraining, port: config.port, hostname: config
  */
 const ACCEPT_CHECK_MS = 20;
 
-let stopping = false;
-
 /**
  * Graceful stop on SIGTERM or SIGINT: stop accepting, finish every request already received
  * (bounded by SHUTDOWN_TIMEOUT_MS), close the pool, exit 0. Answers sent while draining say
  * `Connection: close`; keep-alive connections left idle close after Node's keepAliveTimeout
  * (5 s). Not http.Server#close(), which drops idle keep-alive connections at once: a
- * connection that looks idle may hold a request the process has not read yet. A second
- * signal cuts the remaining connections without waiting for the timeout.
+ * connection that looks idle may hold a request the process has not read yet. A signal sent
+ * again later (not a copy of the first: see stop-signals.ts) cuts the remaining connections
+ * without waiting for the timeout.
  */
 function shutdown(signal: NodeJS.Signals): void {
   const httpServer = server as Server;
-  if (stopping) {
-    logger.warn({ signal }, "second stop signal: closing the remaining connections now");
-    httpServer.closeAllConnections();
-    return;
-  }
-  stopping = true;
   draining = true;
   logger.info(
     { signal, shutdownTimeoutMs: config.shutdownTimeoutMs },
@@ -174,8 +179,15 @@ function shutdown(signal: NodeJS.Signals): void {
       process.exit(1);
     }
     logger.info("stopped");
+    // One line for the person who pressed Ctrl-C.
+    console.error(`  Registrar stopped (${signal}): requests in flight finished, database closed.`);
     process.exit(0);
   }
 }
-process.on("SIGTERM", () => shutdown("SIGTERM"));
-process.on("SIGINT", () => shutdown("SIGINT"));
+onStopSignals({
+  stop: shutdown,
+  again(signal) {
+    logger.warn({ signal }, "stop signal sent again: closing the remaining connections now");
+    (server as Server).closeAllConnections();
+  },
+});

@@ -2,10 +2,13 @@ import {
   DomainError,
   type Problem,
   problemFromError,
+  problemInstance,
   RequestProblem,
   ValidationFailed,
 } from "@registrar/core";
 import { StandardSchemaV1Error, TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
+import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import { ZodError } from "zod";
 
 type TRPCCode = TRPCError["code"];
@@ -77,4 +80,29 @@ export function trpcErrorFor(error: TRPCError): TRPCError {
   const code = codeByStatus[problem.status] ?? "INTERNAL_SERVER_ERROR";
   if (code === error.code && error.message === problem.detail) return error;
   return new TRPCError({ code, message: problem.detail, cause: error.cause ?? error });
+}
+
+/** The error shape every tRPC failure is sent in: tRPC's own, with the problem at `data.problem`. */
+export function problemShape(error: TRPCError, path: string | undefined, requestId: string | undefined) {
+  const problem = problemOf(error);
+  if (requestId) problem.instance = problemInstance(requestId);
+  return {
+    code: TRPC_ERROR_CODES_BY_KEY[error.code],
+    message: problem.detail,
+    data: { code: error.code, httpStatus: getHTTPStatusCodeFromError(error), path, problem },
+  };
+}
+
+/**
+ * The answer to a tRPC request refused as a whole before any of its calls ran (a batch
+ * over the size limit): one error object rather than one per call, which tRPC clients
+ * hand to every call of the batch.
+ */
+export function trpcRefusal(
+  refusal: DomainError,
+  requestId: string | undefined,
+): { status: number; body: { error: ReturnType<typeof problemShape> } } {
+  const error = trpcErrorFor(new TRPCError({ code: "BAD_REQUEST", cause: refusal }));
+  const shape = problemShape(error, undefined, requestId);
+  return { status: shape.data.httpStatus, body: { error: shape } };
 }

@@ -1,7 +1,7 @@
-import { type Access, authorize, idSchema, problemInstance, RequestProblem } from "@registrar/core";
+import { type Access, authorize, idSchema, RequestProblem } from "@registrar/core";
 import { initTRPC } from "@trpc/server";
 import type { Context } from "./context.ts";
-import { problemOf, trpcErrorFor } from "./problem-errors.ts";
+import { problemShape, trpcErrorFor } from "./problem-errors.ts";
 
 /**
  * No data transformer: inputs and outputs are plain JSON, so any HTTP client can call a
@@ -11,13 +11,7 @@ import { problemOf, trpcErrorFor } from "./problem-errors.ts";
 const t = initTRPC.context<Context>().create({
   isDev: false,
   errorFormatter({ shape, error, ctx }) {
-    const problem = problemOf(error);
-    if (ctx?.requestId) problem.instance = problemInstance(ctx.requestId);
-    return {
-      code: shape.code,
-      message: problem.detail,
-      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, path: shape.data.path, problem },
-    };
+    return problemShape(error, shape.data.path, ctx?.requestId);
   },
 });
 

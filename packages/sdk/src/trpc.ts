@@ -1,3 +1,4 @@
+import { TRPC_MAX_BATCH_SIZE, TRPC_MAX_URL_LENGTH } from "@registrar/contract";
 import {
   createTRPCClientProxy,
   httpBatchLink,
@@ -34,14 +35,19 @@ export function authorizationHeaders(token: string | undefined): Record<string, 
 
 /**
  * The links a Registrar tRPC client needs: batched HTTP to `${baseUrl}/trpc`, no data
- * transformer (the server sends plain JSON). For apps that build their own client, such as
- * `@trpc/tanstack-react-query`; their errors stay `TRPCClientError`s (see `toRegistrarError`).
+ * transformer (the server sends plain JSON). Batches stay within the server's default
+ * limit of calls (`TRPC_MAX_BATCH_SIZE`) and GET batches within a URL length every server
+ * and proxy accepts; more calls at once go out as several requests. For apps that build
+ * their own client, such as `@trpc/tanstack-react-query`; their errors stay
+ * `TRPCClientError`s (see `toRegistrarError`).
  */
 export function registrarLinks(options: RegistrarClientOptions): TRPCLink<AppRouter>[] {
   const headers = authorizationHeaders(options.token);
   return [
     httpBatchLink<AppRouter>({
       url: `${trimBaseUrl(options.baseUrl)}/trpc`,
+      maxItems: TRPC_MAX_BATCH_SIZE,
+      maxURLLength: TRPC_MAX_URL_LENGTH,
       headers: () => headers,
       fetch: rejectingNonJson(options.fetch),
     }),

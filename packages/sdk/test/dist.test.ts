@@ -1,14 +1,11 @@
-import { execFile } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { promisify } from "node:util";
+import { buildSdkJavaScript } from "../scripts/build-js.mjs";
 import { startTestServer, type TestServer } from "@registrar/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
-const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 
 /** The only packages the built JavaScript may import: no server code, no Node built-ins. */
 const allowedImports = new Set(["@trpc/client", "openapi-fetch"]);
@@ -18,9 +15,7 @@ let server: TestServer;
 beforeAll(async () => {
   // A build of its own (inside the package, so @trpc/client resolves), never touching dist/.
   outDir = await mkdtemp(join(packageDir, "node_modules", ".dist-test-"));
-  await promisify(execFile)(process.execPath, [tsc, "-p", "tsconfig.build.json", "--outDir", outDir], {
-    cwd: packageDir,
-  });
+  await buildSdkJavaScript(join(outDir, "index.js"));
   server = await startTestServer();
 }, 120_000);
 afterAll(async () => {
@@ -41,17 +36,13 @@ function importsOf(code: string): string[] {
 }
 
 describe("the built package", () => {
-  it("emits only the SDK's own modules, as ESM", async () => {
+  it("is one ES module with the workspace's own code inlined", async () => {
     // the declarations are bundled separately (rollup.config.mjs; test/package.test.ts)
-    expect((await filesUnder(outDir)).sort()).toEqual([
-      "app-router.js",
-      "client.js",
-      "errors.js",
-      "generated/openapi.js",
-      "index.js",
-      "rest.js",
-      "trpc.js",
-    ]);
+    expect(await filesUnder(outDir)).toEqual(["index.js"]);
+    // @registrar/contract travels inside: a consumer installs only the SDK's dependencies
+    const code = await readFile(join(outDir, "index.js"), "utf8");
+    expect(code).not.toContain("@registrar/");
+    expect(code).toMatch(/TRPC_MAX_BATCH_SIZE\s*=\s*50/);
   });
 
   it("contains no server code and no Node-only API", async () => {

@@ -9,6 +9,8 @@ import {
   type RegistrarClient,
   type RegistrarError,
   registrarLinks,
+  TRPC_MAX_BATCH_SIZE,
+  TRPC_MAX_URL_LENGTH,
   toRegistrarError,
 } from "../src/index.ts";
 
@@ -95,6 +97,47 @@ describe("tRPC client", () => {
     expect(Array.isArray(students.students)).toBe(true);
     expect(Array.isArray(courses.courses)).toBe(true);
     expect(requests).toBe(1);
+  });
+
+  it(`splits more calls than the server takes in one batch (TRPC_MAX_BATCH_SIZE, ${TRPC_MAX_BATCH_SIZE}) into several`, async () => {
+    const student = await client.trpc.students.create.mutate({ name: "Many Reads", email: uniqueEmail() });
+    let requests = 0;
+    const counting = createRegistrarClient({
+      baseUrl: server.baseUrl,
+      fetch: (input, init) => {
+        requests++;
+        return fetch(input, init);
+      },
+    });
+    const calls = TRPC_MAX_BATCH_SIZE * 2 + 20;
+    const reads = await Promise.all(
+      Array.from({ length: calls }, () => counting.trpc.students.byId.query({ id: student.id })),
+    );
+    expect(reads).toEqual(Array(calls).fill(student));
+    expect(requests).toBe(3);
+  });
+
+  it("keeps batched GET URLs short enough for the server and proxies (TRPC_MAX_URL_LENGTH)", async () => {
+    const urls: string[] = [];
+    const recording = createRegistrarClient({
+      baseUrl: server.baseUrl,
+      fetch: (input, init) => {
+        urls.push(String(input));
+        return fetch(input, init);
+      },
+    });
+    // 40 calls with 2 kB inputs: 80 kB in one URL would be over Node's 16 KiB header limit
+    const errors = await Promise.all(
+      Array.from({ length: 40 }, (_, index) =>
+        failureOf(recording.trpc.students.list.query({ cursor: `${index}`.padEnd(2_000, "x") })),
+      ),
+    );
+    for (const error of errors) {
+      expect(error.code).toBe("validation_failed");
+      expect(error.problem.errors).toEqual([expect.objectContaining({ path: "cursor" })]);
+    }
+    expect(urls.length).toBeGreaterThan(1);
+    for (const url of urls) expect(url.length).toBeLessThanOrEqual(TRPC_MAX_URL_LENGTH);
   });
 });
 

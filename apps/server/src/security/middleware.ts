@@ -1,11 +1,13 @@
 import type { IncomingMessage } from "node:http";
-import { appRouter } from "@registrar/api";
-import { authorize, type Principal, RequestProblem } from "@registrar/core";
+import { appRouter, trpcRefusal } from "@registrar/api";
+import { TRPC_MAX_BATCH_SIZE } from "@registrar/contract";
+import { authorize, type DomainError, type Principal, RequestProblem } from "@registrar/core";
 import type { Database } from "@registrar/db";
 import type { Context, MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import type { Logger } from "pino";
+import { earlyEnd } from "../http/client-abort.ts";
 import { createKeyVerifier } from "./key-verifier.ts";
 import {
   createMemoryRateLimitStore,
@@ -14,6 +16,7 @@ import {
   type RateVerdict,
 } from "./rate-limit.ts";
 import { restAccess } from "./rest-access.ts";
+import { batchTooLarge, trpcCallCount } from "./trpc-batch.ts";
 
 export type AuthMode = "off" | "required";
 
@@ -26,6 +29,8 @@ export type SecurityOptions = {
   rateLimit?: { perMinute: number; store?: RateLimitStore | undefined } | undefined;
   /** Browser origins allowed to call the API; empty or absent: no CORS headers at all. */
   corsOrigins?: string[] | undefined;
+  /** The most calls one tRPC batch may carry; default `TRPC_MAX_BATCH_SIZE` of @registrar/contract. */
+  trpcMaxBatchSize?: number | undefined;
 };
 
 /** What the security middleware leaves on the request for later layers. */
@@ -34,7 +39,7 @@ export type SecurityVariables = {
   /** The verified caller when auth is required (undefined when off). */
   principal: Principal | undefined;
   /** For tRPC: the 401 or 429 its context must raise (REST throws it at once). */
-  refusal: RequestProblem | undefined;
+  refusal: DomainError | undefined;
   rateVerdict: RateVerdict | undefined;
 };
 type SecurityEnv = { Variables: SecurityVariables };
@@ -81,19 +86,27 @@ function clientAddress(c: Context): string {
 /**
  * One access-log line per request, stamped with its request id (as is every other line
  * logged about a request: see app.onError and tRPC's onError). One call, no child logger:
- * this runs on every request.
+ * this runs on every request. A request whose connection ended before its answer is logged
+ * with status 499 and `clientAborted: true` (the client hung up) or 408 and `timedOut: true`
+ * (it did not arrive in time), plus `appStatus` when the app had answered something else
+ * (a 201 whose client left before reading it still wrote its row).
  */
 function accessLog(logger: Logger): MiddlewareHandler<SecurityEnv> {
   return async (c, next) => {
     const startedAt = performance.now();
     await next();
+    const ended = earlyEnd(c);
     // Path only: query strings are not logged, and headers (tokens) never are.
     logger.info(
       {
         requestId: c.get("requestId"),
         method: c.req.method,
         path: c.req.path,
-        status: c.res.status,
+        status: ended ? ended.status : c.res.status,
+        ...(ended && {
+          [ended.reason === "timed_out" ? "timedOut" : "clientAborted"]: true,
+          ...(c.res.status !== ended.status && { appStatus: c.res.status }),
+        }),
         ms: Math.round((performance.now() - startedAt) * 10) / 10,
         keyId: c.get("principal")?.keyId,
       },
@@ -129,7 +142,23 @@ function responseHeaders(): MiddlewareHandler<SecurityEnv> {
   };
 }
 
-/** Authentication, rate limit and, for REST, the role check; in that order. */
+/** The 429 for a request (or a tRPC batch of `units` calls) that does not fit the budget left. */
+function rateLimited(verdict: RateVerdict): RequestProblem {
+  const retry = `retry in ${verdict.resetSeconds} s`;
+  let detail = `Over the limit of ${verdict.limit} requests a minute; ${retry}.`;
+  if (verdict.units > verdict.limit) {
+    detail = `A batch of ${verdict.units} calls is more than the limit of ${verdict.limit} requests a minute; send smaller batches.`;
+  } else if (verdict.units > 1) {
+    detail = `This batch of ${verdict.units} calls is more than the ${verdict.remaining} left of ${verdict.limit} requests a minute; nothing ran; ${retry}.`;
+  }
+  return new RequestProblem("rate_limited", detail, { retryAfter: verdict.resetSeconds });
+}
+
+/**
+ * Authentication, rate limit and, for REST, the role check; in that order. Every call of a
+ * tRPC batch counts against the rate limit, all or none, and a batch over the size limit is
+ * refused whole: in both cases before any call runs.
+ */
 function guard(options: SecurityOptions): MiddlewareHandler<SecurityEnv> {
   const authRequired = options.auth?.mode === "required";
   const verifier = createKeyVerifier(options.db, options.auth?.keyCacheTtlMs);
@@ -138,6 +167,7 @@ function guard(options: SecurityOptions): MiddlewareHandler<SecurityEnv> {
     perMinute > 0
       ? createRateLimiter(perMinute, options.rateLimit?.store ?? createMemoryRateLimitStore(), options.logger)
       : undefined;
+  const maxBatchSize = options.trpcMaxBatchSize ?? TRPC_MAX_BATCH_SIZE;
 
   return async (c, next) => {
     const path = c.req.path;
@@ -151,17 +181,15 @@ function guard(options: SecurityOptions): MiddlewareHandler<SecurityEnv> {
       c.set("principal", principal);
     }
 
-    let refusal: RequestProblem | undefined;
+    const calls = isTrpcPath(path) ? trpcCallCount(c.req.url) : 1;
+    const oversized = calls > maxBatchSize;
+    let refusal: DomainError | undefined;
     if (limiter && isRateLimitedPath(path)) {
-      const verdict = await limiter.check(principal ? `key:${principal.keyId}` : `ip:${clientAddress(c)}`);
+      // An oversized batch runs nothing: it costs one request, as any refused request does.
+      const client = principal ? `key:${principal.keyId}` : `ip:${clientAddress(c)}`;
+      const verdict = await limiter.check(client, oversized ? 1 : calls);
       c.set("rateVerdict", verdict);
-      if (verdict && !verdict.allowed) {
-        refusal = new RequestProblem(
-          "rate_limited",
-          `Over the limit of ${verdict.limit} requests a minute; retry in ${verdict.resetSeconds} s.`,
-          { retryAfter: verdict.resetSeconds },
-        );
-      }
+      if (verdict && !verdict.allowed) refusal = rateLimited(verdict);
     }
     if (!refusal && needsKey && !principal) {
       refusal = new RequestProblem(
@@ -170,6 +198,11 @@ function guard(options: SecurityOptions): MiddlewareHandler<SecurityEnv> {
           ? "The API key is not valid or has been revoked."
           : "Send an API key as `Authorization: Bearer <key>`.",
       );
+    }
+    if (oversized) {
+      // One answer for the whole batch rather than one per call (a URL can name ~1,000).
+      const { status, body } = trpcRefusal(refusal ?? batchTooLarge(calls, maxBatchSize), c.get("requestId"));
+      return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
     }
 
     if (isTrpcPath(path) && (!refusal || namesKnownProcedures(path))) {

@@ -1,24 +1,35 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 
-/** The answer to one request's hit on its budget. */
+/** The answer to one request's take from its budget. */
 export type RateVerdict = {
   allowed: boolean;
   limit: number;
   remaining: number;
   /** Seconds until the window resets (at least 1). */
   resetSeconds: number;
+  /** Units the request asked for: 1, or the number of calls in a tRPC batch. */
+  units: number;
 };
 
 /**
- * Counts hits per client in fixed one-minute windows that start at the client's first hit.
- * A fixed window is one counter per client (one INCR on Redis); a client can at most
- * double its budget across a window edge, a fair trade for abuse protection.
+ * Counts units per client in fixed one-minute windows that start at the client's first
+ * take. A fixed window is one counter per client (one script call on Redis); a client can
+ * at most double its budget across a window edge, a fair trade for abuse protection.
  */
 export type RateLimitStore = {
-  /** Counts one hit for `client` and returns the window's count and milliseconds left. */
-  hit(client: string, windowMs: number): Promise<{ count: number; resetMs: number }>;
-  /** Resolves once hits can be counted (Redis connected); rejects after `timeoutMs`. */
+  /**
+   * Takes `units` from `client`'s budget of `limit` for the window, all or none, atomically
+   * (two replicas taking at once never both get the last units). `count` is the window's
+   * count afterwards: unchanged when the units did not fit.
+   */
+  take(
+    client: string,
+    units: number,
+    limit: number,
+    windowMs: number,
+  ): Promise<{ taken: boolean; count: number; resetMs: number }>;
+  /** Resolves once takes can be counted (Redis connected); rejects after `timeoutMs`. */
   ready(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 };
@@ -27,13 +38,13 @@ export const RATE_WINDOW_MS = 60_000;
 
 /**
  * One process's counters: fine for a single replica, and the default. Each client's window
- * starts at its first hit (as on Redis); expired entries are swept once per window.
+ * starts at its first take (as on Redis); expired entries are swept once per window.
  */
 export function createMemoryRateLimitStore(): RateLimitStore {
   const windows = new Map<string, { count: number; resetAt: number }>();
   let nextSweep = 0;
   return {
-    async hit(client, windowMs) {
+    async take(client, units, limit, windowMs) {
       const now = Date.now();
       if (now >= nextSweep) {
         for (const [key, window] of windows) if (window.resetAt <= now) windows.delete(key);
@@ -44,25 +55,41 @@ export function createMemoryRateLimitStore(): RateLimitStore {
         window = { count: 0, resetAt: now + windowMs };
         windows.set(client, window);
       }
-      window.count += 1;
-      return { count: window.count, resetMs: window.resetAt - now };
+      const taken = window.count + units <= limit;
+      if (taken) window.count += units;
+      return { taken, count: window.count, resetMs: window.resetAt - now };
     },
     async ready() {},
     async close() {},
   };
 }
 
-/** INCR, and start the window's expiry on its first hit, atomically. */
-const hitScript = `
-local count = redis.call('INCR', KEYS[1])
-if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+/**
+ * Takes ARGV[2] units if the count stays within ARGV[3], all or none, and starts the
+ * window's expiry (ARGV[1] ms) with it; one script, so atomic across replicas.
+ * Returns {taken (0 or 1), count, ms left}.
+ */
+const takeScript = `
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+local units = tonumber(ARGV[2])
+local taken = 0
+if count + units <= tonumber(ARGV[3]) then
+  count = redis.call('INCRBY', KEYS[1], units)
+  taken = 1
+end
 local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
-return {count, ttl}
+if ttl == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+if ttl < 0 then ttl = tonumber(ARGV[1]) end
+return {taken, count, ttl}
 `;
 
-type RedisWithHit = Redis & {
-  rateLimitHit(key: string, windowMs: number): Promise<[number, number]>;
+type RedisWithTake = Redis & {
+  rateLimitTake(
+    key: string,
+    windowMs: number,
+    units: number,
+    limit: number,
+  ): Promise<[number, number, number]>;
 };
 
 /**
@@ -83,8 +110,8 @@ export async function createRedisRateLimitStore(
     connectTimeout: 2_000,
     commandTimeout: 1_000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-  }) as RedisWithHit;
-  redis.defineCommand("rateLimitHit", { numberOfKeys: 1, lua: hitScript });
+  }) as RedisWithTake;
+  redis.defineCommand("rateLimitTake", { numberOfKeys: 1, lua: takeScript });
   let lastErrorLog = 0;
   redis.on("error", (error: Error) => {
     // ioredis reports every reconnect attempt; one line per 30 s is enough.
@@ -94,9 +121,9 @@ export async function createRedisRateLimitStore(
   });
   const prefix = options.keyPrefix ?? "registrar:ratelimit:";
   return {
-    async hit(client, windowMs) {
-      const [count, resetMs] = await redis.rateLimitHit(`${prefix}${client}`, windowMs);
-      return { count, resetMs };
+    async take(client, units, limit, windowMs) {
+      const [taken, count, resetMs] = await redis.rateLimitTake(`${prefix}${client}`, windowMs, units, limit);
+      return { taken: taken === 1, count, resetMs };
     },
     async ready(timeoutMs = 5_000) {
       if (redis.status === "ready") return;
@@ -118,22 +145,26 @@ export async function createRedisRateLimitStore(
   };
 }
 
-/** A per-minute budget over a store; `check` never throws. */
+/**
+ * A per-minute budget over a store; `check` takes `units` (a tRPC batch's calls) all or
+ * none, and never throws.
+ */
 export function createRateLimiter(
   perMinute: number,
   store: RateLimitStore,
   logger?: Logger,
-): { check(client: string): Promise<RateVerdict | undefined> } {
+): { check(client: string, units?: number): Promise<RateVerdict | undefined> } {
   let lastFailureLog = 0;
   return {
-    async check(client) {
+    async check(client, units = 1) {
       try {
-        const { count, resetMs } = await store.hit(client, RATE_WINDOW_MS);
+        const { taken, count, resetMs } = await store.take(client, units, perMinute, RATE_WINDOW_MS);
         return {
-          allowed: count <= perMinute,
+          allowed: taken,
           limit: perMinute,
           remaining: Math.max(0, perMinute - count),
           resetSeconds: Math.max(1, Math.ceil(resetMs / 1000)),
+          units,
         };
       } catch (error) {
         // Failing open: an unavailable limiter must not take the API down with it.

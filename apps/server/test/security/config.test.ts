@@ -29,4 +29,25 @@ describe("security settings from the environment", () => {
       expect(() => loadConfig({ CORS_ORIGINS: bad }), bad).toThrow(/CORS_ORIGINS/);
     }
   });
+
+  it("bounds request and header time well below Node's defaults, and caps tRPC batches", () => {
+    const defaults = loadConfig({});
+    expect(defaults).toMatchObject({
+      requestTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
+      trpcMaxBatchSize: 50,
+    });
+    expect(loadConfig({ REQUEST_TIMEOUT_MS: "5000", HEADERS_TIMEOUT_MS: "2000" })).toMatchObject({
+      requestTimeoutMs: 5_000,
+      headersTimeoutMs: 2_000,
+    });
+    expect(() => loadConfig({ REQUEST_TIMEOUT_MS: "5000", HEADERS_TIMEOUT_MS: "6000" })).toThrow(
+      /HEADERS_TIMEOUT_MS must not be above REQUEST_TIMEOUT_MS/,
+    );
+    for (const bad of ["0", "-1", "abc", "1.5"]) {
+      expect(() => loadConfig({ REQUEST_TIMEOUT_MS: bad }), bad).toThrow();
+      expect(() => loadConfig({ TRPC_MAX_BATCH_SIZE: bad }), bad).toThrow();
+    }
+    expect(loadConfig({ TRPC_MAX_BATCH_SIZE: "10" }).trpcMaxBatchSize).toBe(10);
+  });
 });

@@ -135,6 +135,36 @@ describe(`rate limits on ${process.env.REGISTRAR_TEST_DB ?? "pglite"}`, () => {
     expect((await call(alone.baseUrl, "GET", "/students", { token })).status).toBe(200);
   });
 
+  it.runIf(runRedisTests)(
+    "takes a batch's units all or none, atomically, when replicas share Redis (50 rounds)",
+    async () => {
+      const keyPrefix = `registrar:test:${randomUUID()}:`;
+      const storeA = await createRedisRateLimitStore(REDIS_URL, { keyPrefix });
+      const storeB = await createRedisRateLimitStore(REDIS_URL, { keyPrefix });
+      cleanups.push(
+        () => storeA.close(),
+        () => storeB.close(),
+      );
+      await Promise.all([storeA.ready(), storeB.ready()]);
+      for (let round = 0; round < 50; round++) {
+        const client = `client-${round}`;
+        // 12 batches of 3 at once against a budget of 10: exactly 3 fit, whichever replica asks
+        const takes = await Promise.all(
+          Array.from({ length: 12 }, (_, index) => (index % 2 ? storeA : storeB).take(client, 3, 10, 60_000)),
+        );
+        const taken = takes.filter((take) => take.taken);
+        expect(taken.map((take) => take.count).sort(), `round ${round}`).toEqual([3, 6, 9]);
+        expect(
+          new Set(takes.filter((take) => !take.taken).map((take) => take.count)),
+          `round ${round}`,
+        ).toEqual(new Set([9]));
+        // the last unit is still there for a single call, and then nothing is
+        expect((await storeA.take(client, 1, 10, 60_000)).taken).toBe(true);
+        expect(await storeB.take(client, 1, 10, 60_000)).toMatchObject({ taken: false, count: 10 });
+      }
+    },
+  );
+
   it("lets requests through when Redis cannot be reached, rather than failing them", async () => {
     const store = await createRedisRateLimitStore("redis://127.0.0.1:1", {
       keyPrefix: `registrar:test:${randomUUID()}:`,
