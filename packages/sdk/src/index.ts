@@ -2,8 +2,9 @@
  * @registrar/sdk: typed clients for the Registrar API. The tRPC client is typed from the
  * server's router by a type-only import, so the built package carries no server code.
  */
-export type { AppRouter } from "./app-router.ts";
+
 export { TRPC_MAX_BATCH_SIZE, TRPC_MAX_URL_LENGTH } from "@registrar/contract";
+export type { AppRouter } from "./app-router.ts";
 export { createRegistrarClient, type RegistrarClient } from "./client.ts";
 export {
   type ClientErrorCode,

@@ -1,9 +1,9 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { buildSdkJavaScript } from "../scripts/build-js.mjs";
 import { startTestServer, type TestServer } from "@registrar/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildSdkJavaScript } from "../scripts/build-js.mjs";
 
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
 
