@@ -10,7 +10,7 @@ import {
   listApiKeys,
   revokeApiKey,
 } from "@registrar/core";
-import { createDatabase, describeDatabase, migrateToLatest } from "@registrar/db";
+import { createDatabase, DataDirInUseError, describeDatabase, migrateToLatest } from "@registrar/db";
 import { loadConfig } from "./config.ts";
 import { KEY_CACHE_TTL_MS } from "./security/index.ts";
 
@@ -92,7 +92,14 @@ const input = command === "create" ? createInput() : undefined;
 const keyId = command === "revoke" ? revokeId() : undefined;
 
 const config = loadConfig(process.env);
-const db = createDatabase(config.database);
+const db = (() => {
+  try {
+    return createDatabase({ ...config.database, owner: `keys ${command}` });
+  } catch (error) {
+    if (!(error instanceof DataDirInUseError)) throw error;
+    return fail(`keys ${command} failed: ${error.message}`, 1);
+  }
+})();
 console.error(`database: ${describeDatabase(config.database)}`);
 try {
   await migrateToLatest(db);

@@ -2,7 +2,7 @@ import type { Server } from "node:http";
 import { Server as NetServer } from "node:net";
 import { serve } from "@hono/node-server";
 import { countActiveApiKeys } from "@registrar/core";
-import { createDatabase, describeDatabase, migrateToLatest } from "@registrar/db";
+import { createDatabase, DataDirInUseError, describeDatabase, migrateToLatest } from "@registrar/db";
 import { createApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
 import { createLogger } from "./logger.ts";
@@ -12,10 +12,21 @@ const startedAt = performance.now();
 const config = loadConfig(process.env);
 const logger = createLogger(config.logLevel);
 // knex's own warnings (a lost connection, a failed acquire) go to the JSON log, not the console.
-const db = createDatabase({
-  ...config.database,
-  log: { warn: (message) => logger.warn(message), error: (message) => logger.error(message) },
-});
+const db = (() => {
+  try {
+    return createDatabase({
+      ...config.database,
+      owner: "registrar server",
+      log: { warn: (message) => logger.warn(message), error: (message) => logger.error(message) },
+    });
+  } catch (error) {
+    // Another process has this PGlite directory (DataDirInUseError says which and what to do).
+    if (!(error instanceof DataDirInUseError)) throw error;
+    logger.error({ holder: error.holder, dir: error.dir }, "the PGlite data directory is in use");
+    console.error(error.message);
+    process.exit(1);
+  }
+})();
 
 const applied = await migrateToLatest(db);
 if (applied.length > 0) logger.info({ applied }, `applied ${applied.length} migration(s)`);

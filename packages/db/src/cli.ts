@@ -1,4 +1,5 @@
 import { databaseOptionsFromEnv, describeDatabase } from "./config.ts";
+import { DataDirInUseError } from "./data-dir-lock.ts";
 import { createDatabase, migrateToLatest } from "./database.ts";
 import { seedDemoSchool } from "./seed.ts";
 
@@ -16,7 +17,15 @@ if (!isCommand(command)) {
 }
 
 const options = databaseOptionsFromEnv(process.env);
-const db = createDatabase(options);
+const db = (() => {
+  try {
+    return createDatabase({ ...options, owner: `db ${command}` });
+  } catch (error) {
+    if (!(error instanceof DataDirInUseError)) throw error;
+    console.error(`${command} failed: ${error.message}`);
+    process.exit(1);
+  }
+})();
 console.log(`database: ${describeDatabase(options)}`);
 try {
   if (command === "migrate") {

@@ -1,4 +1,5 @@
 export { databaseOptionsFromEnv, defaultPgliteDir, describeDatabase } from "./config.ts";
+export { type DataDirHolder, DataDirInUseError, type DataDirInUseReason } from "./data-dir-lock.ts";
 export {
   createDatabase,
   type Database,
