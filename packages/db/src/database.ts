@@ -3,6 +3,7 @@ import { PGlite } from "@electric-sql/pglite";
 import knexFactory, { type Knex } from "knex";
 import { knexSnakeCaseMappers } from "objection";
 import { type DataDirLock, lockDataDir } from "./data-dir-lock.ts";
+import { DurableNodeFS, durableStartParams } from "./durable-nodefs.ts";
 import { migrationSource, migrations } from "./migrations/index.ts";
 import { PgClient } from "./pg-client.ts";
 import { PGliteClient } from "./pglite-client.ts";
@@ -157,13 +158,21 @@ export function createDatabase(options: DatabaseOptions): Database {
   return db;
 }
 
-/** A directory is locked before PGlite opens it; memory needs no lock. */
+/**
+ * In memory: PGlite's defaults (fsync off is right there). A directory: locked first, then
+ * opened with durable commits (durable-nodefs.ts).
+ */
 function openPglite(options: { dir: string; owner?: string }): { instance: PGlite; lock?: DataDirLock } {
   if (options.dir === "memory://") return { instance: new PGlite() };
   mkdirSync(options.dir, { recursive: true });
   const lock = lockDataDir(options.dir, options.owner ?? "registrar");
   try {
-    return { instance: new PGlite(options.dir), lock };
+    const instance = new PGlite({
+      dataDir: options.dir,
+      fs: new DurableNodeFS(options.dir),
+      startParams: [...durableStartParams],
+    });
+    return { instance, lock };
   } catch (error) {
     lock.release();
     throw error;
