@@ -55,6 +55,8 @@ export type DataDirHolder = {
   startTime?: string;
   /** device:inode of the directory: a lock copied along with the files locks nothing. */
   dirId: string;
+  /** Where the holder takes commands from other processes (owner-channel.ts), if it does. */
+  channel?: string;
 };
 
 type LockRecord = ({ state: "held" } & DataDirHolder) | { state: "released"; dirId: string; at: string };
@@ -265,7 +267,7 @@ function cleanUpBelow(dir: string, n: number): void {
  * Takes the directory for this process, or throws `DataDirInUseError` naming the holder.
  * A stale lock (its process is gone) is taken over.
  */
-export function lockDataDir(dir: string, owner: string): DataDirLock {
+export function lockDataDir(dir: string, owner: string, options: { channel?: string } = {}): DataDirLock {
   const dirId = directoryId(dir);
   const holder: DataDirHolder = {
     pid: process.pid,
@@ -274,6 +276,7 @@ export function lockDataDir(dir: string, owner: string): DataDirLock {
     since: new Date().toISOString(),
     ...thisProcess(),
     dirId,
+    ...(options.channel ? { channel: options.channel } : {}),
   };
   for (let round = 0; round < maxRounds; round++) {
     const top = lockNumbers(dir)[0] ?? 0;

@@ -44,6 +44,11 @@ export type DatabaseOptions =
      * the same PGlite directory gets. Ignored elsewhere.
      */
     owner?: string;
+    /**
+     * A socket path (owner-channel.ts) recorded in a PGlite directory's lock, where this
+     * process will take commands from others while it holds the directory. Ignored elsewhere.
+     */
+    ownerChannel?: string;
   };
 
 export type DatabaseLog = { warn(message: string): void; error(message: string): void };
@@ -162,10 +167,15 @@ export function createDatabase(options: DatabaseOptions): Database {
  * In memory: PGlite's defaults (fsync off is right there). A directory: locked first, then
  * opened with durable commits (durable-nodefs.ts).
  */
-function openPglite(options: { dir: string; owner?: string }): { instance: PGlite; lock?: DataDirLock } {
+function openPglite(options: { dir: string; owner?: string; ownerChannel?: string }): {
+  instance: PGlite;
+  lock?: DataDirLock;
+} {
   if (options.dir === "memory://") return { instance: new PGlite() };
   mkdirSync(options.dir, { recursive: true });
-  const lock = lockDataDir(options.dir, options.owner ?? "registrar");
+  const lock = lockDataDir(options.dir, options.owner ?? "registrar", {
+    ...(options.ownerChannel ? { channel: options.ownerChannel } : {}),
+  });
   try {
     const instance = new PGlite({
       dataDir: options.dir,

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { testDatabaseTarget } from "../src/testing.ts";
 
 /**
  * The one-owner lock of an embedded data directory, between real processes: each contender
@@ -107,7 +108,18 @@ async function race(contenders: Contender[], dir: string): Promise<Contender> {
   return winner;
 }
 
-describe("one owner per PGlite data directory", () => {
+// Processes and files only, no database: once per run is enough, in the PGlite half.
+const describeInPgliteHalf =
+  testDatabaseTarget().kind === "pglite"
+    ? describe
+    : (title: string) =>
+        describe(`${title}: in the PGlite half`, () => {
+          it("prints why it does not run here", () => {
+            console.log("NOTICE: the data-directory lock races run in the PGlite half of the suite.");
+          });
+        });
+
+describeInPgliteHalf("one owner per PGlite data directory", () => {
   it("a second opener fails at once naming the holder; after a release the next one gets it", async () => {
     const [first, second] = await Promise.all([startContender(), startContender()]);
     if (!first || !second) throw new Error("no contenders");

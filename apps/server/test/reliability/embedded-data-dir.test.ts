@@ -10,10 +10,10 @@ import { type ServerProcess, startServerProcess } from "./server-process.ts";
 
 /**
  * One owner per embedded data directory, with the real processes an operator runs: the
- * server (src/main.ts), `pnpm db:seed` (packages/db/src/cli.ts) and `pnpm keys`
+ * server (src/main.ts), `pnpm db:*` (packages/db/src/cli.ts) and `pnpm keys`
  * (src/keys-cli.ts), all on one PGLITE_DIR. Before the lock, each of them opened a directory
  * the server had open, printed success, and its writes (or the server's) were gone after the
- * next restart.
+ * next restart; a key made with the server running answered 401.
  */
 
 const target = testDatabaseTarget();
@@ -48,17 +48,21 @@ async function json(response: Response): Promise<unknown> {
   return JSON.parse(await response.text());
 }
 
-async function studentEmails(baseUrl: string): Promise<string[]> {
-  const page = (await json(await fetch(`${baseUrl}/students?limit=200`))) as {
-    students: Array<{ email: string }>;
-  };
+async function studentEmails(baseUrl: string, headers: Record<string, string> = {}): Promise<string[]> {
+  const response = await fetch(`${baseUrl}/students?limit=200`, { headers });
+  expect(response.status).toBe(200);
+  const page = (await json(response)) as { students: Array<{ email: string }> };
   return page.students.map((student) => student.email);
 }
 
-async function addStudent(baseUrl: string, email: string): Promise<void> {
+async function addStudent(
+  baseUrl: string,
+  email: string,
+  headers: Record<string, string> = {},
+): Promise<void> {
   const response = await fetch(`${baseUrl}/students`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify({ name: email.split("@")[0], email }),
   });
   expect(response.status, await response.clone().text()).toBe(201);
@@ -75,6 +79,7 @@ if (target.kind === "postgres") {
   describe("one owner per embedded data directory, real processes", () => {
     let dir: string;
     const servers: ServerProcess[] = [];
+    const backups: string[] = [];
 
     beforeEach(async () => {
       // From the migrated snapshot: initdb and the migrations would cost seconds per test.
@@ -86,51 +91,79 @@ if (target.kind === "postgres") {
     afterEach(async () => {
       for (const server of servers.splice(0)) await server.kill();
       await rm(dir, { recursive: true, force: true });
+      for (const path of backups.splice(0)) await rm(path, { recursive: true, force: true });
     });
     afterAll(async () => {
       for (const server of servers.splice(0)) await server.kill();
     });
 
-    async function start(): Promise<ServerProcess> {
-      const server = await startServerProcess(dir);
+    async function start(env: Record<string, string> = {}): Promise<ServerProcess> {
+      const server = await startServerProcess(dir, env);
       servers.push(server);
       return server;
     }
 
-    it("a second server, db:seed and keys create fail at once naming the server's pid; nothing is lost", {
-      timeout: 240_000,
+    it("next to a running server: a second server and db:migrate fail naming its pid; db:seed, keys create and db:backup are done by the server and last", {
+      timeout: 300_000,
     }, async () => {
-      const server = await start();
+      // As an operator meets it: AUTH=required and no key yet, so the server says to create one.
+      const server = await start({ AUTH: "required" });
       const pid = server.child.pid;
-      await addStudent(server.baseUrl, "first@owner.test");
+      expect(server.output()).toContain("pnpm keys create --role admin");
 
-      const [second, seed, keys] = await Promise.all([
+      const [second, migrate] = await Promise.all([
         run(serverDir, [mainPath], dir, { PORT: "0" }),
-        run(dbDir, ["src/cli.ts", "seed"], dir),
-        run(serverDir, ["src/keys-cli.ts", "create", "--role", "admin"], dir),
+        run(dbDir, ["src/cli.ts", "migrate"], dir),
       ]);
-      for (const refused of [second, seed, keys]) {
+      for (const refused of [second, migrate]) {
         expect(refused.code, refused.output).toBe(1);
         expect(refused.output).toContain(`is in use by pid ${pid} (registrar server`);
         expect(refused.output).toMatch(/Stop that process first/);
       }
-      expect(seed.output).not.toMatch(/seed: \d+ students/);
-      expect(keys.output).not.toMatch(/rk_\d+_/);
 
-      // The server kept the directory and still writes to it.
-      await addStudent(server.baseUrl, "second@owner.test");
-      expect(await studentEmails(server.baseUrl)).toEqual(["first@owner.test", "second@owner.test"]);
+      const keys = await run(serverDir, ["src/keys-cli.ts", "create", "--role", "admin"], dir);
+      expect(keys.code, keys.output).toBe(0);
+      expect(keys.output).toContain(`through registrar server (pid ${pid})`);
+      const token = /rk_\d+_[A-Za-z0-9_-]{43}/.exec(keys.output)?.[0] ?? "";
+      expect(token).not.toBe("");
+      const auth = { authorization: `Bearer ${token}` };
+      // the key works at once: the server made it
+      await addStudent(server.baseUrl, "first@owner.test", auth);
 
-      // A graceful stop hands the directory back: seeding works, and survives the next start.
+      const seed = await run(dbDir, ["src/cli.ts", "seed"], dir);
+      expect(seed.code, seed.output).toBe(0);
+      expect(seed.output).toMatch(/seed: 36 students/);
+      expect(await studentEmails(server.baseUrl, auth)).toHaveLength(37);
+
+      const backupFile = join(dir, "..", `${dir.split("/").at(-1)}-backup.tar.gz`);
+      backups.push(backupFile);
+      const backup = await run(dbDir, ["src/cli.ts", "backup", backupFile], dir);
+      expect(backup.code, backup.output).toBe(0);
+      expect(backup.output).toContain(`backup: ${backupFile}`);
+      await addStudent(server.baseUrl, "after-backup@owner.test", auth);
+
+      // Stopped and started again, everything the others did is still there.
       server.child.kill("SIGTERM");
       expect(await server.exited).toEqual({ code: 0, signal: null });
-      const seeded = await run(dbDir, ["src/cli.ts", "seed"], dir);
-      expect(seeded.code, seeded.output).toBe(0);
-      expect(seeded.output).toMatch(/seed: 36 students/);
-      const again = await start();
-      const emails = await studentEmails(again.baseUrl);
+      const again = await start({ AUTH: "required" });
+      const emails = await studentEmails(again.baseUrl, auth);
       expect(emails).toHaveLength(38);
-      expect(emails).toEqual(expect.arrayContaining(["first@owner.test", "second@owner.test"]));
+      expect(emails).toEqual(expect.arrayContaining(["first@owner.test", "after-backup@owner.test"]));
+      await again.kill();
+
+      // The backup, unpacked as its message says, is the database as it was when it was taken.
+      const restored = await mkdtemp(join(tmpdir(), "registrar-restored-"));
+      backups.push(restored);
+      const untar = await new Promise<number | null>((resolve) =>
+        execFile("tar", ["-xzf", backupFile, "-C", restored], (error) => resolve(error ? 1 : 0)),
+      );
+      expect(untar).toBe(0);
+      const fromBackup = await startServerProcess(restored, { AUTH: "required" });
+      servers.push(fromBackup);
+      const restoredEmails = await studentEmails(fromBackup.baseUrl, auth);
+      expect(restoredEmails).toHaveLength(37);
+      expect(restoredEmails).toContain("first@owner.test");
+      expect(restoredEmails).not.toContain("after-backup@owner.test");
     });
 
     it("a server killed with kill -9 leaves a stale lock that the next start takes over, writes intact", {
