@@ -37,8 +37,19 @@ export function openServerDatabase(
     });
     return {
       db,
-      serveOwnerCommands: async () =>
-        channelPath ? serveOwnerChannel(channelPath, ownerCommands(db), logger) : undefined,
+      serveOwnerCommands: async () => {
+        if (!channelPath) return undefined;
+        try {
+          return await serveOwnerChannel(channelPath, ownerCommands(db), logger);
+        } catch (error) {
+          // Serving without it is better than not serving: the commands then say to stop the server.
+          logger.warn(
+            { err: { message: (error as Error).message } },
+            "no command socket: db:seed, db:backup and keys need this server stopped",
+          );
+          return undefined;
+        }
+      },
     };
   } catch (error) {
     if (channelPath) rmSync(dirname(channelPath), { recursive: true, force: true });

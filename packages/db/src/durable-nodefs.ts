@@ -78,13 +78,27 @@ export class DurableNodeFS extends NodeFS {
   }
 }
 
-function fsyncPath(path: string): void {
-  const fd = openSync(path, "r");
+function fsyncPath(path: string, isDirectory = false): void {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (error) {
+    // Some systems cannot open or flush a directory at all; PostgreSQL ignores that too.
+    if (isDirectory && isUnflushableDirectory(error)) return;
+    throw error;
+  }
   try {
     fsyncSync(fd);
+  } catch (error) {
+    if (!(isDirectory && isUnflushableDirectory(error))) throw error;
   } finally {
     closeSync(fd);
   }
+}
+
+function isUnflushableDirectory(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === "EISDIR" || code === "EPERM" || code === "EINVAL" || code === "EBADF";
 }
 
 /** Files before the directory that names them, so the directory's entries point at flushed data. */
@@ -94,5 +108,5 @@ function fsyncTree(dir: string): void {
     if (entry.isDirectory()) fsyncTree(path);
     else if (entry.isFile()) fsyncPath(path);
   }
-  fsyncPath(dir);
+  fsyncPath(dir, true);
 }

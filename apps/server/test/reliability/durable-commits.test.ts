@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -142,10 +142,10 @@ if (target.kind === "postgres" || (!straceAvailable && !inCi)) {
         }
       }
       expect(ready, output).toBe(true);
-      // The server's pid, from the lock it holds on the directory.
-      const lockName = (await readdir(dir)).find((name) => /^registrar\.lock\.\d+$/.test(name));
-      const holder = JSON.parse(await readFile(join(dir, lockName ?? ""), "utf8")) as { pid: number };
-      serverPid = holder.pid;
+      // The server is strace's child; its main thread (tid = pid) runs PGlite and answers.
+      const children = await readFile(`/proc/${tracer.pid}/task/${tracer.pid}/children`, "utf8");
+      const pid = Number(children.trim().split(" ")[0]);
+      serverPid = pid;
 
       for (let i = 0; i < COMMITS; i++) {
         const response = await fetch(`${baseUrl}/students`, {
@@ -156,11 +156,11 @@ if (target.kind === "postgres" || (!straceAvailable && !inCi)) {
         expect(response.status).toBe(201);
         await response.body?.cancel();
       }
-      process.kill(serverPid, "SIGTERM");
+      process.kill(pid, "SIGTERM");
       expect(await exited, output).toBe(0);
       serverPid = undefined;
 
-      const events = eventsOf(await readFile(traceFile, "utf8"), holder.pid);
+      const events = eventsOf(await readFile(traceFile, "utf8"), pid);
       const pathOf = new Map<number, string>();
       const fsynced: string[] = [];
       let sinceLastAnswer: string[] = [];
