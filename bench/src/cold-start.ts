@@ -16,7 +16,31 @@ export type ColdStart = {
   firstStartMs: number;
   /** RSS of the PGlite-backed server process, idle after start. */
   idleRssBytes: number;
+  /**
+   * Sequential POST /students on the embedded database, one connection, per second: each is
+   * a commit that waits for fsync(2) (packages/db/src/durable-nodefs.ts).
+   */
+  pgliteWritesPerSecond: number;
 };
+
+const pgliteWrites = 300;
+
+async function sequentialWrites(baseUrl: string, count: number): Promise<number> {
+  const run = Date.now();
+  const post = async (index: number) => {
+    const response = await fetch(`${baseUrl}/students`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: `Bench ${index}`, email: `bench-${run}-${index}@writes.test` }),
+    });
+    await response.arrayBuffer();
+    if (response.status !== 201) throw new Error(`POST /students answered ${response.status}`);
+  };
+  for (let index = 0; index < 20; index++) await post(-1 - index);
+  const started = performance.now();
+  for (let index = 0; index < count; index++) await post(index);
+  return count / ((performance.now() - started) / 1000);
+}
 
 const quietEnv = { LOG_LEVEL: "warn", AUTH: "off", RATE_LIMIT_PER_MINUTE: "0" };
 
@@ -39,6 +63,7 @@ export async function measureColdStart(pnpmCommand: string[]): Promise<ColdStart
     const nodeStartMs = performance.now() - started;
     await new Promise((resolve) => setTimeout(resolve, 500));
     const idleRssBytes = direct.rss();
+    const pgliteWritesPerSecond = await sequentialWrites(direct.baseUrl, pgliteWrites);
     await direct.stop();
 
     // The first `pnpm start` may build the web UI or the server bundle (their sources
@@ -47,7 +72,7 @@ export async function measureColdStart(pnpmCommand: string[]): Promise<ColdStart
     const runs: number[] = [];
     for (let run = 0; run < 3; run++) runs.push(await timePnpmStart(pnpmCommand, dir));
     const pnpmStartMs = runs.sort((a, b) => a - b)[1] ?? Number.NaN;
-    return { pnpmStartMs, nodeStartMs, firstStartMs, idleRssBytes };
+    return { pnpmStartMs, nodeStartMs, firstStartMs, idleRssBytes, pgliteWritesPerSecond };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

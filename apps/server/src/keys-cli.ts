@@ -10,14 +10,23 @@ import {
   listApiKeys,
   revokeApiKey,
 } from "@registrar/core";
-import { createDatabase, describeDatabase, migrateToLatest } from "@registrar/db";
+import {
+  askOwner,
+  createDatabase,
+  type Database,
+  DataDirInUseError,
+  describeDatabase,
+  migrateToLatest,
+  OwnerUnreachableError,
+} from "@registrar/db";
 import { loadConfig } from "./config.ts";
 import { KEY_CACHE_TTL_MS } from "./security/index.ts";
 
 /**
  * `pnpm keys`: creates, lists and revokes API keys directly in the database the server
  * uses (same environment: DATABASE_URL or PGLITE_DIR). This is how an operator makes the
- * first admin key. Diagnostics go to stderr; stdout carries only the result (`--json`
+ * first admin key. On an embedded directory that a running server owns, the server does it
+ * (asked over its command socket), so the key works at once and survives restarts. Diagnostics go to stderr; stdout carries only the result (`--json`
  * for scripts), so the key can be piped or captured.
  */
 
@@ -91,42 +100,83 @@ function revokeId(): number {
 const input = command === "create" ? createInput() : undefined;
 const keyId = command === "revoke" ? revokeId() : undefined;
 
-const config = loadConfig(process.env);
-const db = createDatabase(config.database);
-console.error(`database: ${describeDatabase(config.database)}`);
-try {
-  await migrateToLatest(db);
-  if (input) {
-    const { apiKey, token } = await createApiKey(db, input);
-    if (values.json) {
-      console.log(JSON.stringify({ ...apiKey, token }));
-    } else {
-      console.error(`created key ${apiKey.id} (${apiKey.role}). It is shown only now; store it safely:`);
-      console.log(token);
-      console.error("send it as: Authorization: Bearer <key>");
-    }
-  } else if (keyId === undefined) {
-    const keys = await listApiKeys(db);
-    if (values.json) console.log(JSON.stringify(keys));
-    else if (keys.length === 0)
-      console.error("no API keys yet; create one with: pnpm keys create --role admin");
-    else for (const key of keys) console.log(describeKey(key));
+type Created = { apiKey: ApiKey; token: string };
+
+function printCreated({ apiKey, token }: Created): void {
+  if (values.json) {
+    console.log(JSON.stringify({ ...apiKey, token }));
   } else {
-    const key = await revokeApiKey(db, keyId);
-    if (values.json) console.log(JSON.stringify(key));
-    else
-      console.log(
-        `revoked key ${key.id} (${key.role}) at ${key.revokedAt}; servers stop accepting it within ${KEY_CACHE_TTL_MS / 1000} s`,
-      );
+    console.error(`created key ${apiKey.id} (${apiKey.role}). It is shown only now; store it safely:`);
+    console.log(token);
+    console.error("send it as: Authorization: Bearer <key>");
   }
-} catch (error) {
-  process.exitCode = 1;
-  // Input problems cannot reach here: createInput() has parsed the input already.
-  if (error instanceof DomainError) {
-    console.error(error.message);
-  } else {
-    console.error(`keys ${command} failed: ${error instanceof Error ? error.message : String(error)}`);
-  }
-} finally {
-  await db.destroy();
 }
+function printList(keys: ApiKey[]): void {
+  if (values.json) console.log(JSON.stringify(keys));
+  else if (keys.length === 0)
+    console.error("no API keys yet; create one with: pnpm keys create --role admin");
+  else for (const key of keys) console.log(describeKey(key));
+}
+function printRevoked(key: ApiKey): void {
+  if (values.json) console.log(JSON.stringify(key));
+  else
+    console.log(
+      `revoked key ${key.id} (${key.role}) at ${key.revokedAt}; servers stop accepting it within ${KEY_CACHE_TTL_MS / 1000} s`,
+    );
+}
+
+/** The same commands, run by the server that owns the embedded data directory (owner-commands.ts). */
+async function throughOwner(inUse: DataDirInUseError): Promise<void> {
+  console.error(
+    `database: ${describeDatabase(config.database)}, through ${inUse.holder.owner} (pid ${inUse.holder.pid})`,
+  );
+  try {
+    if (input) {
+      printCreated((await askOwner(inUse.holder, { command: "keys.create", input })).result as Created);
+    } else if (keyId === undefined) {
+      printList((await askOwner(inUse.holder, { command: "keys.list" })).result as ApiKey[]);
+    } else {
+      printRevoked((await askOwner(inUse.holder, { command: "keys.revoke", id: keyId })).result as ApiKey);
+    }
+  } catch (error) {
+    process.exitCode = 1;
+    const message = error instanceof Error ? error.message : String(error);
+    // the server's refusals (no such student, no such key) read as they do here
+    console.error(
+      error instanceof OwnerUnreachableError
+        ? `keys ${command} failed: ${inUse.message} (${message})`
+        : message,
+    );
+  }
+}
+
+async function locally(db: Database): Promise<void> {
+  console.error(`database: ${describeDatabase(config.database)}`);
+  try {
+    await migrateToLatest(db);
+    if (input) printCreated(await createApiKey(db, input));
+    else if (keyId === undefined) printList(await listApiKeys(db));
+    else printRevoked(await revokeApiKey(db, keyId));
+  } catch (error) {
+    process.exitCode = 1;
+    // Input problems cannot reach here: createInput() has parsed the input already.
+    if (error instanceof DomainError) {
+      console.error(error.message);
+    } else {
+      console.error(`keys ${command} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  } finally {
+    await db.destroy();
+  }
+}
+
+const config = loadConfig(process.env);
+let db: Database | undefined;
+try {
+  db = createDatabase({ ...config.database, owner: `keys ${command}` });
+} catch (error) {
+  // A running server owns the PGlite directory: it runs the command instead.
+  if (!(error instanceof DataDirInUseError)) throw error;
+  await throughOwner(error);
+}
+if (db) await locally(db);

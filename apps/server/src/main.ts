@@ -2,25 +2,24 @@ import type { Server } from "node:http";
 import { Server as NetServer } from "node:net";
 import { serve } from "@hono/node-server";
 import { countActiveApiKeys } from "@registrar/core";
-import { createDatabase, describeDatabase, migrateToLatest } from "@registrar/db";
+import { describeDatabase, migrateToLatest } from "@registrar/db";
 import { createApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
 import { answerClientErrors, requestTimeoutOptions } from "./http/client-errors.ts";
 import { createLogger } from "./logger.ts";
 import { createMemoryRateLimitStore, createRedisRateLimitStore, KEY_CACHE_TTL_MS } from "./security/index.ts";
 import { onStopSignals } from "./stop-signals.ts";
+import { openServerDatabase } from "./server-database.ts";
 
 const startedAt = performance.now();
 const config = loadConfig(process.env);
 const logger = createLogger(config.logLevel);
-// knex's own warnings (a lost connection, a failed acquire) go to the JSON log, not the console.
-const db = createDatabase({
-  ...config.database,
-  log: { warn: (message) => logger.warn(message), error: (message) => logger.error(message) },
-});
+// An embedded directory is locked for this process; db:seed, db:backup and keys come here.
+const { db, serveOwnerCommands } = openServerDatabase(config.database, logger);
 
 const applied = await migrateToLatest(db);
 if (applied.length > 0) logger.info({ applied }, `applied ${applied.length} migration(s)`);
+const ownerChannel = await serveOwnerCommands();
 
 // With limits off (RATE_LIMIT_PER_MINUTE=0) no store is asked, so none connects to Redis.
 const redisUrl = config.rateLimitPerMinute > 0 ? config.redisUrl : undefined;
@@ -58,7 +57,7 @@ if (config.auth === "off") {
     logger.warn("no API keys exist yet: create the first admin key with `pnpm keys create --role admin`");
     securityNotices.push(
       "  NO KEYS    AUTH=required but no API key exists yet, so every request answers 401.",
-      "             Create the first admin key (same DATABASE_URL / PGLITE_DIR as this server):",
+      "             Create the first admin key (same DATABASE_URL / PGLITE_DIR; this server can keep running):",
       '               pnpm keys create --role admin --name "first admin"',
     );
   }
@@ -173,6 +172,7 @@ function shutdown(signal: NodeJS.Signals): void {
   async function finish(): Promise<void> {
     clearTimeout(force);
     try {
+      await ownerChannel?.close();
       await Promise.all([db.destroy(), rateLimitStore.close()]);
     } catch (error) {
       logger.error({ err: error }, "closing the database pool failed");

@@ -60,6 +60,11 @@ export function databaseOptionsFromEnv(env: Record<string, string | undefined>):
   return { kind: "pglite", dir: resolve(parsed.INIT_CWD ?? process.cwd(), dir) };
 }
 
+/** The folder the user ran the command in (pnpm runs scripts elsewhere): relative paths start there. */
+export function invocationDir(env: Record<string, string | undefined>): string {
+  return databaseEnvSchema.shape.INIT_CWD.parse(env.INIT_CWD) ?? process.cwd();
+}
+
 /** A one-line description without credentials, for start-up messages. */
 export function describeDatabase(options: DatabaseOptions): string {
   if (options.kind === "postgres") {

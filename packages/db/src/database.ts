@@ -2,6 +2,8 @@ import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import knexFactory, { type Knex } from "knex";
 import { knexSnakeCaseMappers } from "objection";
+import { type DataDirLock, lockDataDir } from "./data-dir-lock.ts";
+import { DurableNodeFS, durableStartParams } from "./durable-nodefs.ts";
 import { migrationSource } from "./migrations/index.ts";
 import { PgClient } from "./pg-client.ts";
 import { PGliteClient } from "./pglite-client.ts";
@@ -25,7 +27,11 @@ export type DatabaseOptions =
          */
         preparedStatements?: boolean;
       } & PostgresTimeouts)
-    /** Embedded PGlite: a data directory, `memory://`, or a prepared instance (tests). */
+    /**
+     * Embedded PGlite: a data directory, `memory://`, or a prepared instance (tests). A
+     * directory is locked for this process until `db.destroy()` (or exit): a second opener,
+     * here or in another process, gets `DataDirInUseError` naming the holder.
+     */
     | { kind: "pglite"; dir: string }
     | { kind: "pglite"; instance: PGlite }
   ) & {
@@ -34,6 +40,16 @@ export type DatabaseOptions =
      * knex writes them to the console, which would break a JSON log stream.
      */
     log?: DatabaseLog;
+    /**
+     * What this process is ("registrar server", "db seed"), for the message another opener of
+     * the same PGlite directory gets. Ignored elsewhere.
+     */
+    owner?: string;
+    /**
+     * A socket path (owner-channel.ts) recorded in a PGlite directory's lock, where this
+     * process will take commands from others while it holds the directory. Ignored elsewhere.
+     */
+    ownerChannel?: string;
   };
 
 export type DatabaseLog = { warn(message: string): void; error(message: string): void };
@@ -136,10 +152,12 @@ export function createDatabase(options: DatabaseOptions): Database {
       pool: { min: 0, max: options.poolMax ?? 10 },
     });
   } else {
-    const instance = "instance" in options ? options.instance : new PGlite(preparePgliteDir(options.dir));
+    const { instance, lock } = "instance" in options ? { instance: options.instance } : openPglite(options);
     db = knexFactory({
       ...common,
       client: PGliteClient as unknown as typeof Knex.Client,
+      // read by PGliteClient, which releases it once PGlite has closed
+      ...({ dataDirLock: lock } as object),
       // knex-pglite accepts a prepared instance through a connection function; knex's
       // types do not know that shape.
       connection: (() => ({ pglite: instance })) as unknown as Knex.ConnectionConfigProvider,
@@ -148,8 +166,28 @@ export function createDatabase(options: DatabaseOptions): Database {
   return db;
 }
 
-function preparePgliteDir(dir: string): string | undefined {
-  if (dir === "memory://") return undefined;
-  mkdirSync(dir, { recursive: true });
-  return dir;
+/**
+ * In memory: PGlite's defaults (fsync off is right there). A directory: locked first, then
+ * opened with durable commits (durable-nodefs.ts).
+ */
+function openPglite(options: { dir: string; owner?: string; ownerChannel?: string }): {
+  instance: PGlite;
+  lock?: DataDirLock;
+} {
+  if (options.dir === "memory://") return { instance: new PGlite() };
+  mkdirSync(options.dir, { recursive: true });
+  const lock = lockDataDir(options.dir, options.owner ?? "registrar", {
+    ...(options.ownerChannel ? { channel: options.ownerChannel } : {}),
+  });
+  try {
+    const instance = new PGlite({
+      dataDir: options.dir,
+      fs: new DurableNodeFS(options.dir),
+      startParams: [...durableStartParams],
+    });
+    return { instance, lock };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
 }

@@ -1,4 +1,6 @@
-export { databaseOptionsFromEnv, defaultPgliteDir, describeDatabase } from "./config.ts";
+export { backupPglite } from "./backup.ts";
+export { databaseOptionsFromEnv, defaultPgliteDir, describeDatabase, invocationDir } from "./config.ts";
+export { type DataDirHolder, DataDirInUseError, type DataDirInUseReason } from "./data-dir-lock.ts";
 export {
   createDatabase,
   type Database,
@@ -23,5 +25,14 @@ export { migrationSource, migrations } from "./migrations/index.ts";
 export { Course } from "./models/Course.ts";
 export { Student } from "./models/Student.ts";
 export { StudentCourse } from "./models/StudentCourse.ts";
+export {
+  askOwner,
+  newOwnerChannelPath,
+  type OwnerChannel,
+  type OwnerCommands,
+  type OwnerRequest,
+  OwnerUnreachableError,
+  serveOwnerChannel,
+} from "./owner-channel.ts";
 export { type SeedSummary, seedDemoSchool } from "./seed.ts";
 export { isoTimestamp, pgTypes } from "./timestamps.ts";

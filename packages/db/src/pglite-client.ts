@@ -1,4 +1,6 @@
+import type { PGlite } from "@electric-sql/pglite";
 import ClientPGLite from "knex-pglite";
+import type { DataDirLock } from "./data-dir-lock.ts";
 import { pgliteParsers } from "./timestamps.ts";
 
 type QueryObject = {
@@ -12,6 +14,9 @@ type QueryObject = {
 const parserOptions = { parsers: pgliteParsers };
 
 /**
+ * `dataDirLock` (from createDatabase's config) is released on `destroy()`, once PGlite has
+ * closed: another process may open the directory only after the last write of this one.
+ *
  * Every statement reads timestamps as the API's ISO strings, as on `pg` (timestamps.ts),
  * whichever PGlite instance the client was given.
  *
@@ -22,9 +27,26 @@ const parserOptions = { parsers: pgliteParsers };
 export class PGliteClient extends (ClientPGLite as unknown as new (
   config: object,
 ) => {
+  config: { dataDirLock?: DataDirLock };
+  pglite?: PGlite;
   processResponse(obj: QueryObject, runner: unknown): unknown;
   _query(connection: unknown, obj: QueryObject): Promise<unknown>;
+  destroy(callback?: (error?: unknown) => void): Promise<void>;
 }) {
+  override async destroy(callback?: (error?: unknown) => void): Promise<void> {
+    try {
+      await super.destroy();
+      // The pool closes PGlite only if it ever opened a connection.
+      if (this.pglite && !this.pglite.closed) await this.pglite.close();
+    } catch (error) {
+      if (callback) return callback(error);
+      throw error;
+    } finally {
+      this.config.dataDirLock?.release();
+    }
+    callback?.();
+  }
+
   override _query(connection: unknown, obj: QueryObject): Promise<unknown> {
     obj.options = obj.options ? { ...obj.options, ...parserOptions } : parserOptions;
     return super._query(connection, obj);
