@@ -8,8 +8,8 @@ import { loadConfig } from "./config.ts";
 import { answerClientErrors, requestTimeoutOptions } from "./http/client-errors.ts";
 import { createLogger } from "./logger.ts";
 import { createMemoryRateLimitStore, createRedisRateLimitStore, KEY_CACHE_TTL_MS } from "./security/index.ts";
-import { onStopSignals } from "./stop-signals.ts";
 import { openServerDatabase } from "./server-database.ts";
+import { onStopSignals } from "./stop-signals.ts";
 
 const startedAt = performance.now();
 const config = loadConfig(process.env);
