@@ -94,7 +94,8 @@ describe(`pnpm db:unlock on ${target.kind}`, () => {
       ),
     );
     expect(rows.rows).toEqual([{ isLocked: 0 }]);
-  });
+    // four command processes, each starting tsx and (on PGlite) opening the data folder
+  }, 180_000);
 
   // PGlite has no other session: one process owns the database.
   if (target.kind === "postgres")
