@@ -11,8 +11,11 @@ export {
   resolvePostgresTimeouts,
 } from "./database.ts";
 export { migrationSource, migrations } from "./migrations/index.ts";
+export { ApiKey } from "./models/ApiKey.ts";
 export { Course } from "./models/Course.ts";
+export { RegistrarModel } from "./models/RegistrarModel.ts";
 export { Student } from "./models/Student.ts";
 export { StudentCourse } from "./models/StudentCourse.ts";
+export { preparedQuery } from "./prepared-query.ts";
 export { type SeedSummary, seedDemoSchool } from "./seed.ts";
 export { isoTimestamp, pgTypes } from "./timestamps.ts";
