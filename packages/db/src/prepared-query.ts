@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Knex } from "knex";
 
 /** A parameter of a prepared query: an integer (an id, a limit) or a list of ids. */
@@ -10,6 +11,8 @@ type Compilable = { toKnexQuery(): Sql } | Sql;
 /** The SQL of a compiled query, and where each of its bindings comes from. */
 type Compiled<Params> = {
   sql: string;
+  /** `registrar_<name>_<hash of the SQL>` */
+  statementName: string;
   /** per binding: the parameter it stands for, or a constant of the query itself */
   bindings: Array<{ parameter: keyof Params } | { constant: unknown }>;
 };
@@ -41,8 +44,11 @@ export type ParameterKinds<Params> = {
  *
  * On `pg` the name makes PostgreSQL parse and plan the statement once per connection
  * (on the bench's read scenario ~2,500 statements/s unprepared, ~4,100/s prepared;
- * pgbench, 4 clients); PGlite ignores it, and `preparedStatements: false` drops it (for
- * PgBouncer before 1.21). `name` must be unique in the process.
+ * pgbench, 4 clients); PGlite ignores it, and the client sends it unnamed where a name
+ * cannot be kept (`preparedStatements: false`, for PgBouncer before 1.21; pg-client.ts). The name ends in a hash of the SQL, so one name always means one
+ * text, also across versions: behind a pooler that hands server sessions from one client
+ * to another, a session may hold a statement another Registrar prepared, and binding to it
+ * must run the same SQL.
  *
  * `build` gets a stand-in for each parameter and must use each as a plain value (a list
  * through `RegistrarModel.isAnyOf`/`isNoneOf`): the SQL must not depend on the values.
@@ -52,14 +58,15 @@ export function preparedQuery<Params extends Record<string, PreparedValue>, Row>
   kinds: ParameterKinds<Params>,
   build: (db: Knex, params: Readonly<Params>) => Compilable,
 ): (db: Knex | Knex.Transaction, params: Params) => Promise<Row[]> {
-  const statementName = `registrar_${name}`;
   let compiled: Compiled<Params> | undefined;
   return async (db, params) => {
     compiled ??= compile(name, kinds, build, db);
     const bindings = compiled.bindings.map((binding) =>
       "parameter" in binding ? params[binding.parameter] : binding.constant,
     ) as readonly Knex.RawBinding[];
-    const result = await db.raw<{ rows: Row[] }>(compiled.sql, bindings).options({ name: statementName });
+    const result = await db
+      .raw<{ rows: Row[] }>(compiled.sql, bindings)
+      .options({ name: compiled.statementName });
     return result.rows;
   };
 }
@@ -95,5 +102,6 @@ function compile<Params extends Record<string, PreparedValue>>(
   const unused = parameters.filter((parameter) => !used.has(parameter));
   if (unused.length > 0)
     throw new Error(`prepared query ${name}: parameters never bound: ${unused.join(", ")}`);
-  return { sql, bindings: mapped };
+  const hash = createHash("sha256").update(sql).digest("hex").slice(0, 12);
+  return { sql, statementName: `registrar_${name}_${hash}`, bindings: mapped };
 }
