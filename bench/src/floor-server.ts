@@ -33,8 +33,9 @@ const pool = new pg.Pool({
 /** A timestamp as the API writes it: a Date from pg's parser, or already the ISO string. */
 const iso = (value: Date | string) => (typeof value === "string" ? value : value.toISOString());
 
-// The statement of listStudentCourses (packages/core/src/enrollments.ts) with
-// courseColumns("c") spelled out: same plan, same rows.
+// The statement listStudentCourses compiles from its model query
+// (studentCoursesPage, packages/core/src/enrollments.ts), with short aliases: same plan,
+// same rows.
 const studentCoursesSql = `select c.id, c.name, c.level, c.capacity, c.enrolled_count as "enrolledCount",
     c.created_at as "createdAt", c.updated_at as "updatedAt",
     sc.enrolled_at as "enrolledAt"

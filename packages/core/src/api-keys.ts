@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { Database } from "@registrar/db";
+import { ApiKey as ApiKeyModel, type Database, StudentCourse as StudentCourseModel } from "@registrar/db";
+import { fn, ref } from "objection";
 import { z } from "zod";
 import { isForeignKeyViolation } from "./database-errors.ts";
 import { CourseNotFound, DomainError, RequestProblem, StudentNotFound } from "./errors.ts";
-import { firstRow } from "./rows.ts";
 import { idSchema, MAX_ID } from "./schemas.ts";
 
 /**
@@ -54,9 +54,27 @@ function sha256Hex(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-/** An ApiKey's columns: the rows are ApiKeys as they come (timestamps are ISO strings). */
-const apiKeyColumns = `id, name, role, student_id as "studentId", created_at as "createdAt",
-  revoked_at as "revokedAt", last_used_at as "lastUsedAt"`;
+/** An ApiKey's columns: everything but the secret's hash. */
+const apiKeyColumns = ApiKeyModel.columnsAs([
+  "id",
+  "name",
+  "role",
+  "studentId",
+  "createdAt",
+  "revokedAt",
+  "lastUsedAt",
+]);
+
+/** A key as the API lists it. Property by property, so the secret's hash can never slip in. */
+const asApiKey = (key: ApiKeyModel): ApiKey => ({
+  id: key.id,
+  name: key.name,
+  role: apiKeyRoleSchema.parse(key.role),
+  studentId: key.studentId,
+  createdAt: key.createdAt,
+  revokedAt: key.revokedAt,
+  lastUsedAt: key.lastUsedAt,
+});
 
 /** Creates a key; the returned `token` is the only time the secret exists outside the caller. */
 export async function createApiKey(
@@ -66,11 +84,10 @@ export async function createApiKey(
   const { role, studentId, name } = createApiKeyInput.parse(input);
   const secret = randomBytes(32).toString("base64url");
   try {
-    const result = await db.raw<{ rows: ApiKey[] }>(
-      `insert into api_keys (name, role, student_id, secret_hash) values (?, ?, ?, ?) returning ${apiKeyColumns}`,
-      [name ?? null, role, studentId ?? null, sha256Hex(secret)],
-    );
-    const apiKey = firstRow(result.rows);
+    const inserted = await ApiKeyModel.query(db)
+      .insert({ name: name ?? null, role, studentId: studentId ?? null, secretHash: sha256Hex(secret) })
+      .returning(apiKeyColumns);
+    const apiKey = asApiKey(inserted);
     return { apiKey, token: `rk_${apiKey.id}_${secret}` };
   } catch (error) {
     if (studentId !== undefined && isForeignKeyViolation(error)) throw new StudentNotFound(studentId);
@@ -79,27 +96,23 @@ export async function createApiKey(
 }
 
 export async function listApiKeys(db: Database): Promise<ApiKey[]> {
-  const result = await db.raw<{ rows: ApiKey[] }>(`select ${apiKeyColumns} from api_keys order by id`);
-  return result.rows;
+  const keys = await ApiKeyModel.query(db).select(apiKeyColumns).orderBy("id");
+  return keys.map(asApiKey);
 }
 
 /** Revokes a key (idempotent: revoking a revoked key keeps its first revocation time). */
 export async function revokeApiKey(db: Database, keyId: number): Promise<ApiKey> {
-  const result = await db.raw<{ rows: ApiKey[] }>(
-    `update api_keys set revoked_at = coalesce(revoked_at, now()) where id = ? returning ${apiKeyColumns}`,
-    [keyId],
-  );
-  const row = result.rows[0];
-  if (!row) throw new ApiKeyNotFound(keyId);
-  return row;
+  const revoked = await ApiKeyModel.query(db)
+    .patch({ revokedAt: fn.coalesce(ref("revoked_at"), fn.now()) })
+    .findById(keyId)
+    .returning(apiKeyColumns);
+  if (!revoked) throw new ApiKeyNotFound(keyId);
+  return asApiKey(revoked);
 }
 
 /** How many keys can still be used: 0 means the operator has yet to create the first one. */
 export async function countActiveApiKeys(db: Database): Promise<number> {
-  const result = await db.raw<{ rows: Array<{ count: number }> }>(
-    "select count(*)::int as count from api_keys where revoked_at is null",
-  );
-  return result.rows[0]?.count ?? 0;
+  return ApiKeyModel.query(db).whereNull("revoked_at").resultSize();
 }
 
 /** The key id a token claims and its secret's hash, unchecked; undefined when malformed. */
@@ -120,14 +133,15 @@ export function parseApiKeyToken(token: string): ClaimedApiKey | undefined {
  * in SQL leaks nothing useful: timing could at most hint at a prefix of a SHA-256.
  */
 export async function verifyApiKey(db: Database, claimed: ClaimedApiKey): Promise<Principal | undefined> {
-  const result = await db.raw<{ rows: Array<{ role: ApiKeyRole; studentId: number | null }> }>(
-    `update api_keys set last_used_at = now()
-     where id = ? and secret_hash = ? and revoked_at is null
-     returning role, student_id as "studentId"`,
-    [claimed.keyId, claimed.secretHash],
-  );
-  const row = result.rows[0];
-  return row ? { keyId: claimed.keyId, role: row.role, studentId: row.studentId } : undefined;
+  const key = await ApiKeyModel.query(db)
+    .patch({ lastUsedAt: fn.now() })
+    .findById(claimed.keyId)
+    .where("secret_hash", claimed.secretHash)
+    .whereNull("revoked_at")
+    .returning(ApiKeyModel.columnsAs(["role", "studentId"]));
+  return key
+    ? { keyId: claimed.keyId, role: apiKeyRoleSchema.parse(key.role), studentId: key.studentId }
+    : undefined;
 }
 
 /**
@@ -172,11 +186,10 @@ export async function authorize(db: Database, principal: Principal, access: Acce
 async function authorizeStudent(db: Database, ownId: number | null, access: Access): Promise<void> {
   if (ownId === null) throw forbidden();
   if (access.kind === "read-course") {
-    const enrolled = await db.raw<{ rows: unknown[] }>(
-      "select 1 from student_courses where student_id = ? and course_id = ?",
-      [ownId, access.courseId],
-    );
-    if (enrolled.rows.length === 0) throw new CourseNotFound(access.courseId);
+    const enrolled = await StudentCourseModel.query(db)
+      .select("course_id")
+      .findById([ownId, access.courseId]);
+    if (!enrolled) throw new CourseNotFound(access.courseId);
     return;
   }
   const named = access.kind === "read-student" || access.kind === "read" || access.kind === "write";

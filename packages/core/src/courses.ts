@@ -1,40 +1,45 @@
-import type { Database } from "@registrar/db";
+import { Course as CourseModel, type Database, preparedQuery } from "@registrar/db";
+import { fn } from "objection";
 import { isCheckViolation } from "./database-errors.ts";
 import { CapacityBelowEnrolled, CourseNotFound } from "./errors.ts";
 import { pageOf, pageWindow } from "./paging.ts";
-import { preparedRaw } from "./prepared.ts";
-import { courseColumns, firstRow } from "./rows.ts";
+import { courseColumns } from "./rows.ts";
 import type { Course, CoursePage, CreateCourseInput, PageInput, UpdateCourseFields } from "./schemas.ts";
 
 export async function createCourse(db: Database, input: CreateCourseInput): Promise<Course> {
-  const result = await db.raw<{ rows: Course[] }>(
-    `insert into courses (name, level, capacity) values (?, ?, ?) returning ${courseColumns("courses")}`,
-    [input.name, input.level, input.capacity ?? null],
-  );
-  return firstRow(result.rows);
+  const course = await CourseModel.query(db)
+    .insert({ name: input.name, level: input.level, capacity: input.capacity ?? null })
+    .returning(courseColumns);
+  return course.toJSON();
 }
 
+const courseById = preparedQuery<{ courseId: number }, Course>(
+  "get_course",
+  { courseId: "integer" },
+  (db, p) => CourseModel.query(db).select(courseColumns).where("courses.id", p.courseId),
+);
+
 export async function getCourse(db: Database, courseId: number): Promise<Course> {
-  const result = await preparedRaw<{ rows: Course[] }>(
-    db,
-    "get_course",
-    `select ${courseColumns("c")} from courses c where c.id = ?`,
-    [courseId],
-  );
-  const row = result.rows[0];
+  const [row] = await courseById(db, { courseId });
   if (!row) throw new CourseNotFound(courseId);
   return row;
 }
 
+const coursesPage = preparedQuery<{ afterId: number; limit: number }, Course>(
+  "list_courses",
+  { afterId: "integer", limit: "integer" },
+  (db, p) =>
+    CourseModel.query(db)
+      .select(courseColumns)
+      .where("courses.id", ">", p.afterId)
+      .orderBy("courses.id")
+      .limit(p.limit),
+);
+
 export async function listCourses(db: Database, page?: PageInput): Promise<CoursePage> {
   const { afterId, limit } = pageWindow(page);
-  const result = await preparedRaw<{ rows: Course[] }>(
-    db,
-    "list_courses",
-    `select ${courseColumns("c")} from courses c where c.id > ? order by c.id limit ?`,
-    [afterId, limit + 1],
-  );
-  const { items, nextCursor } = pageOf(result.rows, limit);
+  const rows = await coursesPage(db, { afterId, limit: limit + 1 });
+  const { items, nextCursor } = pageOf(rows, limit);
   return { courses: items, nextCursor };
 }
 
@@ -49,21 +54,16 @@ export async function updateCourse(
   courseId: number,
   fields: UpdateCourseFields,
 ): Promise<Course> {
-  const changes: Array<[column: string, value: string | number | null]> = [];
-  if (fields.name !== undefined) changes.push(["name", fields.name]);
-  if (fields.level !== undefined) changes.push(["level", fields.level]);
-  if (fields.capacity !== undefined) changes.push(["capacity", fields.capacity]);
-  if (changes.length === 0) return getCourse(db, courseId);
-
+  if (fields.name === undefined && fields.level === undefined && fields.capacity === undefined) {
+    return getCourse(db, courseId);
+  }
   try {
-    const result = await db.raw<{ rows: Course[] }>(
-      `update courses set ${changes.map(([column]) => `${column} = ?`).join(", ")}, updated_at = now()
-       where id = ? returning ${courseColumns("courses")}`,
-      [...changes.map(([, value]) => value), courseId],
-    );
-    const row = result.rows[0];
-    if (!row) throw new CourseNotFound(courseId);
-    return row;
+    const course = await CourseModel.query(db)
+      .patch({ ...fields, updatedAt: fn.now() })
+      .findById(courseId)
+      .returning(courseColumns);
+    if (!course) throw new CourseNotFound(courseId);
+    return course.toJSON();
   } catch (error) {
     const capacity = fields.capacity;
     if (typeof capacity === "number" && isCheckViolation(error, "courses_enrolled_count_within_capacity")) {
@@ -77,8 +77,6 @@ export async function updateCourse(
 
 /** Deletes the course; its enrollments go with it (ON DELETE CASCADE). */
 export async function deleteCourse(db: Database, courseId: number): Promise<void> {
-  const result = await db.raw<{ rows: unknown[] }>("delete from courses where id = ? returning id", [
-    courseId,
-  ]);
-  if (result.rows.length === 0) throw new CourseNotFound(courseId);
+  const deleted = await CourseModel.query(db).deleteById(courseId);
+  if (deleted === 0) throw new CourseNotFound(courseId);
 }

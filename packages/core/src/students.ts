@@ -1,47 +1,52 @@
-import type { Database } from "@registrar/db";
+import { Course as CourseModel, type Database, preparedQuery, Student as StudentModel } from "@registrar/db";
+import { fn } from "objection";
 import { isUniqueViolation } from "./database-errors.ts";
 import { EmailTaken, StudentNotFound } from "./errors.ts";
 import { pageOf, pageWindow } from "./paging.ts";
-import { preparedRaw } from "./prepared.ts";
-import { firstRow, studentColumns } from "./rows.ts";
+import { studentColumns } from "./rows.ts";
 import type { CreateStudentInput, PageInput, Student, StudentPage, UpdateStudentFields } from "./schemas.ts";
 
 const EMAIL_UNIQUE = "students_email_lower_unique";
 
 export async function createStudent(db: Database, input: CreateStudentInput): Promise<Student> {
   try {
-    const result = await db.raw<{ rows: Student[] }>(
-      `insert into students (name, email) values (?, ?) returning ${studentColumns("students")}`,
-      [input.name, input.email],
-    );
-    return firstRow(result.rows);
+    const student = await StudentModel.query(db)
+      .insert({ name: input.name, email: input.email })
+      .returning(studentColumns);
+    return student.toJSON();
   } catch (error) {
     if (isUniqueViolation(error, EMAIL_UNIQUE)) throw new EmailTaken(input.email);
     throw error;
   }
 }
 
+const studentById = preparedQuery<{ studentId: number }, Student>(
+  "get_student",
+  { studentId: "integer" },
+  (db, p) => StudentModel.query(db).select(studentColumns).where("students.id", p.studentId),
+);
+
 export async function getStudent(db: Database, studentId: number): Promise<Student> {
-  const result = await preparedRaw<{ rows: Student[] }>(
-    db,
-    "get_student",
-    `select ${studentColumns("s")} from students s where s.id = ?`,
-    [studentId],
-  );
-  const row = result.rows[0];
+  const [row] = await studentById(db, { studentId });
   if (!row) throw new StudentNotFound(studentId);
   return row;
 }
 
+const studentsPage = preparedQuery<{ afterId: number; limit: number }, Student>(
+  "list_students",
+  { afterId: "integer", limit: "integer" },
+  (db, p) =>
+    StudentModel.query(db)
+      .select(studentColumns)
+      .where("students.id", ">", p.afterId)
+      .orderBy("students.id")
+      .limit(p.limit),
+);
+
 export async function listStudents(db: Database, page?: PageInput): Promise<StudentPage> {
   const { afterId, limit } = pageWindow(page);
-  const result = await preparedRaw<{ rows: Student[] }>(
-    db,
-    "list_students",
-    `select ${studentColumns("s")} from students s where s.id > ? order by s.id limit ?`,
-    [afterId, limit + 1],
-  );
-  const { items, nextCursor } = pageOf(result.rows, limit);
+  const rows = await studentsPage(db, { afterId, limit: limit + 1 });
+  const { items, nextCursor } = pageOf(rows, limit);
   return { students: items, nextCursor };
 }
 
@@ -50,20 +55,15 @@ export async function updateStudent(
   studentId: number,
   fields: UpdateStudentFields,
 ): Promise<Student> {
-  const changes: Array<[column: string, value: string]> = [];
-  if (fields.name !== undefined) changes.push(["name", fields.name]);
-  if (fields.email !== undefined) changes.push(["email", fields.email]);
   // An empty patch changes nothing: answer the student as it is.
-  if (changes.length === 0) return getStudent(db, studentId);
+  if (fields.name === undefined && fields.email === undefined) return getStudent(db, studentId);
   try {
-    const result = await db.raw<{ rows: Student[] }>(
-      `update students set ${changes.map(([column]) => `${column} = ?`).join(", ")}, updated_at = now()
-       where id = ? returning ${studentColumns("students")}`,
-      [...changes.map(([, value]) => value), studentId],
-    );
-    const row = result.rows[0];
-    if (!row) throw new StudentNotFound(studentId);
-    return row;
+    const student = await StudentModel.query(db)
+      .patch({ ...fields, updatedAt: fn.now() })
+      .findById(studentId)
+      .returning(studentColumns);
+    if (!student) throw new StudentNotFound(studentId);
+    return student.toJSON();
   } catch (error) {
     if (isUniqueViolation(error, EMAIL_UNIQUE) && fields.email !== undefined)
       throw new EmailTaken(fields.email);
@@ -80,16 +80,15 @@ export async function updateStudent(
  */
 export async function deleteStudent(db: Database, studentId: number): Promise<void> {
   await db.transaction(async (trx) => {
-    const locked = await trx.raw<{ rows: unknown[] }>("select id from students where id = ? for update", [
-      studentId,
-    ]);
-    if (locked.rows.length === 0) throw new StudentNotFound(studentId);
-    await trx.raw(
-      `select id from courses
-       where id in (select course_id from student_courses where student_id = ?)
-       order by id for update`,
-      [studentId],
-    );
-    await trx.raw("delete from students where id = ?", [studentId]);
+    const student = await StudentModel.query(trx).select("students.id").findById(studentId).forUpdate();
+    if (!student) throw new StudentNotFound(studentId);
+    // `whereIn` rather than the relation's join: FOR UPDATE then locks the course rows
+    // only, not the student_courses rows the join would also return.
+    await CourseModel.query(trx)
+      .select("courses.id")
+      .whereIn("courses.id", StudentModel.relatedQuery("enrollments").for(studentId).select("course_id"))
+      .orderBy("courses.id")
+      .forUpdate();
+    await StudentModel.query(trx).deleteById(studentId);
   });
 }

@@ -1,7 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import knexFactory, { type Knex } from "knex";
-import { knexSnakeCaseMappers } from "objection";
 import { type DataDirLock, lockDataDir } from "./data-dir-lock.ts";
 import { DurableNodeFS, durableStartParams } from "./durable-nodefs.ts";
 import { migrationSource } from "./migrations/index.ts";
@@ -96,12 +95,12 @@ export function resolvePostgresTimeouts(options: PostgresTimeouts): Required<Pos
 }
 
 /**
- * One knex instance for either database. Model properties are camelCase and columns
- * snake_case; the mappers translate both ways. Call `db.destroy()` to release everything.
+ * One knex instance for either database; knex speaks columns as they are (snake_case), the
+ * models map them to camelCase properties (models/RegistrarModel.ts). Call `db.destroy()`
+ * to release everything.
  */
 export function createDatabase(options: DatabaseOptions): Database {
   const common: Knex.Config = {
-    ...knexSnakeCaseMappers(),
     migrations: { migrationSource, tableName: "knex_migrations" },
     // A request waiting this long for a connection gets an error, not an endless wait.
     acquireConnectionTimeout: defaultPostgresTimeouts.acquireTimeoutMs,

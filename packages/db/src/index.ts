@@ -22,7 +22,9 @@ export {
   unlockMigrations,
 } from "./migrate.ts";
 export { migrationSource, migrations } from "./migrations/index.ts";
+export { ApiKey } from "./models/ApiKey.ts";
 export { Course } from "./models/Course.ts";
+export { RegistrarModel } from "./models/RegistrarModel.ts";
 export { Student } from "./models/Student.ts";
 export { StudentCourse } from "./models/StudentCourse.ts";
 export {
@@ -34,5 +36,6 @@ export {
   OwnerUnreachableError,
   serveOwnerChannel,
 } from "./owner-channel.ts";
+export { preparedQuery } from "./prepared-query.ts";
 export { type SeedSummary, seedDemoSchool } from "./seed.ts";
 export { isoTimestamp, pgTypes } from "./timestamps.ts";

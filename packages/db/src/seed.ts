@@ -1,4 +1,7 @@
 import type { Database } from "./database.ts";
+import { Course } from "./models/Course.ts";
+import { Student } from "./models/Student.ts";
+import { StudentCourse } from "./models/StudentCourse.ts";
 
 export type SeedSummary =
   | { seeded: false; reason: string }
@@ -49,9 +52,7 @@ const courseCatalog: Array<{ name: string; level: string; capacity: number | nul
  */
 export async function seedDemoSchool(db: Database): Promise<SeedSummary> {
   return db.transaction(async (trx) => {
-    const existing = await trx("students")
-      .where("email", "like", `%@${demoDomain}`)
-      .first<{ id: number } | undefined>("id");
+    const existing = await Student.query(trx).select("id").where("email", "like", `%@${demoDomain}`).first();
     if (existing) return { seeded: false, reason: "the demo school is already there" };
 
     const studentRows = Array.from({ length: 36 }, (_, index) => {
@@ -62,8 +63,8 @@ export async function seedDemoSchool(db: Database): Promise<SeedSummary> {
         email: `${first}.${last}.${index + 1}@${demoDomain}`.toLowerCase(),
       };
     });
-    const students = await trx("students").insert(studentRows).returning<{ id: number }[]>("id");
-    const courses = await trx("courses").insert(courseCatalog).returning<{ id: number }[]>("id");
+    const students = await Student.query(trx).insert(studentRows).returning("id");
+    const courses = await Course.query(trx).insert(courseCatalog).returning("id");
 
     const fullCourse = courses[courses.length - 1];
     const regularCourses = courses.slice(0, -1);
@@ -82,7 +83,7 @@ export async function seedDemoSchool(db: Database): Promise<SeedSummary> {
         enrollments.push({ studentId: student.id, courseId: fullCourse.id });
       }
     }
-    await trx("student_courses").insert(enrollments);
+    await StudentCourse.query(trx).insert(enrollments);
     return {
       seeded: true,
       students: students.length,

@@ -70,7 +70,7 @@ describe(`migrations on ${process.env.REGISTRAR_TEST_DB ?? "pglite"}`, () => {
     expect(await checksum("students")).toEqual(students);
 
     // rolling back to before the join table drops it and leaves the rest alone
-    await test.db("student_courses").insert({ studentId: 1, courseId: 1 });
+    await test.db("student_courses").insert({ student_id: 1, course_id: 1 });
     for (const name of [...fromJoinTable].reverse()) {
       const [, reverted] = (await test.db.migrate.down()) as [number, string[]];
       expect(reverted).toEqual([name]);

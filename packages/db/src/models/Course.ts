@@ -1,8 +1,9 @@
-import { Model, type RelationMappings } from "objection";
+import type { RelationMappings } from "objection";
+import { RegistrarModel } from "./RegistrarModel.ts";
 import { Student } from "./Student.ts";
 import { StudentCourse } from "./StudentCourse.ts";
 
-export class Course extends Model {
+export class Course extends RegistrarModel {
   static override tableName = "courses";
 
   id!: number;
@@ -16,28 +17,29 @@ export class Course extends Model {
   createdAt!: string;
   updatedAt!: string;
 
+  /** The roster, through student_courses, each with its enrollment's `enrolledAt`. */
   students?: Array<Student & { enrolledAt: string }>;
   enrollments?: StudentCourse[];
 
   static override relationMappings = (): RelationMappings => ({
     students: {
-      relation: Model.ManyToManyRelation,
+      relation: RegistrarModel.ManyToManyRelation,
       modelClass: Student,
       join: {
         from: "courses.id",
         through: {
           modelClass: StudentCourse,
-          from: "student_courses.courseId",
-          to: "student_courses.studentId",
-          extra: ["enrolledAt"],
+          from: "student_courses.course_id",
+          to: "student_courses.student_id",
+          extra: ["enrolled_at"],
         },
         to: "students.id",
       },
     },
     enrollments: {
-      relation: Model.HasManyRelation,
+      relation: RegistrarModel.HasManyRelation,
       modelClass: StudentCourse,
-      join: { from: "courses.id", to: "student_courses.courseId" },
+      join: { from: "courses.id", to: "student_courses.course_id" },
     },
   });
 }

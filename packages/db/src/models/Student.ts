@@ -1,8 +1,9 @@
-import { Model, type RelationMappings } from "objection";
+import type { RelationMappings } from "objection";
 import { Course } from "./Course.ts";
+import { RegistrarModel } from "./RegistrarModel.ts";
 import { StudentCourse } from "./StudentCourse.ts";
 
-export class Student extends Model {
+export class Student extends RegistrarModel {
   static override tableName = "students";
 
   id!: number;
@@ -12,28 +13,29 @@ export class Student extends Model {
   createdAt!: string;
   updatedAt!: string;
 
+  /** Through student_courses, each with its enrollment's `enrolledAt`. */
   courses?: Array<Course & { enrolledAt: string }>;
   enrollments?: StudentCourse[];
 
   static override relationMappings = (): RelationMappings => ({
     courses: {
-      relation: Model.ManyToManyRelation,
+      relation: RegistrarModel.ManyToManyRelation,
       modelClass: Course,
       join: {
         from: "students.id",
         through: {
           modelClass: StudentCourse,
-          from: "student_courses.studentId",
-          to: "student_courses.courseId",
-          extra: ["enrolledAt"],
+          from: "student_courses.student_id",
+          to: "student_courses.course_id",
+          extra: ["enrolled_at"],
         },
         to: "courses.id",
       },
     },
     enrollments: {
-      relation: Model.HasManyRelation,
+      relation: RegistrarModel.HasManyRelation,
       modelClass: StudentCourse,
-      join: { from: "students.id", to: "student_courses.studentId" },
+      join: { from: "students.id", to: "student_courses.student_id" },
     },
   });
 }
