@@ -1,6 +1,7 @@
 // @registrar/contract: facts of the wire contract that the server and its clients must agree
-// on, as plain constants, so that neither copies them. Plain JavaScript (with index.d.ts)
-// because the built SDK imports it at run time, in Node and in browsers, with no build step.
+// on, as plain constants, so that neither copies them. Plain JavaScript (with index.d.ts), so
+// that every consumer (tsx, Vite, the server's and the SDK's esbuild bundles) reads it as it
+// is; the published SDK carries it inlined (packages/sdk/scripts/build-js.mjs).
 
 /**
  * The most calls one tRPC batch request may carry: the server's default for
