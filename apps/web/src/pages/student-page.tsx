@@ -138,10 +138,11 @@ function EnrolledCourses({
     trpc.enrollments.remove.mutationOptions({
       onSuccess: async (_, { courseId }) => {
         const name = courses.find((course) => course.id === courseId)?.name ?? `course #${courseId}`;
-        setRemoved(`Removed from ${name}.`);
         setRemoving(undefined);
         await refresh();
-        // the row (and its Remove button, where the focus was) is gone: start from the list
+        // said once the list shows it; the row (and its Remove button, where the focus was)
+        // is gone, so the focus starts again from the list's heading
+        setRemoved(`Removed from ${name}.`);
         heading.current?.focus();
       },
       // enrollment_not_found: someone else removed it; the list is stale either way.
