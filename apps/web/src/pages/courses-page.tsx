@@ -1,3 +1,4 @@
+import { MAX_CAPACITY, MAX_NAME_LENGTH, MIN_CAPACITY } from "@registrar/sdk";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link } from "react-router";
@@ -91,18 +92,28 @@ function NewCourseForm() {
       <div className="fields">
         <label>
           Course name
-          <input value={name} onChange={(event) => setName(event.target.value)} required maxLength={200} />
+          <input
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+            required
+            maxLength={MAX_NAME_LENGTH}
+          />
         </label>
         <label>
           Level
-          <input value={level} onChange={(event) => setLevel(event.target.value)} required maxLength={200} />
+          <input
+            value={level}
+            onChange={(event) => setLevel(event.target.value)}
+            required
+            maxLength={MAX_NAME_LENGTH}
+          />
         </label>
         <label>
           Capacity
           <input
             type="number"
-            min={1}
-            max={100000}
+            min={MIN_CAPACITY}
+            max={MAX_CAPACITY}
             step={1}
             value={capacity}
             placeholder="No limit"

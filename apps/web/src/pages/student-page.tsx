@@ -1,4 +1,4 @@
-import type { RouterOutputs } from "@registrar/sdk";
+import { MAX_PAGE_SIZE, type RouterOutputs } from "@registrar/sdk";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link, useParams } from "react-router";
@@ -41,7 +41,7 @@ function StudentDetails({ studentId }: { studentId: number }) {
   const enrolled = useInfiniteQuery(
     pagedQueryOptions(trpc.enrollments.list.queryKey, client.enrollments.list.query, {
       studentId,
-      limit: 200,
+      limit: MAX_PAGE_SIZE,
     }),
   );
   useLoadAllPages(enrolled);
@@ -185,7 +185,7 @@ function AddCourses({
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
   const [done, setDone] = useState<string>();
   const allCourses = useInfiniteQuery(
-    pagedQueryOptions(trpc.courses.list.queryKey, client.courses.list.query, { limit: 200 }),
+    pagedQueryOptions(trpc.courses.list.queryKey, client.courses.list.query, { limit: MAX_PAGE_SIZE }),
   );
   useLoadAllPages(allCourses);
   const courses = allCourses.data?.pages.flatMap((page) => page.courses) ?? [];

@@ -1,3 +1,4 @@
+import { MAX_NAME_LENGTH } from "@registrar/sdk";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link, useNavigate } from "react-router";
@@ -111,7 +112,12 @@ function NewStudentForm() {
       <div className="fields">
         <label>
           Name
-          <input value={name} onChange={(event) => setName(event.target.value)} required maxLength={200} />
+          <input
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+            required
+            maxLength={MAX_NAME_LENGTH}
+          />
         </label>
         <label>
           Email
