@@ -1,16 +1,12 @@
+import { MAX_ID, parseId as parseContractId } from "@registrar/sdk";
 import { InvalidArgumentError } from "commander";
-
-const MAX_ID = 2_147_483_647;
 
 /** What `parseId` accepts, for messages about an id it refused. */
 export const ID_RULE = `must be an integer between 1 and ${MAX_ID}.`;
 
-/** An id as the server accepts it: plain decimal, 1..2147483647. Undefined otherwise. */
+/** An id as the server accepts it (the contract's rule), around spaces. Undefined otherwise. */
 export function parseId(text: string): number | undefined {
-  const trimmed = text.trim();
-  if (!/^[1-9][0-9]{0,9}$/.test(trimmed)) return undefined;
-  const id = Number(trimmed);
-  return id <= MAX_ID ? id : undefined;
+  return parseContractId(text.trim());
 }
 
 /** commander argument parser for ids: a bad id is a usage error (exit 2), not a request. */

@@ -1,3 +1,4 @@
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "@registrar/sdk";
 import type { Command } from "commander";
 import { integerOption } from "./ids.ts";
 import { type Column, printJson, printNote, printTable } from "./output.ts";
@@ -6,12 +7,13 @@ export type PageOptions = { limit?: number; cursor?: string; all?: boolean };
 export type Page<Item> = { items: Item[]; nextCursor: string | null };
 type PageRequest = { limit: number; cursor?: string };
 
-/** The server's largest page, used to walk everything with `--all`. */
-const MAX_PAGE = 200;
-
 export function addPageOptions(command: Command): Command {
   return command
-    .option("--limit <n>", "items per page, 1..200 (default 50)", integerOption(1, MAX_PAGE))
+    .option(
+      "--limit <n>",
+      `items per page, 1..${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})`,
+      integerOption(1, MAX_PAGE_SIZE),
+    )
     .option("--cursor <cursor>", "continue after a previous page (its next cursor)")
     .option("--all", "fetch every page");
 }
@@ -21,7 +23,8 @@ export async function fetchPages<Item>(
   fetchPage: (request: PageRequest) => Promise<Page<Item>>,
   options: PageOptions,
 ): Promise<Page<Item>> {
-  const limit = options.limit ?? (options.all ? MAX_PAGE : 50);
+  // `--all` walks everything in the server's largest pages
+  const limit = options.limit ?? (options.all ? MAX_PAGE_SIZE : DEFAULT_PAGE_SIZE);
   let page = await fetchPage({ limit, ...(options.cursor ? { cursor: options.cursor } : {}) });
   if (!options.all) return page;
   const items = [...page.items];

@@ -1,5 +1,6 @@
 import { trpcServer } from "@hono/trpc-server";
 import { appRouter } from "@registrar/api";
+import { MAX_REQUEST_BODY_BYTES } from "@registrar/contract";
 import { problemFromError, RequestProblem } from "@registrar/core";
 import type { Database } from "@registrar/db";
 import { Hono } from "hono";
@@ -22,8 +23,6 @@ import {
   withSecurityScheme,
 } from "./security/index.ts";
 import { webUi } from "./web-ui.ts";
-
-export const MAX_BODY_BYTES = 1024 * 1024;
 
 export type AppEnv = { Variables: SecurityVariables };
 
@@ -53,7 +52,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   for (const layer of securityMiddleware(options)) app.use("*", layer);
 
   const limitBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
+    maxSize: MAX_REQUEST_BODY_BYTES,
     onError: () => {
       throw new RequestProblem("payload_too_large", "The request body is over 1 MiB.");
     },

@@ -75,7 +75,7 @@ function describeKey(key: ApiKey): string {
 /** Arguments are checked before the database is opened, so a typo fails at once. */
 function createInput(): CreateApiKeyInput {
   if (!values.role) fail(`--role is required (${apiKeyRoles.join(", ")})\n${usage}`);
-  // Ids as in a URL path: the API's own rule (plain decimal, 1..2147483647).
+  // Ids as in a URL path: the API's own rule (the contract's ID_PATTERN).
   const studentId =
     values["student-id"] === undefined ? undefined : idParamSchema.safeParse(values["student-id"]);
   if (studentId !== undefined && !studentId.success) fail("--student-id must be a positive integer", 1);

@@ -1,39 +1,19 @@
+import {
+  type ProblemCode,
+  type ProblemExtras,
+  type ProblemExtrasAt,
+  problemCodes,
+  problemLimits,
+  type ValidationIssue,
+} from "@registrar/contract";
+
 /**
  * Domain errors: each carries the contract's stable `code`, its HTTP status and the
- * extra members of its problem object (camelCase; REST renames them to snake_case).
+ * extra members of its problem object (camelCase; REST renames them to snake_case), typed
+ * from the contract's table of codes.
  */
 
-export const problemCodes = {
-  validation_failed: { status: 400, title: "Validation failed" },
-  invalid_json: { status: 400, title: "Malformed JSON" },
-  unauthorized: { status: 401, title: "Unauthorized" },
-  forbidden: { status: 403, title: "Forbidden" },
-  not_found: { status: 404, title: "Not found" },
-  student_not_found: { status: 404, title: "Student not found" },
-  course_not_found: { status: 404, title: "Course not found" },
-  enrollment_not_found: { status: 404, title: "Enrollment not found" },
-  method_not_allowed: { status: 405, title: "Method not allowed" },
-  email_taken: { status: 409, title: "Email already taken" },
-  course_full: { status: 409, title: "Course full" },
-  capacity_below_enrolled: { status: 409, title: "Capacity below enrolled count" },
-  payload_too_large: { status: 413, title: "Payload too large" },
-  unsupported_media_type: { status: 415, title: "Unsupported media type" },
-  rate_limited: { status: 429, title: "Too many requests" },
-  internal_error: { status: 500, title: "Internal error" },
-  service_unavailable: { status: 503, title: "Service unavailable" },
-} as const;
-
-export type ProblemCode = keyof typeof problemCodes;
-
-export type ValidationIssue = { path: string; message: string };
-
-/**
- * How much of the request a problem may echo back. Paths, messages and details can quote
- * input (an unknown key, a number as written, a URL path), and a 1 MiB body can hold
- * thousands of faults: without bounds an error answer could be as large as the request,
- * and the OpenAPI document could not say how large it is.
- */
-export const problemLimits = { detail: 1000, issues: 100, issuePath: 200, issueMessage: 300 } as const;
+export { type ProblemCode, problemCodes, problemLimits, type ValidationIssue };
 
 /** `text` cut to at most `max` characters, ending in an ellipsis when cut. */
 export function clipped(text: string, max: number): string {
@@ -55,7 +35,7 @@ export class DomainError<Extras extends Record<string, unknown> = Record<string,
 }
 
 /** The first {@link problemLimits}`.issues` faults, each clipped; the detail counts them all. */
-export class ValidationFailed extends DomainError<{ errors: ValidationIssue[] }> {
+export class ValidationFailed extends DomainError<ProblemExtras<"validation_failed">> {
   constructor(issues: ValidationIssue[]) {
     const errors = issues.slice(0, problemLimits.issues).map((issue) => ({
       path: clipped(issue.path, problemLimits.issuePath),
@@ -72,20 +52,20 @@ export class ValidationFailed extends DomainError<{ errors: ValidationIssue[] }>
   }
 }
 
-export class StudentNotFound extends DomainError<{ studentId: number }> {
+export class StudentNotFound extends DomainError<ProblemExtras<"student_not_found">> {
   constructor(studentId: number) {
     super("student_not_found", `Student ${studentId} does not exist.`, { studentId });
   }
 }
 
-export class CourseNotFound extends DomainError<{ courseId: number }> {
+export class CourseNotFound extends DomainError<ProblemExtrasAt<"course_not_found", 404>> {
   constructor(courseId: number) {
     super("course_not_found", `Course ${courseId} does not exist.`, { courseId });
   }
 }
 
 /** An assignment names courses that do not exist: the body is at fault, hence 422. */
-export class CoursesNotFound extends DomainError<{ missingCourseIds: number[] }> {
+export class CoursesNotFound extends DomainError<ProblemExtrasAt<"course_not_found", 422>> {
   constructor(missingCourseIds: number[]) {
     super(
       "course_not_found",
@@ -96,7 +76,7 @@ export class CoursesNotFound extends DomainError<{ missingCourseIds: number[] }>
   }
 }
 
-export class EnrollmentNotFound extends DomainError<{ studentId: number; courseId: number }> {
+export class EnrollmentNotFound extends DomainError<ProblemExtras<"enrollment_not_found">> {
   constructor(studentId: number, courseId: number) {
     super("enrollment_not_found", `Student ${studentId} is not enrolled in course ${courseId}.`, {
       studentId,
@@ -105,7 +85,7 @@ export class EnrollmentNotFound extends DomainError<{ studentId: number; courseI
   }
 }
 
-export class CourseFull extends DomainError<{ fullCourseIds: number[] }> {
+export class CourseFull extends DomainError<ProblemExtras<"course_full">> {
   constructor(fullCourseIds: number[]) {
     super("course_full", `No seat left in course ${fullCourseIds.join(", ")}; nothing was enrolled.`, {
       fullCourseIds,
@@ -113,13 +93,13 @@ export class CourseFull extends DomainError<{ fullCourseIds: number[] }> {
   }
 }
 
-export class EmailTaken extends DomainError<{ email: string }> {
+export class EmailTaken extends DomainError<ProblemExtras<"email_taken">> {
   constructor(email: string) {
     super("email_taken", `The email ${email} is already used by another student.`, { email });
   }
 }
 
-export class CapacityBelowEnrolled extends DomainError<{ capacity: number; enrolledCount: number }> {
+export class CapacityBelowEnrolled extends DomainError<ProblemExtras<"capacity_below_enrolled">> {
   constructor(capacity: number, enrolledCount: number) {
     super(
       "capacity_below_enrolled",

@@ -1,7 +1,8 @@
+import { DEFAULT_PAGE_SIZE, parseId } from "@registrar/contract";
 import { ValidationFailed } from "./errors.ts";
-import { idParamSchema, type PageInput } from "./schemas.ts";
+import type { PageInput } from "./schemas.ts";
 
-export const DEFAULT_PAGE_SIZE = 50;
+export { DEFAULT_PAGE_SIZE };
 
 const prefix = "id:";
 
@@ -13,12 +14,12 @@ export function encodeCursor(lastId: number): string {
 export function decodeCursor(cursor: string | undefined): number {
   if (cursor === undefined) return 0;
   const text = Buffer.from(cursor, "base64url").toString("utf8");
-  // the id inside obeys the same rule as an id in a path (1..2147483647, plain decimal)
-  const id = idParamSchema.safeParse(text.startsWith(prefix) ? text.slice(prefix.length) : "");
-  if (!id.success || Buffer.from(text).toString("base64url") !== cursor) {
+  // the id inside obeys the same rule as an id in a path
+  const id = parseId(text.startsWith(prefix) ? text.slice(prefix.length) : "");
+  if (id === undefined || Buffer.from(text).toString("base64url") !== cursor) {
     throw new ValidationFailed([{ path: "cursor", message: "is not a valid cursor" }]);
   }
-  return id.data;
+  return id;
 }
 
 export type PageWindow = { afterId: number; limit: number };

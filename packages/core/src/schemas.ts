@@ -1,40 +1,51 @@
+import {
+  DEFAULT_PAGE_SIZE,
+  ID_MAX_DIGITS,
+  ID_PATTERN,
+  ID_RULE,
+  MAX_ASSIGN_COURSE_IDS,
+  MAX_CAPACITY,
+  MAX_EMAIL_LENGTH,
+  MAX_ID,
+  MAX_NAME_LENGTH,
+  MAX_PAGE_SIZE,
+  MAX_REPLACE_COURSE_IDS,
+  MIN_ASSIGN_COURSE_IDS,
+  MIN_CAPACITY,
+  PAGE_SIZE_PARAM_MAX_LENGTH,
+  PAGE_SIZE_PARAM_PATTERN,
+} from "@registrar/contract";
 import { z } from "zod";
 
 /**
  * The zod schemas here are the single source of truth for what Registrar accepts and
  * answers: services parse with them, tRPC uses them as input validators, the REST adapter
- * derives its snake_case shapes and the OpenAPI document from them.
+ * derives its snake_case shapes and the OpenAPI document from them. Their numbers and
+ * patterns are the contract's (@registrar/contract), which the clients read too.
  */
 
-export const MAX_ID = 2_147_483_647;
-const MAX_NAME_LENGTH = 200;
-const MAX_EMAIL_LENGTH = 254;
+export { MAX_ID };
 
-/** A PostgreSQL `integer` key: 1..2147483647. */
+/** A PostgreSQL `integer` key. */
 export const idSchema = z
   .number()
   .int("must be an integer")
-  .min(1, "must be between 1 and 2147483647")
-  .max(MAX_ID, "must be between 1 and 2147483647")
-  .meta({ description: "Integer id, 1..2147483647", example: 1 });
+  .min(1, `must be between 1 and ${MAX_ID}`)
+  .max(MAX_ID, `must be between 1 and ${MAX_ID}`)
+  .meta({ description: `Integer id, 1..${MAX_ID}`, example: 1 });
 
-const idParamMessage = "must be an integer between 1 and 2147483647 in plain decimal";
+const idParamMessage = `must be ${ID_RULE}`;
 
 /**
- * 1..2147483647 in plain decimal, exactly, as one regular expression: it is the pattern the
- * OpenAPI document publishes, so clients can check an id the way the server does. Ten-digit
- * ids are spelled out digit by digit below 2147483647.
+ * An id as written in a URL: plain decimal digits only (no sign, exponent or fraction). The
+ * pattern is the whole rule, so the OpenAPI document that publishes it says what is accepted.
  */
-const idParamPattern =
-  /^(?:[1-9][0-9]{0,8}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]|214748364[0-7])$/;
-
-/** An id as written in a URL: plain decimal digits only (no sign, exponent or fraction). */
 export const idParamSchema = z
   .string()
-  .max(10, { error: idParamMessage, abort: true })
-  .regex(idParamPattern, idParamMessage)
+  .max(ID_MAX_DIGITS, { error: idParamMessage, abort: true })
+  .regex(ID_PATTERN, idParamMessage)
   .transform(Number)
-  .meta({ description: "Integer id, 1..2147483647, in plain decimal", example: "1" });
+  .meta({ description: `Integer id, 1..${MAX_ID}, in plain decimal`, example: "1" });
 
 // PostgreSQL text cannot hold U+0000: refuse it here (400) rather than fail in the insert (500).
 // A pattern rather than a refinement, so the OpenAPI document states the rule too.
@@ -54,7 +65,7 @@ export const studentNameSchema = trimmedText(MAX_NAME_LENGTH).meta({ example: "A
 export const studentEmailSchema = z
   .string()
   .trim()
-  .max(MAX_EMAIL_LENGTH, "must be at most 254 characters")
+  .max(MAX_EMAIL_LENGTH, `must be at most ${MAX_EMAIL_LENGTH} characters`)
   .pipe(z.email("must be a valid email address"))
   // `format` by hand: zod's JSON Schema of this pipe's input side is the untrimmed string.
   .meta({ description: "Unique, case-insensitively", example: "ada@example.org", format: "email" });
@@ -63,8 +74,8 @@ export const courseLevelSchema = trimmedText(MAX_NAME_LENGTH).meta({ example: "b
 export const capacitySchema = z
   .number()
   .int("must be an integer")
-  .min(1, "must be between 1 and 100000")
-  .max(100_000, "must be between 1 and 100000")
+  .min(MIN_CAPACITY, `must be between ${MIN_CAPACITY} and ${MAX_CAPACITY}`)
+  .max(MAX_CAPACITY, `must be between ${MIN_CAPACITY} and ${MAX_CAPACITY}`)
   .nullable()
   .meta({ description: "Seats; null means unlimited", example: 30 });
 
@@ -89,13 +100,29 @@ export const updateCourseFields = z.strictObject({
   capacity: capacitySchema.optional(),
 });
 
-const MAX_PAGE_SIZE = 200;
 export const pageLimitSchema = z
   .number()
   .int("must be an integer")
-  .min(1, "must be between 1 and 200")
-  .max(MAX_PAGE_SIZE, "must be between 1 and 200")
-  .meta({ description: "Page size, 1..200 (default 50)" });
+  .min(1, `must be between 1 and ${MAX_PAGE_SIZE}`)
+  .max(MAX_PAGE_SIZE, `must be between 1 and ${MAX_PAGE_SIZE}`)
+  .meta({ description: `Page size, 1..${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})` });
+
+const limitParamMessage = `must be an integer between 1 and ${MAX_PAGE_SIZE}`;
+
+/**
+ * `?limit=` as a query string spells it. The pattern accepts exactly the strings whose value
+ * is in range, so the OpenAPI document's pattern is the rule; pageLimitSchema has the last word.
+ */
+export const pageLimitParamSchema = z
+  .string()
+  .max(PAGE_SIZE_PARAM_MAX_LENGTH, { error: limitParamMessage, abort: true })
+  .regex(PAGE_SIZE_PARAM_PATTERN, limitParamMessage)
+  .transform(Number)
+  .pipe(pageLimitSchema)
+  .meta({
+    description: `Page size, 1..${MAX_PAGE_SIZE} (default ${DEFAULT_PAGE_SIZE})`,
+    example: String(DEFAULT_PAGE_SIZE),
+  });
 
 /** Opaque to clients; inside, the base64url of the last id of the previous page. */
 export const cursorSchema = z
@@ -109,13 +136,15 @@ export const pageInput = z.strictObject({
   cursor: cursorSchema.optional(),
 });
 
-/** Course ids to assign: 1..1000, duplicates allowed and collapsed. */
+/** Course ids to assign, duplicates allowed and collapsed. */
 export const assignCourseIdsSchema = z
   .array(idSchema)
-  .min(1, "must name at least one course")
-  .max(1000, "must name at most 1000 courses");
-/** Course ids that replace a student's set: 0..1000. */
-export const replaceCourseIdsSchema = z.array(idSchema).max(1000, "must name at most 1000 courses");
+  .min(MIN_ASSIGN_COURSE_IDS, "must name at least one course")
+  .max(MAX_ASSIGN_COURSE_IDS, `must name at most ${MAX_ASSIGN_COURSE_IDS} courses`);
+/** Course ids that replace a student's set: none to the most an assignment may name. */
+export const replaceCourseIdsSchema = z
+  .array(idSchema)
+  .max(MAX_REPLACE_COURSE_IDS, `must name at most ${MAX_REPLACE_COURSE_IDS} courses`);
 
 // ---- outputs ----------------------------------------------------------------------------
 // What the API answers, for the OpenAPI document and the SDK's types (nothing parses with
@@ -188,8 +217,11 @@ export const courseStudentsPageSchema = z.object({
 });
 export const assignmentSchema = z.object({
   studentId: idSchema,
-  enrolled: z.array(idSchema).max(1000).meta({ description: "Course ids newly enrolled" }),
-  alreadyEnrolled: z.array(idSchema).max(1000).meta({ description: "Course ids the student already had" }),
+  enrolled: z.array(idSchema).max(MAX_ASSIGN_COURSE_IDS).meta({ description: "Course ids newly enrolled" }),
+  alreadyEnrolled: z
+    .array(idSchema)
+    .max(MAX_ASSIGN_COURSE_IDS)
+    .meta({ description: "Course ids the student already had" }),
   courses: everyCourse(enrolledCourseSchema).meta({ description: "All of the student's courses now" }),
 });
 export const replacementSchema = assignmentSchema.extend({

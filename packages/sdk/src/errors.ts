@@ -1,8 +1,13 @@
+import {
+  isProblemCode,
+  type ProblemBase,
+  type ProblemCode,
+  type ProblemExtras,
+  type TypedProblem,
+} from "@registrar/contract";
 import { TRPCClientError } from "@trpc/client";
-import type { components } from "./generated/openapi.ts";
 
-/** The contract's stable problem codes, as the server's OpenAPI document lists them. */
-export type ProblemCode = components["schemas"]["Problem"]["code"];
+export type { ProblemCode, ValidationIssue } from "@registrar/contract";
 
 /**
  * Codes the SDK itself raises when no problem came back: the server could not be reached
@@ -13,62 +18,33 @@ export type ClientErrorCode = "network_error" | "unexpected_response";
 
 export type RegistrarErrorCode = ProblemCode | ClientErrorCode;
 
-export type ValidationIssue = { path: string; message: string };
+/** Every extra member some code carries (`studentId`, `missingCourseIds`, `retryAfter`, ...). */
+type ExtraName = {
+  [C in ProblemCode]: ProblemExtras<C> extends infer E ? (E extends unknown ? keyof E : never) : never;
+}[ProblemCode];
+
+/**
+ * Each code's problem also names the other codes' extras as absent, so that a member reads
+ * without narrowing first (`problem.missingCourseIds` is `number[] | undefined`), and reads
+ * exactly after narrowing on `code` (`number[]` once `code` is `course_full`... or the 422
+ * of `course_not_found`).
+ */
+type Exclusive<P> = P extends unknown
+  ? P & { [Name in Exclude<ExtraName, keyof P>]?: undefined } & { [extra: string]: unknown }
+  : never;
 
 /**
  * An RFC 9457 problem as the SDK hands it out: camelCase whichever API it came from
- * (REST sends `missing_course_ids`, tRPC `missingCourseIds`; both arrive as the latter).
+ * (REST sends `missing_course_ids`, tRPC `missingCourseIds`; both arrive as the latter,
+ * and REST's `Retry-After` header as `retryAfter`). A union over `code`: each code carries
+ * the extras the contract gives it (@registrar/contract's `problemCodes`).
  */
-export type RegistrarProblem = {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: RegistrarErrorCode;
-  /** `urn:uuid:` of the request, as in the server's logs */
-  instance?: string;
-  /** validation_failed: one entry per fault */
-  errors?: ValidationIssue[];
-  /** student_not_found, enrollment_not_found */
-  studentId?: number;
-  /** course_not_found (path id), enrollment_not_found */
-  courseId?: number;
-  /** course_not_found on an assignment (422): the ids that do not exist */
-  missingCourseIds?: number[];
-  /** course_full: the courses without a free seat */
-  fullCourseIds?: number[];
-  /** rate_limited, service_unavailable: seconds to wait before trying again (REST sends it as `Retry-After`) */
-  retryAfter?: number;
-  [extra: string]: unknown;
-};
+export type RegistrarProblem = Exclusive<TypedProblem | ProblemBase<ClientErrorCode>>;
 
-// A record, not a list, so the compiler says when the contract gains or loses a code.
-const knownProblemCodes: Record<ProblemCode, true> = {
-  validation_failed: true,
-  invalid_json: true,
-  unauthorized: true,
-  forbidden: true,
-  not_found: true,
-  student_not_found: true,
-  course_not_found: true,
-  enrollment_not_found: true,
-  method_not_allowed: true,
-  email_taken: true,
-  course_full: true,
-  capacity_below_enrolled: true,
-  payload_too_large: true,
-  unsupported_media_type: true,
-  rate_limited: true,
-  internal_error: true,
-  service_unavailable: true,
-};
+/** The problem of one code: `RegistrarProblemOf<"course_full">["fullCourseIds"]` is `number[]`. */
+export type RegistrarProblemOf<C extends RegistrarErrorCode> = Extract<RegistrarProblem, { code: C }>;
 
-function isProblemCode(code: string): code is ProblemCode {
-  return Object.hasOwn(knownProblemCodes, code);
-}
-
-/** Any failure of a Registrar call, REST or tRPC, with the contract's `code` and extras. */
-export class RegistrarError extends Error {
+class RegistrarErrorClass extends Error {
   override readonly name = "RegistrarError";
   readonly code: RegistrarErrorCode;
   /** HTTP status of the answer; 0 when there was none */
@@ -85,6 +61,31 @@ export class RegistrarError extends Error {
     this.problem = problem;
   }
 }
+
+/** A RegistrarError of one code: its `problem` carries that code's extras. */
+export type RegistrarErrorOf<C extends RegistrarErrorCode> = Omit<RegistrarErrorClass, "code" | "problem"> & {
+  readonly code: C;
+  readonly problem: RegistrarProblemOf<C>;
+};
+
+/**
+ * Any failure of a Registrar call, REST or tRPC, with the contract's `code` and extras: a
+ * union over `code`, so `if (error.code === "course_full") error.problem.fullCourseIds` is
+ * a `number[]`.
+ */
+export type RegistrarError = { [C in RegistrarErrorCode]: RegistrarErrorOf<C> }[RegistrarErrorCode];
+
+type RegistrarErrorConstructor = {
+  new (problem: RegistrarProblem, options?: { cause?: unknown }): RegistrarError;
+  /** what `instanceof RegistrarError` narrows to: the union */
+  readonly prototype: RegistrarError;
+};
+
+/**
+ * One class at run time; its instances are typed as the union (a class cannot say that its
+ * `problem` follows its `code`, and the constructor takes them together from one problem).
+ */
+export const RegistrarError = RegistrarErrorClass as unknown as RegistrarErrorConstructor;
 
 export function isRegistrarError(error: unknown): error is RegistrarError {
   return error instanceof RegistrarError;
@@ -111,6 +112,7 @@ function camelCaseKeys(value: unknown): unknown {
 export function problemFrom(body: unknown, status: number): RegistrarProblem | undefined {
   if (!isRecord(body) || typeof body.code !== "string" || !isProblemCode(body.code)) return undefined;
   const problem = camelCaseKeys(body) as Record<string, unknown>;
+  // The server's answer is the contract's: its extras are those of its code.
   return {
     ...problem,
     type: typeof problem.type === "string" ? problem.type : `urn:registrar:problem:${body.code}`,
@@ -118,7 +120,7 @@ export function problemFrom(body: unknown, status: number): RegistrarProblem | u
     status: typeof problem.status === "number" ? problem.status : status,
     detail: typeof problem.detail === "string" ? problem.detail : body.code,
     code: body.code,
-  };
+  } as RegistrarProblem;
 }
 
 function clientProblem(code: ClientErrorCode, status: number, detail: string): RegistrarProblem {

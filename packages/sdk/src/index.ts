@@ -3,18 +3,19 @@
  * server's router by a type-only import, so the built package carries no server code.
  */
 
-export { TRPC_MAX_BATCH_SIZE, TRPC_MAX_URL_LENGTH } from "@registrar/contract";
+// The wire contract's ids, limits and problem codes, so that no client copies one.
+export * from "@registrar/contract";
 export type { AppRouter } from "./app-router.ts";
 export { createRegistrarClient, type RegistrarClient } from "./client.ts";
 export {
   type ClientErrorCode,
   isRegistrarError,
-  type ProblemCode,
   RegistrarError,
   type RegistrarErrorCode,
+  type RegistrarErrorOf,
   type RegistrarProblem,
+  type RegistrarProblemOf,
   toRegistrarError,
-  type ValidationIssue,
 } from "./errors.ts";
 export {
   createRegistrarRestClient,

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import * as contract from "@registrar/contract";
 import { startTestServer, type TestServer } from "@registrar/server/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -36,6 +37,9 @@ import {
   type AppRouter,
   createRegistrarClient,
   isRegistrarError,
+  MAX_PAGE_SIZE,
+  parseId,
+  RegistrarError,
   type RegistrarErrorCode,
   type RestSchemas,
   registrarLinks,
@@ -46,6 +50,9 @@ import {
 
 type IsAny<T> = 0 extends 1 & T ? true : false;
 const routerIsTyped: IsAny<AppRouter> = false;
+
+const pageSize: number = MAX_PAGE_SIZE;
+const parsedId: number | undefined = parseId("42");
 
 const { trpc, rest } = createRegistrarClient({ baseUrl: "http://127.0.0.1:3000", token: undefined });
 
@@ -80,6 +87,15 @@ try {
     const missing: number[] | undefined = error.problem.missingCourseIds;
     void code;
     void missing;
+    // a union over code: narrowed, a code's extras are there
+    if (error.code === "course_full") {
+      const full: number[] = error.problem.fullCourseIds;
+      void full;
+    }
+  }
+  if (error instanceof RegistrarError && error.code === "enrollment_not_found") {
+    const pair: [number, number] = [error.problem.studentId, error.problem.courseId];
+    void pair;
   }
 }
 
@@ -88,7 +104,7 @@ const viaOwn: string = (await own.students.byId.query({ id: 1 }).catch((error) =
   throw toRegistrarError(error);
 })).email;
 
-export { routerIsTyped, renamed, next, seats, enrolledCount, enrolled, already, enrolledAt, roster, removed, deleted, grace, createdAt, viaOwn };
+export { pageSize, parsedId, routerIsTyped, renamed, next, seats, enrolledCount, enrolled, already, enrolledAt, roster, removed, deleted, grace, createdAt, viaOwn };
 `;
 
 /** Each wrong call on a line of its own, with the one error that must be reported on that line. */
@@ -342,9 +358,9 @@ describe.each(packers)("the %s tarball, installed with npm into an empty folder"
     const required = await sh(process.execPath, ["require-check.cjs"], project);
     expect(JSON.parse(required.stdout)).toEqual(
       [
+        // the wire contract, re-exported whole
+        ...Object.keys(contract),
         "RegistrarError",
-        "TRPC_MAX_BATCH_SIZE",
-        "TRPC_MAX_URL_LENGTH",
         "createRegistrarClient",
         "createRegistrarRestClient",
         "createRegistrarTrpcClient",

@@ -1,4 +1,4 @@
-import type { RouterOutputs } from "@registrar/sdk";
+import { MAX_CAPACITY, MIN_CAPACITY, type RouterOutputs } from "@registrar/sdk";
 import type { Command } from "commander";
 import { contextOf } from "../context.ts";
 import { idArgument, integerOption } from "../ids.ts";
@@ -42,7 +42,11 @@ export function registerCourseCommands(program: Command): void {
     .description("create a course")
     .argument("<name>", "course name")
     .argument("<level>", "level, e.g. beginner")
-    .option("--capacity <seats>", "seats, 1..100000 (default: unlimited)", integerOption(1, 100_000))
+    .option(
+      "--capacity <seats>",
+      `seats, ${MIN_CAPACITY}..${MAX_CAPACITY} (default: unlimited)`,
+      integerOption(MIN_CAPACITY, MAX_CAPACITY),
+    )
     .action(async (name: string, level: string, options: { capacity?: number }, command: Command) => {
       const { client, json } = contextOf(command);
       const course = await client.trpc.courses.create.mutate({

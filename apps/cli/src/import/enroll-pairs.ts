@@ -1,9 +1,11 @@
-import { isRegistrarError, type RegistrarError, type RegistrarTrpcClient } from "@registrar/sdk";
+import {
+  isRegistrarError,
+  MAX_ASSIGN_COURSE_IDS,
+  type RegistrarError,
+  type RegistrarTrpcClient,
+} from "@registrar/sdk";
 import { courseLabel } from "../phrases.ts";
 import type { CsvPair } from "./read-csv.ts";
-
-/** The server takes at most this many course ids in one assignment. */
-const MAX_COURSES_PER_CALL = 1000;
 
 export type FailedRow = {
   line: number;
@@ -38,7 +40,7 @@ type Batch = { studentId: number; rows: CsvPair[] };
 /** What an import will send: the assignments, and how many rows repeat an earlier pair. */
 export type EnrollPlan = { batches: Batch[]; duplicates: number };
 
-/** Rows grouped by student, one pair once, cut into assignments of at most 1000 courses. */
+/** Rows grouped by student, one pair once, cut into assignments of as many courses as the server takes. */
 export function planBatches(pairs: readonly CsvPair[]): EnrollPlan {
   const byStudent = new Map<number, Map<number, CsvPair>>();
   let duplicates = 0;
@@ -51,8 +53,8 @@ export function planBatches(pairs: readonly CsvPair[]): EnrollPlan {
   const batches: Batch[] = [];
   for (const [studentId, courses] of byStudent) {
     const rows = [...courses.values()];
-    for (let start = 0; start < rows.length; start += MAX_COURSES_PER_CALL) {
-      batches.push({ studentId, rows: rows.slice(start, start + MAX_COURSES_PER_CALL) });
+    for (let start = 0; start < rows.length; start += MAX_ASSIGN_COURSE_IDS) {
+      batches.push({ studentId, rows: rows.slice(start, start + MAX_ASSIGN_COURSE_IDS) });
     }
   }
   return { batches, duplicates };

@@ -1,68 +1,15 @@
-import {
-  capacitySchema,
-  idSchema,
-  MAX_ID,
-  type ProblemCode,
-  problemCodes,
-  problemLimits,
-  problemType,
-} from "@registrar/core";
+import { type ProblemCode, problemCodes } from "@registrar/core";
 import { z } from "zod";
 import type { Route } from "../http/define-route.ts";
 import { requestIdPattern } from "../http/request-id.ts";
 import { snakeCaseKey } from "../http/snake-case.ts";
+import { problemComponents, problemContent, problemSchema } from "./problem-schemas.ts";
 import { headerRefs, responseHeaderComponents } from "./response-headers.ts";
-
-const codes = Object.keys(problemCodes) as [ProblemCode, ...ProblemCode[]];
-const titles = [...new Set(codes.map((code) => problemCodes[code].title))] as [string, ...string[]];
-const courseIds = z.array(idSchema).max(1000);
-
-const problemSchema = z
-  .object({
-    type: z.enum(codes.map(problemType) as [string, ...string[]]),
-    title: z.enum(titles),
-    status: z.number().int().min(400).max(599),
-    detail: z.string().min(1).max(problemLimits.detail).meta({ description: "What went wrong, for people" }),
-    code: z.enum(codes),
-    instance: z
-      .string()
-      .max("urn:uuid:".length + 64)
-      .regex(new RegExp(`^urn:uuid:${requestIdPattern.source.slice(1)}`))
-      .optional()
-      .meta({ description: "urn:uuid: and the request's id, as in X-Request-Id and the logs" }),
-    errors: z
-      .array(
-        z.object({
-          path: z.string().max(problemLimits.issuePath),
-          message: z.string().max(problemLimits.issueMessage),
-        }),
-      )
-      .max(problemLimits.issues)
-      .optional()
-      .meta({ description: "validation_failed: the first 100 faults, one entry each" }),
-    // the extra members of the codes that have some (docs/api.md's error table)
-    studentId: idSchema.optional().meta({ description: "student_not_found, enrollment_not_found" }),
-    courseId: idSchema.optional().meta({ description: "course_not_found (404), enrollment_not_found" }),
-    missingCourseIds: courseIds.optional().meta({ description: "course_not_found (422)" }),
-    fullCourseIds: courseIds.optional().meta({ description: "course_full" }),
-    email: z.email().max(254).optional().meta({ description: "email_taken" }),
-    capacity: capacitySchema.unwrap().optional().meta({ description: "capacity_below_enrolled" }),
-    enrolledCount: z
-      .number()
-      .int()
-      .min(0)
-      .max(MAX_ID)
-      .optional()
-      .meta({ description: "capacity_below_enrolled" }),
-  })
-  .catchall(z.unknown())
-  .meta({ id: "Problem", description: "RFC 9457 problem details; extra members depend on `code`." });
 
 type JsonObject = { [key: string]: JsonValue };
 type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
 
 const componentRef = (id: string) => `#/components/schemas/${id}`;
-const problemContent = { "application/problem+json": { schema: { $ref: componentRef("Problem") } } };
 
 /** zod's JSON Schema, made into OpenAPI components: flat refs, snake_case properties. */
 function toComponents(registry: z.core.$ZodRegistry<{ id: string }>, io: "input" | "output"): JsonObject {
@@ -153,12 +100,12 @@ const everyAnswer = headerRefs(["X-Request-Id"]);
 const internalError = {
   description: "Problem: `internal_error` (a bug; logged with the request id)",
   headers: everyAnswer,
-  content: problemContent,
+  content: problemContent(["internal_error"], 500),
 };
 const serviceUnavailable = {
   description: "Problem: `service_unavailable`: the database cannot be reached or did not answer in time",
   headers: { ...everyAnswer, ...headerRefs(["Retry-After"]) },
-  content: problemContent,
+  content: problemContent(["service_unavailable"], 503),
 };
 
 export type OpenApiInfo = {
@@ -174,6 +121,10 @@ export function buildOpenApiDocument(routes: Route[], info: OpenApiInfo, tags: O
   const inputs = z.registry<{ id: string }>();
   const outputs = z.registry<{ id: string }>();
   outputs.add(problemSchema, { id: "Problem" });
+  const answered = routes.flatMap((route) =>
+    routeProblems(route).map(({ code, status }) => [code, status] as const),
+  );
+  for (const [id, schema] of problemComponents(answered)) outputs.add(schema, { id });
   const namedId = (schema: z.ZodType, fallback: string) => {
     const meta = z.globalRegistry.get(schema) as { id?: string } | undefined;
     return meta?.id ?? fallback;
@@ -212,10 +163,8 @@ export function buildOpenApiDocument(routes: Route[], info: OpenApiInfo, tags: O
           : {}),
       };
     }
-    const byStatus = new Map<number, string[]>();
-    for (const problem of [...inputProblems(route), ...route.problems]) {
-      const { code, status } =
-        typeof problem === "string" ? { code: problem, status: problemCodes[problem].status } : problem;
+    const byStatus = new Map<number, ProblemCode[]>();
+    for (const { code, status } of routeProblems(route)) {
       byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
     }
     for (const [status, codes] of [...byStatus.entries()].sort(([a], [b]) => a - b)) {
@@ -223,7 +172,7 @@ export function buildOpenApiDocument(routes: Route[], info: OpenApiInfo, tags: O
       responses[String(status)] = {
         description: `Problem: ${codes.map((code) => `\`${code}\``).join(", ")}`,
         headers: everyAnswer,
-        content: problemContent,
+        content: problemContent(codes, status),
       };
     }
     responses["500"] = internalError;
@@ -299,6 +248,13 @@ export function buildOpenApiDocument(routes: Route[], info: OpenApiInfo, tags: O
     paths,
     components: { schemas, headers: { ...responseHeaderComponents } },
   };
+}
+
+/** Each problem a route answers, with the status it answers it with. */
+function routeProblems(route: Route): Array<{ code: ProblemCode; status: number }> {
+  return [...inputProblems(route), ...route.problems].map((problem) =>
+    typeof problem === "string" ? { code: problem, status: problemCodes[problem].status } : problem,
+  );
 }
 
 /** What any route answers when its path, query or body does not parse. */

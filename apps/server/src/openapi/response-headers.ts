@@ -1,3 +1,4 @@
+import { ID_PATTERN } from "@registrar/contract";
 import { requestIdPattern } from "../http/request-id.ts";
 import { RATE_WINDOW_MS } from "../security/rate-limit.ts";
 
@@ -20,7 +21,7 @@ export const responseHeaderComponents = {
     schema: {
       type: "string",
       format: "uri-reference",
-      pattern: "^/(students|courses)/[1-9][0-9]{0,9}$",
+      pattern: `^/(students|courses)/${ID_PATTERN.source.slice(1)}`,
       maxLength: 20,
       example: "/students/1",
     },

@@ -1,3 +1,4 @@
+import { problemContent } from "../openapi/problem-schemas.ts";
 import { headerRefs } from "../openapi/response-headers.ts";
 import { isPublicPath } from "./authentication.ts";
 import { isRateLimitedPath } from "./rate-limit.ts";
@@ -5,9 +6,6 @@ import { isRateLimitedPath } from "./rate-limit.ts";
 type Json = { [key: string]: unknown };
 const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null;
 
-const problemContent = {
-  "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } },
-};
 const rateLimitHeaders = headerRefs([
   "RateLimit-Limit",
   "RateLimit-Remaining",
@@ -56,19 +54,19 @@ export function withSecurityScheme<T extends Json>(document: T): T {
         responses["401"] ??= {
           description: "Problem: `unauthorized`: no API key, or one that is not valid (with `AUTH=required`)",
           headers: headerRefs(["X-Request-Id", "WWW-Authenticate"]),
-          content: problemContent,
+          content: problemContent(["unauthorized"], 401),
         };
         responses["403"] ??= {
           description: "Problem: `forbidden`: the key's role may not do this",
           headers: headerRefs(["X-Request-Id"]),
-          content: problemContent,
+          content: problemContent(["forbidden"], 403),
         };
       }
       if (limited) {
         responses["429"] ??= {
           description: "Problem: `rate_limited`: over this client's requests a minute",
           headers: headerRefs(["X-Request-Id", "Retry-After"]),
-          content: problemContent,
+          content: problemContent(["rate_limited"], 429),
         };
       }
       // New response objects: the document may share one between operations (structuredClone

@@ -1,3 +1,4 @@
+import { DEFAULT_PAGE_SIZE, MAX_CAPACITY, MAX_NAME_LENGTH, MIN_CAPACITY } from "@registrar/sdk";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { Link } from "react-router";
@@ -10,7 +11,7 @@ import { pagedQueryOptions } from "../paged-query.ts";
 import { fieldsInError } from "../problem-messages.ts";
 import { useTRPC, useTRPCClient } from "../trpc.ts";
 
-const PAGE_SIZE = 50;
+const PAGE_SIZE = DEFAULT_PAGE_SIZE;
 
 export function CoursesPage() {
   useDocumentTitle("Courses");
@@ -120,7 +121,7 @@ function NewCourseForm() {
             value={name}
             onChange={(event) => setName(event.target.value)}
             required
-            maxLength={200}
+            maxLength={MAX_NAME_LENGTH}
             {...errorProps("name")}
           />
         </label>
@@ -131,7 +132,7 @@ function NewCourseForm() {
             value={level}
             onChange={(event) => setLevel(event.target.value)}
             required
-            maxLength={200}
+            maxLength={MAX_NAME_LENGTH}
             {...errorProps("level")}
           />
         </label>
@@ -140,8 +141,8 @@ function NewCourseForm() {
           <input
             ref={capacityField}
             type="number"
-            min={1}
-            max={100000}
+            min={MIN_CAPACITY}
+            max={MAX_CAPACITY}
             step={1}
             value={capacity}
             placeholder="No limit"

@@ -1,4 +1,4 @@
-import type { RouterOutputs } from "@registrar/sdk";
+import { MAX_PAGE_SIZE, type RouterOutputs } from "@registrar/sdk";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { Link, useParams } from "react-router";
 import { CapacityBar } from "../components/capacity-bar.tsx";
@@ -16,7 +16,8 @@ import { useTRPC, useTRPCClient } from "../trpc.ts";
 import { NotFoundPage } from "./not-found-page.tsx";
 
 // The roster is loaded whole (a course's seats bound it in practice), so it sorts in the browser.
-const PAGE_SIZE = 200;
+// The whole roster is loaded (it is sorted in the browser), in the largest pages the server gives.
+const PAGE_SIZE = MAX_PAGE_SIZE;
 
 type Course = RouterOutputs["courses"]["byId"];
 type RosterStudent = RouterOutputs["courses"]["students"]["students"][number];

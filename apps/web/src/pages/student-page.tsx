@@ -1,4 +1,4 @@
-import type { RouterOutputs } from "@registrar/sdk";
+import { MAX_PAGE_SIZE, type RouterOutputs } from "@registrar/sdk";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useId, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
@@ -59,7 +59,7 @@ function StudentDetails({ studentId }: { studentId: number }) {
   const enrolled = useInfiniteQuery(
     pagedQueryOptions(trpc.enrollments.list.queryKey, client.enrollments.list.query, {
       studentId,
-      limit: 200,
+      limit: MAX_PAGE_SIZE,
     }),
   );
   useLoadAllPages(enrolled);
@@ -246,7 +246,7 @@ function AddCourses({
   const [done, setDone] = useState<string>();
   const errorId = useId();
   const allCourses = useInfiniteQuery(
-    pagedQueryOptions(trpc.courses.list.queryKey, client.courses.list.query, { limit: 200 }),
+    pagedQueryOptions(trpc.courses.list.queryKey, client.courses.list.query, { limit: MAX_PAGE_SIZE }),
   );
   useLoadAllPages(allCourses);
   const courses = allCourses.data?.pages.flatMap((page) => page.courses) ?? [];

@@ -1,3 +1,4 @@
+import { DEFAULT_PAGE_SIZE, MAX_EMAIL_LENGTH, MAX_NAME_LENGTH } from "@registrar/sdk";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { Link, useNavigate } from "react-router";
@@ -10,7 +11,7 @@ import { pagedQueryOptions } from "../paged-query.ts";
 import { fieldsInError } from "../problem-messages.ts";
 import { useTRPC, useTRPCClient } from "../trpc.ts";
 
-const PAGE_SIZE = 50;
+const PAGE_SIZE = DEFAULT_PAGE_SIZE;
 
 export function StudentsPage() {
   useDocumentTitle("Students");
@@ -160,7 +161,7 @@ function NewStudentForm() {
             value={name}
             onChange={(event) => setName(event.target.value)}
             required
-            maxLength={200}
+            maxLength={MAX_NAME_LENGTH}
             aria-invalid={invalid.includes("name") || undefined}
             aria-describedby={describedBy("name")}
           />
@@ -173,7 +174,7 @@ function NewStudentForm() {
             value={email}
             onChange={(event) => setEmail(event.target.value)}
             required
-            maxLength={254}
+            maxLength={MAX_EMAIL_LENGTH}
             aria-invalid={invalid.includes("email") || undefined}
             aria-describedby={describedBy("email")}
           />

@@ -312,22 +312,19 @@ export interface components {
         /** @description RFC 9457 problem details; extra members depend on `code`. */
         Problem: {
             /** @enum {string} */
-            type: "urn:registrar:problem:validation_failed" | "urn:registrar:problem:invalid_json" | "urn:registrar:problem:unauthorized" | "urn:registrar:problem:forbidden" | "urn:registrar:problem:not_found" | "urn:registrar:problem:student_not_found" | "urn:registrar:problem:course_not_found" | "urn:registrar:problem:enrollment_not_found" | "urn:registrar:problem:method_not_allowed" | "urn:registrar:problem:email_taken" | "urn:registrar:problem:course_full" | "urn:registrar:problem:capacity_below_enrolled" | "urn:registrar:problem:payload_too_large" | "urn:registrar:problem:unsupported_media_type" | "urn:registrar:problem:rate_limited" | "urn:registrar:problem:internal_error" | "urn:registrar:problem:service_unavailable";
+            type: "urn:registrar:problem:validation_failed" | "urn:registrar:problem:invalid_json" | "urn:registrar:problem:unauthorized" | "urn:registrar:problem:forbidden" | "urn:registrar:problem:not_found" | "urn:registrar:problem:student_not_found" | "urn:registrar:problem:course_not_found" | "urn:registrar:problem:enrollment_not_found" | "urn:registrar:problem:method_not_allowed" | "urn:registrar:problem:email_taken" | "urn:registrar:problem:course_full" | "urn:registrar:problem:capacity_below_enrolled" | "urn:registrar:problem:payload_too_large" | "urn:registrar:problem:unsupported_media_type" | "urn:registrar:problem:rate_limited" | "urn:registrar:problem:internal_error" | "urn:registrar:problem:service_unavailable" | "urn:registrar:problem:term_not_found" | "urn:registrar:problem:term_in_use" | "urn:registrar:problem:sourced_id_taken" | "urn:registrar:problem:invalid_transition" | "urn:registrar:problem:waitlist_below_count" | "urn:registrar:problem:idempotency_in_progress" | "urn:registrar:problem:idempotency_key_reused" | "urn:registrar:problem:precondition_failed" | "urn:registrar:problem:webhook_not_found" | "urn:registrar:problem:webhook_url_forbidden" | "urn:registrar:problem:invalid_oneroster_package";
             /** @enum {string} */
-            title: "Validation failed" | "Malformed JSON" | "Unauthorized" | "Forbidden" | "Not found" | "Student not found" | "Course not found" | "Enrollment not found" | "Method not allowed" | "Email already taken" | "Course full" | "Capacity below enrolled count" | "Payload too large" | "Unsupported media type" | "Too many requests" | "Internal error" | "Service unavailable";
+            title: "Validation failed" | "Malformed JSON" | "Unauthorized" | "Forbidden" | "Not found" | "Student not found" | "Course not found" | "Enrollment not found" | "Method not allowed" | "Email already taken" | "Course full" | "Capacity below enrolled count" | "Payload too large" | "Unsupported media type" | "Too many requests" | "Internal error" | "Service unavailable" | "Term not found" | "Term in use" | "Sourced id already taken" | "Invalid status transition" | "Waitlist capacity below waitlisted count" | "Request with this key in progress" | "Idempotency key reused" | "Precondition failed" | "Webhook not found" | "Webhook URL forbidden" | "Invalid OneRoster package";
             /** Format: int32 */
             status: number;
             /** @description What went wrong, for people */
             detail: string;
             /** @enum {string} */
-            code: "validation_failed" | "invalid_json" | "unauthorized" | "forbidden" | "not_found" | "student_not_found" | "course_not_found" | "enrollment_not_found" | "method_not_allowed" | "email_taken" | "course_full" | "capacity_below_enrolled" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable";
+            code: "validation_failed" | "invalid_json" | "unauthorized" | "forbidden" | "not_found" | "student_not_found" | "course_not_found" | "enrollment_not_found" | "method_not_allowed" | "email_taken" | "course_full" | "capacity_below_enrolled" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "service_unavailable" | "term_not_found" | "term_in_use" | "sourced_id_taken" | "invalid_transition" | "waitlist_below_count" | "idempotency_in_progress" | "idempotency_key_reused" | "precondition_failed" | "webhook_not_found" | "webhook_url_forbidden" | "invalid_oneroster_package";
             /** @description urn:uuid: and the request's id, as in X-Request-Id and the logs */
             instance?: string;
-            /** @description validation_failed: the first 100 faults, one entry each */
-            errors?: {
-                path: string;
-                message: string;
-            }[];
+            /** @description validation_failed */
+            errors?: components["schemas"]["ValidationIssue"][];
             /**
              * Format: int32
              * @description student_not_found, enrollment_not_found
@@ -342,13 +339,13 @@ export interface components {
             course_id?: number;
             /** @description course_not_found (422) */
             missing_course_ids?: number[];
-            /** @description course_full */
-            full_course_ids?: number[];
             /**
              * Format: email
              * @description email_taken
              */
             email?: string;
+            /** @description course_full */
+            full_course_ids?: number[];
             /**
              * Format: int32
              * @description capacity_below_enrolled
@@ -359,8 +356,302 @@ export interface components {
              * @description capacity_below_enrolled
              */
             enrolled_count?: number;
+            /**
+             * Format: int32
+             * @description term_not_found (404), term_not_found (422)
+             * @example 1
+             */
+            term_id?: number;
+            /**
+             * @description invalid_transition
+             * @enum {string}
+             */
+            from?: "active" | "waitlisted" | "dropped" | "completed";
+            /**
+             * @description invalid_transition
+             * @enum {string}
+             */
+            to?: "active" | "waitlisted" | "dropped" | "completed";
+            /**
+             * Format: int32
+             * @description webhook_not_found
+             * @example 1
+             */
+            webhook_id?: number;
         } & {
             [key: string]: unknown;
+        };
+        /** @description Problem `unauthorized` (401) */
+        UnauthorizedProblem: components["schemas"]["Problem"] & ({
+            /** @constant */
+            type: "urn:registrar:problem:unauthorized";
+            /** @constant */
+            title: "Unauthorized";
+            /** @constant */
+            status: 401;
+            /** @constant */
+            code: "unauthorized";
+        } & {
+            [key: string]: unknown;
+        });
+        /** @description Problem `forbidden` (403) */
+        ForbiddenProblem: components["schemas"]["Problem"] & ({
+            /** @constant */
+            type: "urn:registrar:problem:forbidden";
+            /** @constant */
+            title: "Forbidden";
+            /** @constant */
+            status: 403;
+            /** @constant */
+            code: "forbidden";
+        } & {
+            [key: string]: unknown;
+        });
+        /** @description Problem `rate_limited` (429) */
+        RateLimitedProblem: components["schemas"]["Problem"] & ({
+            /** @constant */
+            type: "urn:registrar:problem:rate_limited";
+            /** @constant */
+            title: "Too many requests";
+            /** @constant */
+            status: 429;
+            /** @constant */
+            code: "rate_limited";
+        } & {
+            [key: string]: unknown;
+        });
+        /** @description Problem `internal_error` (500) */
+        InternalErrorProblem: components["schemas"]["Problem"] & ({
+            /** @constant */
+            type: "urn:registrar:problem:internal_error";
+            /** @constant */
+            title: "Internal error";
+            /** @constant */
+            status: 500;
+            /** @constant */
+            code: "internal_error";
+        } & {
+            [key: string]: unknown;
+        });
+        /** @description Problem `service_unavailable` (503) */
+        ServiceUnavailableProblem: components["schemas"]["Problem"] & ({
+            /** @constant */
+            type: "urn:registrar:problem:service_unavailable";
+            /** @constant */
+            title: "Service unavailable";
+            /** @constant */
+            status: 503;
+            /** @constant */
+            code: "service_unavailable";
+        } & {
+            [key: string]: unknown;
+        });
+        /** @description Problem `validation_failed` (400) */
+        ValidationFailedProblem: components["schemas"]["Problem"] & ({
+            /** @constant */
+            type: "urn:registrar:problem:validation_failed";
+            /** @constant */
+            title: "Validation failed";
+            /** @constant */
+            status: 400;
+            /** @constant */
+            code: "validation_failed";
+            /** @description The first 100 faults, one entry each */
+            errors: components["schemas"]["ValidationIssue"][];
+        } & {
+            [key: string]: unknown;
+        }) & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "validation_failed";
+        };
+        /** @description Problem `invalid_json` (400) */
+        InvalidJsonProblem: components["schemas"]["Problem"] & ({
+            /** @constant */
+            type: "urn:registrar:problem:invalid_json";
+            /** @constant */
+            title: "Malformed JSON";
+            /** @constant */
+            status: 400;
+            /** @constant */
+            code: "invalid_json";
+        } & {
+            [key: string]: unknown;
+        }) & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "invalid_json";
+        };
+        /** @description Problem `unsupported_media_type` (415) */
+        UnsupportedMediaTypeProblem: components["schemas"]["Problem"] & ({
+            /** @constant */
+            type: "urn:registrar:problem:unsupported_media_type";
+            /** @constant */
+            title: "Unsupported media type";
+            /** @constant */
+            status: 415;
+            /** @constant */
+            code: "unsupported_media_type";
+        } & {
+            [key: string]: unknown;
+        });
+        /** @description Problem `payload_too_large` (413) */
+        PayloadTooLargeProblem: components["schemas"]["Problem"] & ({
+            /** @constant */
+            type: "urn:registrar:problem:payload_too_large";
+            /** @constant */
+            title: "Payload too large";
+            /** @constant */
+            status: 413;
+            /** @constant */
+            code: "payload_too_large";
+        } & {
+            [key: string]: unknown;
+        });
+        /** @description Problem `email_taken` (409) */
+        EmailTakenProblem: components["schemas"]["Problem"] & ({
+            /** @constant */
+            type: "urn:registrar:problem:email_taken";
+            /** @constant */
+            title: "Email already taken";
+            /** @constant */
+            status: 409;
+            /** @constant */
+            code: "email_taken";
+            /** Format: email */
+            email: string;
+        } & {
+            [key: string]: unknown;
+        });
+        /** @description Problem `student_not_found` (404) */
+        StudentNotFoundProblem: components["schemas"]["Problem"] & ({
+            /** @constant */
+            type: "urn:registrar:problem:student_not_found";
+            /** @constant */
+            title: "Student not found";
+            /** @constant */
+            status: 404;
+            /** @constant */
+            code: "student_not_found";
+            /**
+             * Format: int32
+             * @description Integer id, 1..2147483647
+             * @example 1
+             */
+            student_id: number;
+        } & {
+            [key: string]: unknown;
+        }) & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "student_not_found";
+        };
+        /** @description Problem `course_not_found` (404) */
+        CourseNotFoundProblem: components["schemas"]["Problem"] & ({
+            /** @constant */
+            type: "urn:registrar:problem:course_not_found";
+            /** @constant */
+            title: "Course not found";
+            /** @constant */
+            status: 404;
+            /** @constant */
+            code: "course_not_found";
+            /**
+             * Format: int32
+             * @description Integer id, 1..2147483647
+             * @example 1
+             */
+            course_id: number;
+        } & {
+            [key: string]: unknown;
+        }) & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "course_not_found";
+        };
+        /** @description Problem `capacity_below_enrolled` (409) */
+        CapacityBelowEnrolledProblem: components["schemas"]["Problem"] & ({
+            /** @constant */
+            type: "urn:registrar:problem:capacity_below_enrolled";
+            /** @constant */
+            title: "Capacity below enrolled count";
+            /** @constant */
+            status: 409;
+            /** @constant */
+            code: "capacity_below_enrolled";
+            /** Format: int32 */
+            capacity: number;
+            /** Format: int32 */
+            enrolled_count: number;
+        } & {
+            [key: string]: unknown;
+        });
+        /** @description Problem `course_not_found` (422) */
+        CourseNotFoundProblem422: components["schemas"]["Problem"] & ({
+            /** @constant */
+            type: "urn:registrar:problem:course_not_found";
+            /** @constant */
+            title: "Course not found";
+            /** @constant */
+            status: 422;
+            /** @constant */
+            code: "course_not_found";
+            missing_course_ids: number[];
+        } & {
+            [key: string]: unknown;
+        });
+        /** @description Problem `course_full` (409) */
+        CourseFullProblem: components["schemas"]["Problem"] & ({
+            /** @constant */
+            type: "urn:registrar:problem:course_full";
+            /** @constant */
+            title: "Course full";
+            /** @constant */
+            status: 409;
+            /** @constant */
+            code: "course_full";
+            full_course_ids: number[];
+        } & {
+            [key: string]: unknown;
+        });
+        /** @description Problem `enrollment_not_found` (404) */
+        EnrollmentNotFoundProblem: components["schemas"]["Problem"] & ({
+            /** @constant */
+            type: "urn:registrar:problem:enrollment_not_found";
+            /** @constant */
+            title: "Enrollment not found";
+            /** @constant */
+            status: 404;
+            /** @constant */
+            code: "enrollment_not_found";
+            /**
+             * Format: int32
+             * @description Integer id, 1..2147483647
+             * @example 1
+             */
+            student_id: number;
+            /**
+             * Format: int32
+             * @description Integer id, 1..2147483647
+             * @example 1
+             */
+            course_id: number;
+        } & {
+            [key: string]: unknown;
+        }) & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "enrollment_not_found";
         };
         Student: {
             /**
@@ -475,6 +766,11 @@ export interface components {
         Health: {
             /** @constant */
             status: "ok";
+        };
+        /** @description A field at fault (dotted path) and what is wrong with it */
+        ValidationIssue: {
+            path: string;
+            message: string;
         };
         EnrolledStudent: {
             /**
@@ -606,7 +902,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
                 };
             };
             /** @description Problem: `unauthorized`: no API key, or one that is not valid (with `AUTH=required`) */
@@ -622,7 +918,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
                 };
             };
             /** @description Problem: `forbidden`: the key's role may not do this */
@@ -637,7 +933,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
@@ -653,7 +949,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description Problem: `internal_error` (a bug; logged with the request id) */
@@ -668,7 +964,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
                 };
             };
             /** @description Problem: `service_unavailable`: the database cannot be reached or did not answer in time */
@@ -684,7 +980,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ServiceUnavailableProblem"];
                 };
             };
         };
@@ -733,7 +1029,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"] | components["schemas"]["InvalidJsonProblem"];
                 };
             };
             /** @description Problem: `unauthorized`: no API key, or one that is not valid (with `AUTH=required`) */
@@ -749,7 +1045,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
                 };
             };
             /** @description Problem: `forbidden`: the key's role may not do this */
@@ -764,7 +1060,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
             /** @description Problem: `email_taken` */
@@ -779,7 +1075,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["EmailTakenProblem"];
                 };
             };
             /** @description Problem: `payload_too_large` */
@@ -794,7 +1090,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
                 };
             };
             /** @description Problem: `unsupported_media_type` */
@@ -809,7 +1105,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
@@ -825,7 +1121,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description Problem: `internal_error` (a bug; logged with the request id) */
@@ -840,7 +1136,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
                 };
             };
             /** @description Problem: `service_unavailable`: the database cannot be reached or did not answer in time */
@@ -856,7 +1152,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ServiceUnavailableProblem"];
                 };
             };
         };
@@ -903,7 +1199,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
                 };
             };
             /** @description Problem: `unauthorized`: no API key, or one that is not valid (with `AUTH=required`) */
@@ -919,7 +1215,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
                 };
             };
             /** @description Problem: `forbidden`: the key's role may not do this */
@@ -934,7 +1230,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
             /** @description Problem: `student_not_found` */
@@ -949,7 +1245,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["StudentNotFoundProblem"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
@@ -965,7 +1261,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description Problem: `internal_error` (a bug; logged with the request id) */
@@ -980,7 +1276,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
                 };
             };
             /** @description Problem: `service_unavailable`: the database cannot be reached or did not answer in time */
@@ -996,7 +1292,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ServiceUnavailableProblem"];
                 };
             };
         };
@@ -1041,7 +1337,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
                 };
             };
             /** @description Problem: `unauthorized`: no API key, or one that is not valid (with `AUTH=required`) */
@@ -1057,7 +1353,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
                 };
             };
             /** @description Problem: `forbidden`: the key's role may not do this */
@@ -1072,7 +1368,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
             /** @description Problem: `student_not_found` */
@@ -1087,7 +1383,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["StudentNotFoundProblem"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
@@ -1103,7 +1399,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description Problem: `internal_error` (a bug; logged with the request id) */
@@ -1118,7 +1414,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
                 };
             };
             /** @description Problem: `service_unavailable`: the database cannot be reached or did not answer in time */
@@ -1134,7 +1430,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ServiceUnavailableProblem"];
                 };
             };
         };
@@ -1185,7 +1481,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"] | components["schemas"]["InvalidJsonProblem"];
                 };
             };
             /** @description Problem: `unauthorized`: no API key, or one that is not valid (with `AUTH=required`) */
@@ -1201,7 +1497,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
                 };
             };
             /** @description Problem: `forbidden`: the key's role may not do this */
@@ -1216,7 +1512,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
             /** @description Problem: `student_not_found` */
@@ -1231,7 +1527,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["StudentNotFoundProblem"];
                 };
             };
             /** @description Problem: `email_taken` */
@@ -1246,7 +1542,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["EmailTakenProblem"];
                 };
             };
             /** @description Problem: `payload_too_large` */
@@ -1261,7 +1557,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
                 };
             };
             /** @description Problem: `unsupported_media_type` */
@@ -1276,7 +1572,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
@@ -1292,7 +1588,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description Problem: `internal_error` (a bug; logged with the request id) */
@@ -1307,7 +1603,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
                 };
             };
             /** @description Problem: `service_unavailable`: the database cannot be reached or did not answer in time */
@@ -1323,7 +1619,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ServiceUnavailableProblem"];
                 };
             };
         };
@@ -1372,7 +1668,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
                 };
             };
             /** @description Problem: `unauthorized`: no API key, or one that is not valid (with `AUTH=required`) */
@@ -1388,7 +1684,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
                 };
             };
             /** @description Problem: `forbidden`: the key's role may not do this */
@@ -1403,7 +1699,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
@@ -1419,7 +1715,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description Problem: `internal_error` (a bug; logged with the request id) */
@@ -1434,7 +1730,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
                 };
             };
             /** @description Problem: `service_unavailable`: the database cannot be reached or did not answer in time */
@@ -1450,7 +1746,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ServiceUnavailableProblem"];
                 };
             };
         };
@@ -1499,7 +1795,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"] | components["schemas"]["InvalidJsonProblem"];
                 };
             };
             /** @description Problem: `unauthorized`: no API key, or one that is not valid (with `AUTH=required`) */
@@ -1515,7 +1811,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
                 };
             };
             /** @description Problem: `forbidden`: the key's role may not do this */
@@ -1530,7 +1826,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
             /** @description Problem: `payload_too_large` */
@@ -1545,7 +1841,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
                 };
             };
             /** @description Problem: `unsupported_media_type` */
@@ -1560,7 +1856,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
@@ -1576,7 +1872,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description Problem: `internal_error` (a bug; logged with the request id) */
@@ -1591,7 +1887,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
                 };
             };
             /** @description Problem: `service_unavailable`: the database cannot be reached or did not answer in time */
@@ -1607,7 +1903,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ServiceUnavailableProblem"];
                 };
             };
         };
@@ -1654,7 +1950,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
                 };
             };
             /** @description Problem: `unauthorized`: no API key, or one that is not valid (with `AUTH=required`) */
@@ -1670,7 +1966,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
                 };
             };
             /** @description Problem: `forbidden`: the key's role may not do this */
@@ -1685,7 +1981,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
             /** @description Problem: `course_not_found` */
@@ -1700,7 +1996,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["CourseNotFoundProblem"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
@@ -1716,7 +2012,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description Problem: `internal_error` (a bug; logged with the request id) */
@@ -1731,7 +2027,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
                 };
             };
             /** @description Problem: `service_unavailable`: the database cannot be reached or did not answer in time */
@@ -1747,7 +2043,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ServiceUnavailableProblem"];
                 };
             };
         };
@@ -1792,7 +2088,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
                 };
             };
             /** @description Problem: `unauthorized`: no API key, or one that is not valid (with `AUTH=required`) */
@@ -1808,7 +2104,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
                 };
             };
             /** @description Problem: `forbidden`: the key's role may not do this */
@@ -1823,7 +2119,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
             /** @description Problem: `course_not_found` */
@@ -1838,7 +2134,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["CourseNotFoundProblem"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
@@ -1854,7 +2150,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description Problem: `internal_error` (a bug; logged with the request id) */
@@ -1869,7 +2165,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
                 };
             };
             /** @description Problem: `service_unavailable`: the database cannot be reached or did not answer in time */
@@ -1885,7 +2181,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ServiceUnavailableProblem"];
                 };
             };
         };
@@ -1936,7 +2232,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"] | components["schemas"]["InvalidJsonProblem"];
                 };
             };
             /** @description Problem: `unauthorized`: no API key, or one that is not valid (with `AUTH=required`) */
@@ -1952,7 +2248,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
                 };
             };
             /** @description Problem: `forbidden`: the key's role may not do this */
@@ -1967,7 +2263,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
             /** @description Problem: `course_not_found` */
@@ -1982,7 +2278,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["CourseNotFoundProblem"];
                 };
             };
             /** @description Problem: `capacity_below_enrolled` */
@@ -1997,7 +2293,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["CapacityBelowEnrolledProblem"];
                 };
             };
             /** @description Problem: `payload_too_large` */
@@ -2012,7 +2308,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
                 };
             };
             /** @description Problem: `unsupported_media_type` */
@@ -2027,7 +2323,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
@@ -2043,7 +2339,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description Problem: `internal_error` (a bug; logged with the request id) */
@@ -2058,7 +2354,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
                 };
             };
             /** @description Problem: `service_unavailable`: the database cannot be reached or did not answer in time */
@@ -2074,7 +2370,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ServiceUnavailableProblem"];
                 };
             };
         };
@@ -2126,7 +2422,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
                 };
             };
             /** @description Problem: `unauthorized`: no API key, or one that is not valid (with `AUTH=required`) */
@@ -2142,7 +2438,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
                 };
             };
             /** @description Problem: `forbidden`: the key's role may not do this */
@@ -2157,7 +2453,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
             /** @description Problem: `course_not_found` */
@@ -2172,7 +2468,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["CourseNotFoundProblem"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
@@ -2188,7 +2484,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description Problem: `internal_error` (a bug; logged with the request id) */
@@ -2203,7 +2499,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
                 };
             };
             /** @description Problem: `service_unavailable`: the database cannot be reached or did not answer in time */
@@ -2219,7 +2515,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ServiceUnavailableProblem"];
                 };
             };
         };
@@ -2271,7 +2567,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
                 };
             };
             /** @description Problem: `unauthorized`: no API key, or one that is not valid (with `AUTH=required`) */
@@ -2287,7 +2583,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
                 };
             };
             /** @description Problem: `forbidden`: the key's role may not do this */
@@ -2302,7 +2598,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
             /** @description Problem: `student_not_found` */
@@ -2317,7 +2613,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["StudentNotFoundProblem"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
@@ -2333,7 +2629,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description Problem: `internal_error` (a bug; logged with the request id) */
@@ -2348,7 +2644,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
                 };
             };
             /** @description Problem: `service_unavailable`: the database cannot be reached or did not answer in time */
@@ -2364,7 +2660,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ServiceUnavailableProblem"];
                 };
             };
         };
@@ -2415,7 +2711,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"] | components["schemas"]["InvalidJsonProblem"];
                 };
             };
             /** @description Problem: `unauthorized`: no API key, or one that is not valid (with `AUTH=required`) */
@@ -2431,7 +2727,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
                 };
             };
             /** @description Problem: `forbidden`: the key's role may not do this */
@@ -2446,7 +2742,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
             /** @description Problem: `student_not_found` */
@@ -2461,7 +2757,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["StudentNotFoundProblem"];
                 };
             };
             /** @description Problem: `course_full` */
@@ -2476,7 +2772,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["CourseFullProblem"];
                 };
             };
             /** @description Problem: `payload_too_large` */
@@ -2491,7 +2787,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
                 };
             };
             /** @description Problem: `unsupported_media_type` */
@@ -2506,7 +2802,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
                 };
             };
             /** @description Problem: `course_not_found` */
@@ -2521,7 +2817,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["CourseNotFoundProblem422"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
@@ -2537,7 +2833,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description Problem: `internal_error` (a bug; logged with the request id) */
@@ -2552,7 +2848,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
                 };
             };
             /** @description Problem: `service_unavailable`: the database cannot be reached or did not answer in time */
@@ -2568,7 +2864,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ServiceUnavailableProblem"];
                 };
             };
         };
@@ -2634,7 +2930,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"] | components["schemas"]["InvalidJsonProblem"];
                 };
             };
             /** @description Problem: `unauthorized`: no API key, or one that is not valid (with `AUTH=required`) */
@@ -2650,7 +2946,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
                 };
             };
             /** @description Problem: `forbidden`: the key's role may not do this */
@@ -2665,7 +2961,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
             /** @description Problem: `student_not_found` */
@@ -2680,7 +2976,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["StudentNotFoundProblem"];
                 };
             };
             /** @description Problem: `course_full` */
@@ -2695,7 +2991,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["CourseFullProblem"];
                 };
             };
             /** @description Problem: `payload_too_large` */
@@ -2710,7 +3006,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
                 };
             };
             /** @description Problem: `unsupported_media_type` */
@@ -2725,7 +3021,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
                 };
             };
             /** @description Problem: `course_not_found` */
@@ -2740,7 +3036,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["CourseNotFoundProblem422"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
@@ -2756,7 +3052,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description Problem: `internal_error` (a bug; logged with the request id) */
@@ -2771,7 +3067,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
                 };
             };
             /** @description Problem: `service_unavailable`: the database cannot be reached or did not answer in time */
@@ -2787,7 +3083,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ServiceUnavailableProblem"];
                 };
             };
         };
@@ -2834,7 +3130,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
                 };
             };
             /** @description Problem: `unauthorized`: no API key, or one that is not valid (with `AUTH=required`) */
@@ -2850,7 +3146,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
                 };
             };
             /** @description Problem: `forbidden`: the key's role may not do this */
@@ -2865,7 +3161,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
             /** @description Problem: `student_not_found`, `course_not_found`, `enrollment_not_found` */
@@ -2880,7 +3176,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["StudentNotFoundProblem"] | components["schemas"]["CourseNotFoundProblem"] | components["schemas"]["EnrollmentNotFoundProblem"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
@@ -2896,7 +3192,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description Problem: `internal_error` (a bug; logged with the request id) */
@@ -2911,7 +3207,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
                 };
             };
             /** @description Problem: `service_unavailable`: the database cannot be reached or did not answer in time */
@@ -2927,7 +3223,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ServiceUnavailableProblem"];
                 };
             };
         };
@@ -2963,7 +3259,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
                 };
             };
         };
@@ -2999,7 +3295,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
                 };
             };
             /** @description Problem: `service_unavailable`: the database cannot be reached or did not answer in time */
@@ -3011,7 +3307,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["ServiceUnavailableProblem"];
                 };
             };
         };
@@ -3056,7 +3352,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description Problem: `internal_error` (a bug; logged with the request id) */
@@ -3071,7 +3367,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
                 };
             };
         };
@@ -3116,7 +3412,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
                 };
             };
             /** @description Problem: `internal_error` (a bug; logged with the request id) */
@@ -3131,7 +3427,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
                 };
             };
         };

@@ -1,8 +1,3 @@
-// @registrar/contract: facts of the wire contract that the server and its clients must agree
-// on, as plain constants, so that neither copies them. Plain JavaScript (with index.d.ts), so
-// that every consumer (tsx, Vite, the server's and the SDK's esbuild bundles) reads it as it
-// is; the published SDK carries it inlined (packages/sdk/scripts/build-js.mjs).
-
 /**
  * The most calls one tRPC batch request may carry: the server's default for
  * `TRPC_MAX_BATCH_SIZE`, and the SDK's `httpBatchLink` `maxItems`. Every call in a batch
