@@ -3,7 +3,7 @@ import { z } from "zod";
 
 const limitMessage = "must be an integer between 1 and 200";
 
-/** `?limit=&cursor=` as they arrive in a query string. */
+/** REST's `?limit=&cursor=` as they arrive in a query string. */
 export const pageQuery = z.object({
   // Exactly the strings whose value is 1..200 (leading zeros were always accepted), so the
   // OpenAPI document's pattern is the rule; pageLimitSchema still has the last word.
@@ -18,5 +18,6 @@ export const pageQuery = z.object({
   cursor: cursorSchema.optional(),
 });
 
+/** REST path ids, as strings. */
 export const idParams = z.object({ id: idParamSchema });
 export const enrollmentParams = z.object({ id: idParamSchema, course_id: idParamSchema });
