@@ -54,6 +54,7 @@ type ProcedureOf<O> =
       }[Kind]
     : never;
 type ProcedureTypes<S, Output> = {
+  // biome-ignore lint/suspicious/noConfusingVoidType: what tRPC types a procedure without `.input()` as
   input: S extends z.ZodType ? z.input<S> : void;
   output: Output;
   meta: RootTypes["meta"];
@@ -77,7 +78,9 @@ function procedureFor(operation: AnyOperation) {
  */
 export function routerOf<
   Prefix extends string,
-  Operations extends Record<string, AnyOperation> & { [K in keyof Operations]: { name: `${Prefix}.${K & string}` } },
+  Operations extends Record<string, AnyOperation> & {
+    [K in keyof Operations]: { name: `${Prefix}.${K & string}` };
+  },
 >(_prefix: Prefix, operations: Operations) {
   const procedures = Object.fromEntries(
     Object.entries(operations).map(([key, operation]) => [key, procedureFor(operation)]),

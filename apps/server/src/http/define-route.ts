@@ -11,12 +11,7 @@ import {
   type RestParts,
   type RestStatus,
 } from "@registrar/api";
-import {
-  RequestProblem,
-  ValidationFailed,
-  type ValidationIssue,
-  validationIssues,
-} from "@registrar/core";
+import { RequestProblem, ValidationFailed, type ValidationIssue, validationIssues } from "@registrar/core";
 import type { Context } from "hono";
 import type { z } from "zod";
 import type { ResponseHeader } from "../openapi/response-headers.ts";
@@ -47,7 +42,9 @@ export type RouteSpec<
   params?: P;
   query?: Q;
   body?: B;
-  responses: Partial<Record<RestStatus, { description: string; schema?: z.ZodType; headers?: ResponseHeader[] }>>;
+  responses: Partial<
+    Record<RestStatus, { description: string; schema?: z.ZodType; headers?: ResponseHeader[] }>
+  >;
   /**
    * The problem codes of this route's own domain, for the OpenAPI document; the input
    * problems (`validation_failed`, and for a body `invalid_json`, `unsupported_media_type`,

@@ -48,7 +48,12 @@ export type RestBinding<Input, Output, P, Q, B> = {
   location?: (output: Output) => string;
 };
 
-export type Operation<Name extends string, Kind extends OperationKind, S extends z.ZodType | undefined, Output> = {
+export type Operation<
+  Name extends string,
+  Kind extends OperationKind,
+  S extends z.ZodType | undefined,
+  Output,
+> = {
   /** The tRPC path, `resource.procedure`. */
   name: Name;
   kind: Kind;
@@ -68,7 +73,13 @@ export type Operation<Name extends string, Kind extends OperationKind, S extends
 };
 
 /** A REST binding with its types erased, as the REST adapter reads it. */
-export type AnyRestBinding = RestBinding<unknown, unknown, z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined>;
+export type AnyRestBinding = RestBinding<
+  unknown,
+  unknown,
+  z.ZodType | undefined,
+  z.ZodType | undefined,
+  z.ZodType | undefined
+>;
 
 /** Any operation, as the adapters take them. */
 export type AnyOperation = {

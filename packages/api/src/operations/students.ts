@@ -129,7 +129,8 @@ export const studentOperations = {
       path: "/students/{id}",
       operationId: "deleteStudent",
       summary: "Delete a student and their enrollments",
-      description: "Deletes the student and their enrollments (the courses' `enrolled_count` goes down); 204.",
+      description:
+        "Deletes the student and their enrollments (the courses' `enrolled_count` goes down); 204.",
       tag,
       params: idParams,
       input: ({ params }) => ({ id: params.id }),
