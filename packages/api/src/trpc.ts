@@ -63,7 +63,8 @@ type ProcedureTypes<S, Output> = {
 
 function procedureFor(operation: AnyOperation) {
   const base = t.procedure.use(problemCodes).use(accessBeforeInput(operation));
-  // An operation without input reads none (as a procedure without `.input()` does).
+  // An operation without input reads none (as a procedure without `.input()` does). The
+  // builders' types are erased here: `routerOf` gives each procedure its operation's types.
   const parsed = operation.input
     ? (base.input(operation.input).use(accessOfInput(operation)) as unknown as typeof base)
     : base.use(accessOfInput(operation));
