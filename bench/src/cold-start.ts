@@ -2,7 +2,15 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, repoRoot, serverEntry, startServer, stopProcess, waitUntilReady } from "./processes.ts";
+import {
+  freePort,
+  repoRoot,
+  rssOfDescendant,
+  serverEntry,
+  startServer,
+  stopProcess,
+  waitUntilReady,
+} from "./processes.ts";
 
 export type ColdStart = {
   /**
@@ -14,8 +22,14 @@ export type ColdStart = {
   nodeStartMs: number;
   /** First start on an empty directory (initdb + migrations), for comparison. */
   firstStartMs: number;
-  /** RSS of the PGlite-backed server process, idle after start. */
+  /** RSS of the PGlite-backed server process (from the TypeScript sources), idle after start. */
   idleRssBytes: number;
+  /**
+   * RSS of the server `pnpm start` runs (the bundle), idle 5 s after /health/ready: on an
+   * existing directory (the median start's), and after the first start on an empty one.
+   */
+  pnpmIdleRssBytes: number;
+  pnpmFirstStartIdleRssBytes: number;
   /**
    * Sequential POST /students on the embedded database, one connection, per second: each is
    * a commit that waits for fsync(2) (packages/db/src/durable-nodefs.ts).
@@ -69,16 +83,34 @@ export async function measureColdStart(pnpmCommand: string[]): Promise<ColdStart
     // The first `pnpm start` may build the web UI or the server bundle (their sources
     // changed since the last build): that is a build, not a start. Then the median of three.
     await timePnpmStart(pnpmCommand, dir);
-    const runs: number[] = [];
+    const runs: Array<{ ms: number; idleRssBytes: number }> = [];
     for (let run = 0; run < 3; run++) runs.push(await timePnpmStart(pnpmCommand, dir));
-    const pnpmStartMs = runs.sort((a, b) => a - b)[1] ?? Number.NaN;
-    return { pnpmStartMs, nodeStartMs, firstStartMs, idleRssBytes, pgliteWritesPerSecond };
+    const median = runs.sort((a, b) => a.ms - b.ms)[1];
+    const emptyDir = mkdtempSync(join(tmpdir(), "registrar-bench-pglite-"));
+    let pnpmFirstStartIdleRssBytes: number;
+    try {
+      pnpmFirstStartIdleRssBytes = (await timePnpmStart(pnpmCommand, emptyDir)).idleRssBytes;
+    } finally {
+      rmSync(emptyDir, { recursive: true, force: true });
+    }
+    return {
+      pnpmStartMs: median?.ms ?? Number.NaN,
+      nodeStartMs,
+      firstStartMs,
+      idleRssBytes,
+      pnpmIdleRssBytes: median?.idleRssBytes ?? 0,
+      pnpmFirstStartIdleRssBytes,
+      pgliteWritesPerSecond,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-async function timePnpmStart(pnpmCommand: string[], dir: string): Promise<number> {
+async function timePnpmStart(
+  pnpmCommand: string[],
+  dir: string,
+): Promise<{ ms: number; idleRssBytes: number }> {
   const port = await freePort();
   const [command, ...args] = pnpmCommand;
   if (!command) throw new Error("no pnpm command");
@@ -93,7 +125,9 @@ async function timePnpmStart(pnpmCommand: string[], dir: string): Promise<number
   });
   try {
     await waitUntilReady(`http://127.0.0.1:${port}`, 30_000, child);
-    return performance.now() - started;
+    const ms = performance.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    return { ms, idleRssBytes: child.pid === undefined ? 0 : rssOfDescendant(child.pid, "main.mjs") };
   } finally {
     await stopProcess(child, { group: true });
   }

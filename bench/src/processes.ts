@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
@@ -112,6 +112,34 @@ export function rssOf(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * RSS of the process under `rootPid` (itself or a descendant) whose command line contains
+ * `match`: `pnpm start` runs node scripts/start.mjs, which runs the bundled server.
+ */
+export function rssOfDescendant(rootPid: number, match: string): number {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const queue = [rootPid];
+  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(match)) return rssOf(pid);
+    } catch {
+      // gone meanwhile
+    }
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return 0;
 }
 
 /** utime + stime from /proc/<pid>/stat; the kernel counts them in ticks of 10 ms. */

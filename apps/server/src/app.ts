@@ -5,6 +5,7 @@ import type { Database } from "@registrar/db";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
+import { accessLog } from "./http/access-log.ts";
 import { earlyEnd } from "./http/client-abort.ts";
 import type { Route } from "./http/define-route.ts";
 import { problemResponse } from "./http/problem-response.ts";
@@ -65,8 +66,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use("*", requestId());
+  if (logger) app.use("*", accessLog(logger));
 
-  // Access log, secure headers, CORS, auth and rate limits (see security/middleware.ts).
+  // Secure headers, CORS, auth and rate limits, in that order (see security/layers.ts).
   for (const layer of securityMiddleware(options)) app.use("*", layer);
 
   app.route("/", admissionApp(allRestRoutes, db));

@@ -1,7 +1,8 @@
 import { QueryClientProvider, useQueryClient } from "@tanstack/react-query";
-import { useMemo, useState } from "react";
-import { BrowserRouter, Navigate, NavLink, Route, Routes } from "react-router";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { BrowserRouter, Navigate, NavLink, Route, Routes, useLocation } from "react-router";
 import { ApiKeyProvider } from "./api-key.tsx";
+import { focusMainContent, mainContentId } from "./main-content.ts";
 import { ApiKeyPage } from "./pages/api-key-page.tsx";
 import { CoursesPage } from "./pages/courses-page.tsx";
 import { NotFoundPage } from "./pages/not-found-page.tsx";
@@ -31,6 +32,19 @@ function ApiProvider({ apiKey }: { apiKey: string | undefined }) {
   return (
     <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
       <BrowserRouter basename={APP_BASE}>
+        {/* The first thing a keyboard reaches: past the navigation, straight to the page. */}
+        <a
+          className="skip-link"
+          href={`#${mainContentId}`}
+          onClick={(event) => {
+            // focus without a #fragment in the URL, which the router would take for a new location
+            event.preventDefault();
+            focusMainContent();
+          }}
+        >
+          Skip to main content
+        </a>
+        <FocusOnNavigation />
         <header className="site-header">
           <nav aria-label="Main">
             <span className="brand">Registrar</span>
@@ -40,7 +54,7 @@ function ApiProvider({ apiKey }: { apiKey: string | undefined }) {
             <a href="/docs">API reference</a>
           </nav>
         </header>
-        <main>
+        <main id={mainContentId} tabIndex={-1}>
           <Routes>
             <Route index element={<Navigate to="/students" replace />} />
             <Route path="students" element={<StudentsPage />} />
@@ -54,4 +68,20 @@ function ApiProvider({ apiKey }: { apiKey: string | undefined }) {
       </BrowserRouter>
     </TRPCProvider>
   );
+}
+
+/**
+ * A new page in a single-page app keeps the focus on the link that was followed, so a
+ * keyboard or screen-reader user would stay in the navigation: move it to the new page's
+ * heading, as a full page load would start reading there. Not on the first load.
+ */
+function FocusOnNavigation() {
+  const { pathname } = useLocation();
+  const previous = useRef(pathname);
+  useEffect(() => {
+    if (previous.current === pathname) return;
+    previous.current = pathname;
+    focusMainContent();
+  }, [pathname]);
+  return null;
 }

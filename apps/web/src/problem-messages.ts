@@ -84,3 +84,24 @@ function fieldLabel(path: string): string {
     .trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
+
+/**
+ * Whether the same call may succeed if made again: the server was out of reach, busy or
+ * failing. A missing record, a refused key or invalid input answers the same every time.
+ */
+export function retryMayHelp(error: unknown): boolean {
+  const { code, status } = toRegistrarError(error);
+  return status === 0 || status >= 500 || code === "rate_limited" || code === "unexpected_response";
+}
+
+/**
+ * The input fields a failed submission blames, by their tRPC names (`email`, `capacity`):
+ * the fields a form marks invalid and moves focus to. `email_taken` blames the email.
+ */
+export function fieldsInError(error: unknown): string[] {
+  const registrarError = toRegistrarError(error);
+  if (registrarError.code === "email_taken") return ["email"];
+  if (registrarError.code !== "validation_failed") return [];
+  const fields = (registrarError.problem.errors ?? []).map((issue) => issue.path.split(/[./]/)[0] ?? "");
+  return [...new Set(fields.filter(Boolean))];
+}

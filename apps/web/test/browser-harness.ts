@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import axe from "axe-core";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 
 const webRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -28,8 +29,8 @@ export function chromiumAvailable(): boolean {
   return false;
 }
 
-/** Screenshots land here (git-ignored), one per page and database. */
-export const screenshotDir = join(webRoot, "test-results", "screenshots");
+/** Screenshots land here (git-ignored: every run makes them anew), one per page and database. */
+export const screenshotDir = join(webRoot, "test", "screenshots");
 
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(screenshotDir, { recursive: true });
@@ -78,4 +79,55 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close(
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** One rule that failed on a page, as axe-core reports it, cut down to what a log line needs. */
+export type AxeViolation = {
+  id: string;
+  impact: "minor" | "moderate" | "serious" | "critical" | null;
+  help: string;
+  targets: string[];
+};
+
+export type AxeResult = {
+  violations: AxeViolation[];
+  /** how many rules applied to the page and passed: a check that ran, not a blank page */
+  rulesPassed: number;
+};
+
+/**
+ * Runs axe-core (every rule it has, WCAG and best practices) in the page as it stands. The
+ * engine goes in through the DevTools protocol (`evaluate`), not a <script> tag, which the
+ * pages' Content-Security-Policy would refuse.
+ */
+export async function runAxe(page: Page): Promise<AxeResult> {
+  if (!(await page.evaluate("typeof window.axe === 'object'"))) await page.evaluate(axe.source);
+  // a script as text: it runs in the page, and this file is typed for Node
+  return page.evaluate<AxeResult>(`axe.run(document, { resultTypes: ["violations"] }).then((results) => ({
+    rulesPassed: results.passes.length,
+    violations: results.violations.map((violation) => ({
+      id: violation.id,
+      impact: violation.impact ?? null,
+      help: violation.help,
+      targets: violation.nodes.map((node) => node.target.join(" ")),
+    })),
+  }))`);
+}
+
+/** "axe students: 0 serious or critical, 31 rules passed; moderate region (2)": one page's log line. */
+export function describeAxeResult(name: string, { violations, rulesPassed }: AxeResult): string {
+  const serious = violations.filter(
+    (violation) => violation.impact === "serious" || violation.impact === "critical",
+  );
+  const others = violations
+    .filter((violation) => !serious.includes(violation))
+    .map((violation) => `${violation.impact} ${violation.id} (${violation.targets.length})`);
+  const lines = [
+    `axe ${name}: ${serious.length} serious or critical, ${rulesPassed} rules passed`,
+    ...others,
+  ];
+  for (const violation of serious) {
+    lines.push(`  ${violation.impact} ${violation.id}: ${violation.help} at ${violation.targets.join(", ")}`);
+  }
+  return lines.join("; ");
 }

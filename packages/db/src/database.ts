@@ -6,6 +6,7 @@ import { DurableNodeFS, durableStartParams } from "./durable-nodefs.ts";
 import { migrationSource } from "./migrations/index.ts";
 import { PgClient } from "./pg-client.ts";
 import { PGliteClient } from "./pglite-client.ts";
+import { createClusterInChild, needsCluster, PGLITE_SHARED_BUFFERS } from "./pglite-cluster.ts";
 import { pgTypes } from "./timestamps.ts";
 
 export type Database = Knex;
@@ -173,16 +174,20 @@ function openPglite(options: { dir: string; owner?: string; ownerChannel?: strin
   instance: PGlite;
   lock?: DataDirLock;
 } {
-  if (options.dir === "memory://") return { instance: new PGlite() };
+  const memoryParams = ["-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`];
+  if (options.dir === "memory://") {
+    return { instance: new PGlite({ startParams: [...PGlite.defaultStartParams, ...memoryParams] }) };
+  }
   mkdirSync(options.dir, { recursive: true });
   const lock = lockDataDir(options.dir, options.owner ?? "registrar", {
     ...(options.ownerChannel ? { channel: options.ownerChannel } : {}),
   });
   try {
+    if (needsCluster(options.dir)) createClusterInChild(options.dir);
     const instance = new PGlite({
       dataDir: options.dir,
       fs: new DurableNodeFS(options.dir),
-      startParams: [...durableStartParams],
+      startParams: [...durableStartParams, ...memoryParams],
     });
     return { instance, lock };
   } catch (error) {

@@ -102,7 +102,7 @@ function isUnflushableDirectory(error: unknown): boolean {
 }
 
 /** Files before the directory that names them, so the directory's entries point at flushed data. */
-function fsyncTree(dir: string): void {
+export function fsyncTree(dir: string): void {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) fsyncTree(path);

@@ -1,11 +1,7 @@
+export { type AuthMode, isPublicPath } from "./authentication.ts";
+export type { SecurityVariables } from "./guard.ts";
 export { KEY_CACHE_TTL_MS } from "./key-verifier.ts";
-export {
-  type AuthMode,
-  isPublicPath,
-  type SecurityOptions,
-  type SecurityVariables,
-  securityMiddleware,
-} from "./middleware.ts";
+export { type SecurityOptions, securityMiddleware } from "./layers.ts";
 export { withSecurityScheme } from "./openapi-security.ts";
 export {
   createMemoryRateLimitStore,

@@ -1,5 +1,6 @@
 import { headerRefs } from "../openapi/response-headers.ts";
-import { isPublicPath, isRateLimitedPath } from "./middleware.ts";
+import { isPublicPath } from "./authentication.ts";
+import { isRateLimitedPath } from "./rate-limit.ts";
 
 type Json = { [key: string]: unknown };
 const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null;

@@ -1,3 +1,5 @@
+import { RequestProblem } from "@registrar/core";
+import type { MiddlewareHandler } from "hono";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 
@@ -178,5 +180,42 @@ export function createRateLimiter(
         return undefined;
       }
     },
+  };
+}
+
+/** Counted against the rate limit: everything but health, which load balancers poll. */
+export function isRateLimitedPath(path: string): boolean {
+  return !path.startsWith("/health/");
+}
+
+/** The 429 for a request (or a tRPC batch of `units` calls) that does not fit the budget left. */
+export function rateLimited(verdict: RateVerdict): RequestProblem {
+  const retry = `retry in ${verdict.resetSeconds} s`;
+  let detail = `Over the limit of ${verdict.limit} requests a minute; ${retry}.`;
+  if (verdict.units > verdict.limit) {
+    detail = `A batch of ${verdict.units} calls is more than the limit of ${verdict.limit} requests a minute; send smaller batches.`;
+  } else if (verdict.units > 1) {
+    detail = `This batch of ${verdict.units} calls is more than the ${verdict.remaining} left of ${verdict.limit} requests a minute; nothing ran; ${retry}.`;
+  }
+  return new RequestProblem("rate_limited", detail, { retryAfter: verdict.resetSeconds });
+}
+
+/**
+ * RateLimit-* (draft-ietf-httpapi-ratelimit-headers) on every answer the limit counted,
+ * errors included (this runs outside the layer that throws), and Retry-After on its 429.
+ */
+export function rateLimitHeaders(): MiddlewareHandler<{
+  Variables: { rateVerdict: RateVerdict | undefined };
+}> {
+  return async (c, next) => {
+    await next();
+    const verdict = c.get("rateVerdict");
+    if (!verdict) return;
+    const headers = c.res.headers;
+    headers.set("RateLimit-Limit", String(verdict.limit));
+    headers.set("RateLimit-Remaining", String(verdict.remaining));
+    headers.set("RateLimit-Reset", String(verdict.resetSeconds));
+    headers.set("RateLimit-Policy", `${verdict.limit};w=60`);
+    if (c.res.status === 429) headers.set("Retry-After", String(verdict.resetSeconds));
   };
 }

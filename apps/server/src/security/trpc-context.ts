@@ -1,7 +1,7 @@
 import type { Context as TrpcContext } from "@registrar/api";
 import type { Database } from "@registrar/db";
 import type { Context } from "hono";
-import type { SecurityVariables } from "./middleware.ts";
+import type { SecurityVariables } from "./guard.ts";
 
 /** The tRPC context of a request the security middleware has already seen. */
 export function trpcContextFor(c: Context<{ Variables: SecurityVariables }>, db: Database): TrpcContext {

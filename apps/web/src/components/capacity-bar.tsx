@@ -1,4 +1,8 @@
-/** Seats taken out of the capacity, as a bar; unlimited courses show the count only. */
+/**
+ * Seats taken out of the capacity, as a bar; unlimited courses show the count only.
+ * A screen reader reads the bar (its name and value text) and not the visible text beside
+ * it, which says the same: a cell is read once.
+ */
 export function CapacityBar({
   courseName,
   enrolled,
@@ -13,13 +17,14 @@ export function CapacityBar({
   }
   const text = `${enrolled} of ${capacity} ${capacity === 1 ? "seat" : "seats"} taken`;
   const full = enrolled >= capacity;
+  const shownText = full ? `${text} (full)` : text;
   return (
     <div className="capacity">
       {/* low/high/optimum colour the bar: green while seats are plenty, amber from 80%, red when full */}
       <meter
         className="capacity-bar"
         aria-label={`Seats taken in ${courseName}`}
-        aria-valuetext={text}
+        aria-valuetext={full ? `${text}, full` : text}
         min={0}
         max={capacity}
         value={Math.min(enrolled, capacity)}
@@ -27,9 +32,8 @@ export function CapacityBar({
         low={capacity * 0.8}
         high={capacity - 0.5}
       />
-      <span className="capacity-text">
-        {text}
-        {full && " (full)"}
+      <span className="capacity-text" aria-hidden="true">
+        {shownText}
       </span>
     </div>
   );

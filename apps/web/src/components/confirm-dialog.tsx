@@ -9,6 +9,7 @@ export function ConfirmDialog({
   children,
   confirmLabel,
   busy,
+  confirmDescribedBy,
   onConfirm,
   onCancel,
 }: {
@@ -16,6 +17,8 @@ export function ConfirmDialog({
   children: ReactNode;
   confirmLabel: string;
   busy: boolean;
+  /** the id of a message about the last attempt (its error), read with the confirm button */
+  confirmDescribedBy?: string | undefined;
   onConfirm: () => void;
   onCancel: () => void;
 }) {
@@ -42,7 +45,16 @@ export function ConfirmDialog({
         <button type="button" onClick={onCancel} disabled={busy}>
           Cancel
         </button>
-        <button type="button" className="danger" onClick={onConfirm} disabled={busy}>
+        <button
+          type="button"
+          className="danger"
+          onClick={() => {
+            if (!busy) onConfirm();
+          }}
+          // aria-disabled, not disabled: the button keeps the focus while the request runs
+          aria-disabled={busy}
+          aria-describedby={confirmDescribedBy}
+        >
           {busy ? "Working…" : confirmLabel}
         </button>
       </div>

@@ -1,22 +1,28 @@
 import { Link } from "react-router";
-import { ErrorMessage } from "./error-message.tsx";
+import { type FailedLoad, LoadError } from "./load-error.tsx";
 
-/** A detail page whose record could not be fetched: why, in plain words, and the way back. */
+/**
+ * A detail page whose record could not be fetched: why, in plain words, a Retry button when
+ * trying again may help, and the way back.
+ */
 export function DetailLoadError({
   heading,
-  error,
+  load,
+  what,
   backTo,
   backLabel,
 }: {
   heading: string;
-  error: unknown;
+  load: FailedLoad;
+  /** what the Retry button loads, e.g. "the student" */
+  what: string;
   backTo: string;
   backLabel: string;
 }) {
   return (
     <section>
       <h1>{heading}</h1>
-      <ErrorMessage error={error} />
+      <LoadError load={load} what={what} />
       <p>
         <Link to={backTo}>{backLabel}</Link>
       </p>

@@ -1,12 +1,23 @@
 import { Link } from "react-router";
 import { describeError, type ErrorContext } from "../problem-messages.ts";
 
-/** A failed call, in plain words, announced to screen readers. */
-export function ErrorMessage({ error, context }: { error: unknown; context?: ErrorContext }) {
+/**
+ * A failed call, in plain words, announced to screen readers. Rendered beside what failed
+ * (the form, the button, the list); `id` lets that control point at it with aria-describedby.
+ */
+export function ErrorMessage({
+  error,
+  context,
+  id,
+}: {
+  error: unknown;
+  context?: ErrorContext;
+  id?: string;
+}) {
   if (!error) return null;
   const { code, message, details } = describeError(error, context);
   return (
-    <div role="alert" className="error">
+    <div role="alert" className="error" id={id}>
       <p>
         {message}
         {(code === "unauthorized" || code === "forbidden") && (

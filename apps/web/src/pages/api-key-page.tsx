@@ -1,8 +1,10 @@
 import { type FormEvent, useState } from "react";
 import { useApiKey } from "../api-key.tsx";
+import { useDocumentTitle } from "../document-title.ts";
 
 /** Where a key is entered when the server runs with AUTH=required. */
 export function ApiKeyPage() {
+  useDocumentTitle("API key");
   const { apiKey, setApiKey } = useApiKey();
   const [draft, setDraft] = useState("");
   const [saved, setSaved] = useState<string>();

@@ -1,15 +1,19 @@
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { Link } from "react-router";
 import { CapacityBar } from "../components/capacity-bar.tsx";
 import { ErrorMessage } from "../components/error-message.tsx";
+import { isRetrying, LoadError } from "../components/load-error.tsx";
 import { LoadMoreButton } from "../components/load-more-button.tsx";
+import { useDocumentTitle } from "../document-title.ts";
 import { pagedQueryOptions } from "../paged-query.ts";
+import { fieldsInError } from "../problem-messages.ts";
 import { useTRPC, useTRPCClient } from "../trpc.ts";
 
 const PAGE_SIZE = 50;
 
 export function CoursesPage() {
+  useDocumentTitle("Courses");
   const trpc = useTRPC();
   const client = useTRPCClient();
   const courses = useInfiniteQuery(
@@ -22,14 +26,18 @@ export function CoursesPage() {
       <NewCourseForm />
 
       <h2>All courses</h2>
-      {courses.isPending && <p className="muted">Loading courses…</p>}
-      <ErrorMessage error={courses.error} />
+      {courses.isPending && !isRetrying(courses) && <p className="muted">Loading courses…</p>}
+      <LoadError load={courses} what="courses" />
       {courses.isSuccess && loaded.length === 0 && (
-        <p className="muted">No courses yet. Add the first one above.</p>
+        <p className="empty-state">
+          No courses yet. To add the first one, enter its name and level under “Add a course” above, a
+          capacity if its seats are limited, and press Add course.
+        </p>
       )}
+      {loaded.length > 0 && <p className="muted table-note">Listed in the order they were added.</p>}
       {loaded.length > 0 && (
         <table>
-          <caption className="visually-hidden">Courses</caption>
+          <caption className="visually-hidden">Courses, in the order they were added</caption>
           <thead>
             <tr>
               <th scope="col">Course</th>
@@ -69,6 +77,10 @@ function NewCourseForm() {
   const [name, setName] = useState("");
   const [level, setLevel] = useState("");
   const [capacity, setCapacity] = useState("");
+  const errorId = useId();
+  const nameField = useRef<HTMLInputElement>(null);
+  const levelField = useRef<HTMLInputElement>(null);
+  const capacityField = useRef<HTMLInputElement>(null);
   const create = useMutation(
     trpc.courses.create.mutationOptions({
       onSuccess: async () => {
@@ -79,8 +91,20 @@ function NewCourseForm() {
       },
     }),
   );
+  const invalid = fieldsInError(create.error);
+  // The first field the server blamed gets the focus, described by the message beside the
+  // form; any other failure leaves the focus on the button, which the message describes.
+  useEffect(() => {
+    const first = fieldsInError(create.error)[0];
+    if (first === "name") nameField.current?.focus();
+    if (first === "level") levelField.current?.focus();
+    if (first === "capacity") capacityField.current?.focus();
+  }, [create.error]);
+  const errorProps = (field: string) =>
+    invalid.includes(field) ? { "aria-invalid": true, "aria-describedby": errorId } : {};
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    if (create.isPending) return;
     // An empty capacity means no seat limit; anything else goes to the server as typed
     // (as a number), so its validation message is the one people see.
     create.mutate({ name, level, capacity: capacity.trim() === "" ? null : Number(capacity) });
@@ -91,15 +115,30 @@ function NewCourseForm() {
       <div className="fields">
         <label>
           Course name
-          <input value={name} onChange={(event) => setName(event.target.value)} required maxLength={200} />
+          <input
+            ref={nameField}
+            value={name}
+            onChange={(event) => setName(event.target.value)}
+            required
+            maxLength={200}
+            {...errorProps("name")}
+          />
         </label>
         <label>
           Level
-          <input value={level} onChange={(event) => setLevel(event.target.value)} required maxLength={200} />
+          <input
+            ref={levelField}
+            value={level}
+            onChange={(event) => setLevel(event.target.value)}
+            required
+            maxLength={200}
+            {...errorProps("level")}
+          />
         </label>
         <label>
           Capacity
           <input
+            ref={capacityField}
             type="number"
             min={1}
             max={100000}
@@ -107,13 +146,20 @@ function NewCourseForm() {
             value={capacity}
             placeholder="No limit"
             onChange={(event) => setCapacity(event.target.value)}
+            {...errorProps("capacity")}
           />
         </label>
-        <button type="submit" className="primary" disabled={create.isPending}>
+        <button
+          type="submit"
+          className="primary"
+          // aria-disabled, not disabled: the button keeps the focus while the request runs
+          aria-disabled={create.isPending}
+          aria-describedby={create.error ? errorId : undefined}
+        >
           {create.isPending ? "Adding…" : "Add course"}
         </button>
       </div>
-      <ErrorMessage error={create.error} />
+      <ErrorMessage error={create.error} id={errorId} />
     </form>
   );
 }

@@ -1,6 +1,8 @@
 import { Link } from "react-router";
+import { useDocumentTitle } from "../document-title.ts";
 
 export function NotFoundPage() {
+  useDocumentTitle("Page not found");
   return (
     <section>
       <h1>Page not found</h1>

@@ -1,21 +1,39 @@
 import type { RouterOutputs } from "@registrar/sdk";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useId, useRef, useState } from "react";
 import { Link, useParams } from "react-router";
 import { seatsLeftText } from "../components/capacity-bar.tsx";
 import { ConfirmDialog } from "../components/confirm-dialog.tsx";
 import { DetailLoadError } from "../components/detail-load-error.tsx";
 import { ErrorMessage } from "../components/error-message.tsx";
+import { type FailedLoad, isRetrying, LoadError } from "../components/load-error.tsx";
+import { SortableHeader, sortDescription } from "../components/sortable-header.tsx";
 import { formatDateTime } from "../dates.ts";
+import { useDocumentTitle } from "../document-title.ts";
 import { useLoadAllPages } from "../load-all-pages.ts";
 import { pagedQueryOptions } from "../paged-query.ts";
+import { describeError } from "../problem-messages.ts";
 import { parseRouteId } from "../route-ids.ts";
+import { type SortValue, useSortedRows } from "../table-sort.ts";
 import { useTRPC, useTRPCClient } from "../trpc.ts";
 import { NotFoundPage } from "./not-found-page.tsx";
 
 type Student = RouterOutputs["students"]["byId"];
 type Course = RouterOutputs["courses"]["byId"];
 type EnrolledCourse = RouterOutputs["enrollments"]["list"]["courses"][number];
+type EnrolledColumn = "name" | "level" | "enrolledAt";
+
+// A student's courses are loaded whole (useLoadAllPages), so they sort in the browser.
+const enrolledColumns: Record<EnrolledColumn, SortValue<EnrolledCourse>> = {
+  name: (course) => course.name,
+  level: (course) => course.level,
+  enrolledAt: (course) => Date.parse(course.enrolledAt),
+};
+const columnLabels: Record<EnrolledColumn, string> = {
+  name: "Course",
+  level: "Level",
+  enrolledAt: "Enrolled",
+};
 
 /** Enrollments change seat counts, so every course view is refreshed with them. */
 function useRefreshAfterEnrollmentChange() {
@@ -45,19 +63,36 @@ function StudentDetails({ studentId }: { studentId: number }) {
     }),
   );
   useLoadAllPages(enrolled);
+  const missing = student.isError && describeError(student.error).code === "student_not_found";
+  useDocumentTitle(
+    student.isSuccess
+      ? `${student.data.name} (student ${studentId})`
+      : missing
+        ? "Student not found"
+        : `Student ${studentId}`,
+  );
 
-  if (student.isPending) return <p className="muted">Loading student…</p>;
-  if (student.isError) {
+  if (student.isError || isRetrying(student)) {
     return (
       <DetailLoadError
-        heading="Student"
-        error={student.error}
+        heading={missing ? "Student not found" : `Student ${studentId} could not be loaded`}
+        // the student's courses failed with it: a Retry fetches both
+        load={{
+          error: student.error,
+          isPending: student.isPending,
+          isFetching: student.isFetching,
+          errorUpdateCount: student.errorUpdateCount,
+          refetch: async () => (await Promise.all([student.refetch(), enrolled.refetch()]))[0],
+        }}
+        what="the student"
         backTo="/students"
         backLabel="Back to all students"
       />
     );
   }
+  if (student.isPending) return <p className="muted">Loading student…</p>;
   const courses = enrolled.data?.pages.flatMap((page) => page.courses) ?? [];
+  const loadedWhole = enrolled.isSuccess && !enrolled.hasNextPage;
   return (
     <section aria-labelledby="student-title">
       <p className="breadcrumb">
@@ -68,16 +103,11 @@ function StudentDetails({ studentId }: { studentId: number }) {
         {student.data.email} · added {formatDateTime(student.data.createdAt)}
       </p>
 
-      <EnrolledCourses
-        student={student.data}
-        courses={courses}
-        loading={enrolled.isPending}
-        error={enrolled.error}
-      />
+      <EnrolledCourses student={student.data} courses={courses} loadedWhole={loadedWhole} load={enrolled} />
       <AddCourses
         studentId={studentId}
         enrolledIds={new Set(courses.map((course) => course.id))}
-        ready={enrolled.isSuccess && !enrolled.hasNextPage}
+        ready={loadedWhole}
       />
     </section>
   );
@@ -86,22 +116,34 @@ function StudentDetails({ studentId }: { studentId: number }) {
 function EnrolledCourses({
   student,
   courses,
-  loading,
-  error,
+  loadedWhole,
+  load,
 }: {
   student: Student;
   courses: EnrolledCourse[];
-  loading: boolean;
-  error: unknown;
+  loadedWhole: boolean;
+  load: FailedLoad;
 }) {
   const trpc = useTRPC();
   const refresh = useRefreshAfterEnrollmentChange();
+  const heading = useRef<HTMLHeadingElement>(null);
+  const removeErrorId = useId();
   const [removing, setRemoving] = useState<EnrolledCourse>();
+  const [removed, setRemoved] = useState<string>();
+  const { sorted, sort, setSort } = useSortedRows(courses, enrolledColumns, {
+    key: "name",
+    direction: "ascending",
+  });
   const remove = useMutation(
     trpc.enrollments.remove.mutationOptions({
-      onSuccess: async () => {
+      onSuccess: async (_, { courseId }) => {
+        const name = courses.find((course) => course.id === courseId)?.name ?? `course #${courseId}`;
         setRemoving(undefined);
         await refresh();
+        // said once the list shows it; the row (and its Remove button, where the focus was)
+        // is gone, so the focus starts again from the list's heading
+        setRemoved(`Removed from ${name}.`);
+        heading.current?.focus();
       },
       // enrollment_not_found: someone else removed it; the list is stale either way.
       onError: () => refresh(),
@@ -110,25 +152,41 @@ function EnrolledCourses({
 
   return (
     <section aria-labelledby="enrolled-title" className="card">
-      <h2 id="enrolled-title">Enrolled courses</h2>
-      {loading && <p className="muted">Loading courses…</p>}
-      <ErrorMessage error={error} />
-      {!loading && courses.length === 0 && <p className="muted">Not enrolled in any course yet.</p>}
-      {courses.length > 0 && (
+      <h2 id="enrolled-title" ref={heading} tabIndex={-1}>
+        Enrolled courses
+      </h2>
+      {!loadedWhole && !load.error && !isRetrying(load) && <p className="muted">Loading courses…</p>}
+      <LoadError load={load} what="their courses" />
+      {removed && (
+        <p role="status" className="success">
+          {removed}
+        </p>
+      )}
+      {loadedWhole && courses.length === 0 && (
+        <p className="empty-state">
+          Not enrolled in any course yet. To enroll {student.name}, tick courses under “Add courses” below and
+          press Enroll.
+        </p>
+      )}
+      {loadedWhole && courses.length > 0 && (
         <table>
-          <caption className="visually-hidden">Courses {student.name} is enrolled in</caption>
+          <caption className="visually-hidden">
+            Courses {student.name} is enrolled in, {sortDescription(columnLabels[sort.key], sort.direction)}
+          </caption>
           <thead>
             <tr>
-              <th scope="col">Course</th>
-              <th scope="col">Level</th>
-              <th scope="col">Enrolled</th>
+              {(["name", "level", "enrolledAt"] as const).map((key) => (
+                <SortableHeader key={key} sortKey={key} sort={sort} onSort={setSort}>
+                  {columnLabels[key]}
+                </SortableHeader>
+              ))}
               <th scope="col">
                 <span className="visually-hidden">Actions</span>
               </th>
             </tr>
           </thead>
           <tbody>
-            {courses.map((course) => (
+            {sorted.map((course) => (
               <tr key={course.id}>
                 <td>
                   <Link to={`/courses/${course.id}`}>{course.name}</Link>
@@ -141,6 +199,7 @@ function EnrolledCourses({
                     aria-label={`Remove ${course.name}`}
                     onClick={() => {
                       remove.reset();
+                      setRemoved(undefined);
                       setRemoving(course);
                     }}
                   >
@@ -157,13 +216,14 @@ function EnrolledCourses({
           title="Remove course?"
           confirmLabel="Remove course"
           busy={remove.isPending}
+          confirmDescribedBy={remove.error ? removeErrorId : undefined}
           onCancel={() => setRemoving(undefined)}
           onConfirm={() => remove.mutate({ studentId: student.id, courseId: removing.id })}
         >
           <p>
             Remove {student.name} from <strong>{removing.name}</strong>? Their seat goes back to the course.
           </p>
-          <ErrorMessage error={remove.error} />
+          <ErrorMessage error={remove.error} id={removeErrorId} />
         </ConfirmDialog>
       )}
     </section>
@@ -184,6 +244,7 @@ function AddCourses({
   const refresh = useRefreshAfterEnrollmentChange();
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
   const [done, setDone] = useState<string>();
+  const errorId = useId();
   const allCourses = useInfiniteQuery(
     pagedQueryOptions(trpc.courses.list.queryKey, client.courses.list.query, { limit: 200 }),
   );
@@ -219,6 +280,7 @@ function AddCourses({
   };
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    if (chosen.length === 0 || assign.isPending) return;
     setDone(undefined);
     assign.mutate({ studentId, courseIds: chosen.map((course) => course.id) });
   };
@@ -226,11 +288,19 @@ function AddCourses({
   return (
     <form className="card" onSubmit={submit} aria-labelledby="add-courses-title">
       <h2 id="add-courses-title">Add courses</h2>
-      {(allCourses.isPending || !ready) && <p className="muted">Loading courses…</p>}
-      <ErrorMessage error={allCourses.error} />
-      {allCourses.isSuccess && ready && choices.length === 0 && (
-        <p className="muted">
-          No other courses to add. <Link to="/courses">Create a course</Link>.
+      {(allCourses.isPending || !ready) && !allCourses.isError && !isRetrying(allCourses) && (
+        <p className="muted">Loading courses…</p>
+      )}
+      <LoadError load={allCourses} what="the courses to choose from" />
+      {allCourses.isSuccess && ready && courses.length === 0 && (
+        <p className="empty-state">
+          There are no courses yet. <Link to="/courses">Create a course</Link> first, then come back here to
+          enroll.
+        </p>
+      )}
+      {allCourses.isSuccess && ready && courses.length > 0 && choices.length === 0 && (
+        <p className="empty-state">
+          Enrolled in every course there is. <Link to="/courses">Create a course</Link> to offer another.
         </p>
       )}
       {ready && choices.length > 0 && (
@@ -262,7 +332,14 @@ function AddCourses({
         </fieldset>
       )}
       <div className="form-actions">
-        <button type="submit" className="primary" disabled={chosen.length === 0 || assign.isPending}>
+        {/* aria-disabled, not disabled: when a refused course drops out of the choice, the
+            button keeps the focus, and the message right below it says why */}
+        <button
+          type="submit"
+          className="primary"
+          aria-disabled={chosen.length === 0 || assign.isPending}
+          aria-describedby={assign.error ? errorId : undefined}
+        >
           {assign.isPending
             ? "Enrolling…"
             : chosen.length === 0
@@ -270,7 +347,7 @@ function AddCourses({
               : `Enroll in ${chosen.length} course${chosen.length === 1 ? "" : "s"}`}
         </button>
       </div>
-      <ErrorMessage error={assign.error} context={{ courseName: (id) => byId.get(id)?.name }} />
+      <ErrorMessage error={assign.error} id={errorId} context={{ courseName: (id) => byId.get(id)?.name }} />
       {done && (
         <p role="status" className="success">
           {done}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config.ts";
+import { loadConfig } from "./config.ts";
 
 describe("security settings from the environment", () => {
   it("requires keys by default in production only", () => {

@@ -8,10 +8,10 @@ import { PGlite } from "@electric-sql/pglite";
 import { createDatabase, type Database } from "@registrar/db";
 import { createTestDatabase, type TestDatabase, testDatabaseTarget } from "@registrar/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "../../src/app.ts";
+import { createApp } from "./app.ts";
 
 const run = promisify(execFile);
-const serverDir = fileURLToPath(new URL("../..", import.meta.url));
+const serverDir = fileURLToPath(new URL("..", import.meta.url));
 const tsx = join(serverDir, "node_modules/.bin/tsx");
 
 /**

@@ -1,9 +1,16 @@
 import { randomUUID } from "node:crypto";
 import { createConnection } from "node:net";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { createMemoryRateLimitStore, createRedisRateLimitStore } from "../../src/security/index.ts";
-import { startTestServer, type TestServer } from "../../src/testing.ts";
-import { call, expectProblem, makeKey, serveReplica, trpcClient, trpcFailure } from "./harness.ts";
+import {
+  call,
+  expectProblem,
+  makeKey,
+  serveReplica,
+  trpcClient,
+  trpcFailure,
+} from "../../test/security/harness.ts";
+import { startTestServer, type TestServer } from "../testing.ts";
+import { createMemoryRateLimitStore, createRedisRateLimitStore } from "./rate-limit.ts";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 

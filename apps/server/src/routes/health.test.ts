@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../src/testing.ts";
+import { startTestServer, type TestServer } from "../testing.ts";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -19,7 +19,7 @@ describe("health", () => {
   });
 
   it("answers ready 503 service_unavailable when the database is gone", async () => {
-    const { createApp } = await import("../src/app.ts");
+    const { createApp } = await import("../app.ts");
     const { createTestDatabase } = await import("@registrar/db/testing");
     const database = await createTestDatabase();
     const app = createApp({ db: database.db });
