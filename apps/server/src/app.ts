@@ -1,14 +1,14 @@
 import { trpcServer } from "@hono/trpc-server";
-import { appRouter } from "@registrar/api";
+import { appRouter, type Caller } from "@registrar/api";
 import { MAX_REQUEST_BODY_BYTES } from "@registrar/contract";
 import { problemFromError, RequestProblem } from "@registrar/core";
 import type { Database } from "@registrar/db";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
 import { accessLog } from "./http/access-log.ts";
 import { earlyEnd } from "./http/client-abort.ts";
-import type { Route, RouteDeps } from "./http/define-route.ts";
+import type { Route } from "./http/define-route.ts";
 import { problemResponse } from "./http/problem-response.ts";
 import { requestId } from "./http/request-id.ts";
 import { unmatchedPathHandler } from "./http/unmatched-path.ts";
@@ -33,16 +33,35 @@ export type AppOptions = {
   webDistDir?: string | undefined;
 } & Pick<SecurityOptions, "auth" | "rateLimit" | "corsOrigins" | "trpcMaxBatchSize">;
 
+/** The caller of a request the security middleware has seen. */
+const callerOf = (c: Context<AppEnv>, db: Database): Caller => ({ db, principal: c.get("principal") });
+
 /** A Hono sub-app for one resource's routes. */
-function resourceApp(routes: Route[], deps: RouteDeps): Hono<AppEnv> {
+function resourceApp(routes: Route[], db: Database): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  for (const route of routes) app.on(route.method.toUpperCase(), route.honoPath, (c) => route.run(c, deps));
+  for (const route of routes) {
+    app.on(route.method.toUpperCase(), route.honoPath, (c) => route.run(c, callerOf(c, db)));
+  }
+  return app;
+}
+
+/**
+ * The routes' access checks that need no input, before any body is read: a caller who may
+ * never call a route is refused (403) whatever it sends, as before any of it is parsed.
+ */
+function admissionApp(routes: Route[], db: Database): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  for (const route of routes) {
+    app.on(route.method.toUpperCase(), route.honoPath, async (c, next) => {
+      await route.admit(callerOf(c, db));
+      return next();
+    });
+  }
   return app;
 }
 
 export function createApp(options: AppOptions): Hono<AppEnv> {
   const { db, logger } = options;
-  const deps: RouteDeps = { db };
   const app = new Hono<AppEnv>();
 
   app.use("*", requestId());
@@ -50,6 +69,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
   // Secure headers, CORS, auth and rate limits, in that order (see security/layers.ts).
   for (const layer of securityMiddleware(options)) app.use("*", layer);
+
+  app.route("/", admissionApp(allRestRoutes, db));
 
   const limitBody = bodyLimit({
     maxSize: MAX_REQUEST_BODY_BYTES,
@@ -81,7 +102,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     }),
   );
 
-  for (const routes of Object.values(restResources)) app.route("/", resourceApp(routes, deps));
+  for (const routes of Object.values(restResources)) app.route("/", resourceApp(routes, db));
 
   // Built on first request, not at start: generating it is ~50 ms of a cold start.
   let openApiJson: string | undefined;

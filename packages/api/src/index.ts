@@ -1,3 +1,28 @@
 export type { Context } from "./context.ts";
+export {
+  type AccessRule,
+  authorizeBeforeInput,
+  authorizeInput,
+  type Caller,
+  managesKeys,
+  open,
+  reads,
+  readsCourse,
+  readsStudent,
+  writes,
+  writesStudent,
+} from "./operations/access.ts";
+export {
+  type AnyOperation,
+  type AnyRestBinding,
+  defineOperation,
+  type HttpMethod,
+  type Operation,
+  type OperationDeps,
+  type ProblemSpec,
+  type RestParts,
+  type RestStatus,
+} from "./operations/define-operation.ts";
 export { trpcRefusal } from "./problem-errors.ts";
-export { type AppRouter, appRouter } from "./root.ts";
+export { type AppRouter, allOperations, appRouter, operationsByResource, procedureNames } from "./root.ts";
+export { routerOf } from "./trpc.ts";

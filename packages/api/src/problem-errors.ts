@@ -66,7 +66,7 @@ function rootCause(error: TRPCError): unknown {
 }
 
 /** The contract's problem object for any error a procedure or tRPC itself raised. */
-export function problemOf(error: TRPCError): Problem {
+function problemOf(error: TRPCError): Problem {
   const cause = rootCause(error);
   if (error.code === "BAD_REQUEST" && !(cause instanceof DomainError) && !(cause instanceof ZodError)) {
     return problemFromError(new ValidationFailed([{ path: "", message: error.message }]));
@@ -74,18 +74,34 @@ export function problemOf(error: TRPCError): Problem {
   return problemFromError(cause);
 }
 
-/** The TRPCError that carries a problem: its tRPC code follows the problem's HTTP status. */
-export function trpcErrorFor(error: TRPCError): TRPCError {
-  const problem = problemOf(error);
-  const code = codeByStatus[problem.status] ?? "INTERNAL_SERVER_ERROR";
-  if (code === error.code && error.message === problem.detail) return error;
-  return new TRPCError({ code, message: problem.detail, cause: error.cause ?? error });
+/** A TRPCError with its problem, built once: its tRPC code follows the problem's HTTP status. */
+class ProblemError extends TRPCError {
+  readonly problem: Problem;
+
+  constructor(problem: Problem, cause: unknown) {
+    super({ code: codeByStatus[problem.status] ?? "INTERNAL_SERVER_ERROR", message: problem.detail, cause });
+    this.problem = problem;
+  }
 }
 
-/** The error shape every tRPC failure is sent in: tRPC's own, with the problem at `data.problem`. */
+/**
+ * The error a failed procedure call is answered with (its problem built here, once, so
+ * that `onError` sees the code clients get and the formatter reuses the problem).
+ */
+export function withProblem(error: TRPCError): TRPCError {
+  if (error instanceof ProblemError) return error;
+  return new ProblemError(problemOf(error), error.cause ?? error);
+}
+
+/**
+ * The error shape every tRPC failure is sent in: tRPC's own, with the problem at
+ * `data.problem`. A failure of a procedure call has its problem already; one that tRPC
+ * raised before any procedure ran (an unknown procedure, input that is not JSON) keeps
+ * tRPC's code and gets its problem here.
+ */
 export function problemShape(error: TRPCError, path: string | undefined, requestId: string | undefined) {
-  const problem = problemOf(error);
-  if (requestId) problem.instance = problemInstance(requestId);
+  const built = error instanceof ProblemError ? error.problem : problemOf(error);
+  const problem = requestId ? { ...built, instance: problemInstance(requestId) } : built;
   return {
     code: TRPC_ERROR_CODES_BY_KEY[error.code],
     message: problem.detail,
@@ -102,7 +118,7 @@ export function trpcRefusal(
   refusal: DomainError,
   requestId: string | undefined,
 ): { status: number; body: { error: ReturnType<typeof problemShape> } } {
-  const error = trpcErrorFor(new TRPCError({ code: "BAD_REQUEST", cause: refusal }));
+  const error = withProblem(new TRPCError({ code: "BAD_REQUEST", cause: refusal }));
   const shape = problemShape(error, undefined, requestId);
   return { status: shape.data.httpStatus, body: { error: shape } };
 }

@@ -1,15 +1,31 @@
-import { coursesRouter } from "./routers/courses.ts";
-import { enrollmentsRouter } from "./routers/enrollments.ts";
-import { keysRouter } from "./routers/keys.ts";
-import { studentsRouter } from "./routers/students.ts";
-import { router } from "./trpc.ts";
+import { courseOperations } from "./operations/courses.ts";
+import type { AnyOperation } from "./operations/define-operation.ts";
+import { enrollmentOperations } from "./operations/enrollments.ts";
+import { keyOperations } from "./operations/keys.ts";
+import { studentOperations } from "./operations/students.ts";
+import { router, routerOf } from "./trpc.ts";
+
+/** Every operation, by resource: what the tRPC router serves and the REST routes bind. */
+export const operationsByResource = {
+  students: studentOperations,
+  courses: courseOperations,
+  enrollments: enrollmentOperations,
+  keys: keyOperations,
+};
 
 export const appRouter = router({
-  students: studentsRouter,
-  courses: coursesRouter,
-  enrollments: enrollmentsRouter,
-  keys: keysRouter,
+  students: routerOf("students", studentOperations),
+  courses: routerOf("courses", courseOperations),
+  enrollments: routerOf("enrollments", enrollmentOperations),
+  keys: routerOf("keys", keyOperations),
 });
 
 /** The router's type: clients import it with `import type` only. */
 export type AppRouter = typeof appRouter;
+
+export const allOperations: AnyOperation[] = Object.values(operationsByResource).flatMap(
+  (operations): AnyOperation[] => Object.values(operations),
+);
+
+/** Every procedure's path (`students.byId`), as the router serves them. */
+export const procedureNames: ReadonlySet<string> = new Set(allOperations.map((operation) => operation.name));

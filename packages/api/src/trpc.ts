@@ -1,12 +1,14 @@
-import { type Access, authorize, idSchema, RequestProblem } from "@registrar/core";
-import { initTRPC } from "@trpc/server";
+import { initTRPC, type TRPCMutationProcedure, type TRPCQueryProcedure } from "@trpc/server";
+import type { z } from "zod";
 import type { Context } from "./context.ts";
-import { problemShape, trpcErrorFor } from "./problem-errors.ts";
+import { authorizeBeforeInput, authorizeInput, type Caller } from "./operations/access.ts";
+import type { AnyOperation, Operation, OperationKind } from "./operations/define-operation.ts";
+import { problemShape, withProblem } from "./problem-errors.ts";
 
 /**
  * No data transformer: inputs and outputs are plain JSON, so any HTTP client can call a
- * procedure. Every error carries the REST problem object at `data.problem`, built here
- * and only here; messages never carry SQL or stack traces.
+ * procedure. Every error carries the REST problem object at `data.problem`, built in
+ * problem-errors.ts once per failure; messages never carry SQL or stack traces.
  */
 const t = initTRPC.context<Context>().create({
   isDev: false,
@@ -15,43 +17,76 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
-/** Gives each failure the tRPC code of its problem's status (404 → NOT_FOUND, ...). */
+/** Gives each failure its problem, and the tRPC code of the problem's status (404 → NOT_FOUND, ...). */
 const problemCodes = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok) throw trpcErrorFor(result.error);
+  if (!result.ok) throw withProblem(result.error);
   return result;
 });
 
-/** Procedures that read one student's own data, which a student key may call for itself. */
-const readsOneStudent = new Set(["students.byId", "enrollments.list"]);
+const callerOf = (ctx: Context): Caller => ({ db: ctx.db, principal: ctx.auth?.principal });
 
-/** What a call does, in the terms roles are defined by (the same as REST's). */
-function accessOf(path: string, type: string, input: unknown): Access {
-  const [resource] = path.split(".");
-  if (resource === "keys") return { kind: "admin" };
-  const fields = typeof input === "object" && input !== null ? (input as Record<string, unknown>) : {};
-  const asId = (value: unknown) => (idSchema.safeParse(value).success ? (value as number) : undefined);
-  if (path === "courses.byId") {
-    const courseId = asId(fields.id);
-    if (courseId !== undefined) return { kind: "read-course", courseId };
-  }
-  const studentId = asId(resource === "students" ? fields.id : fields.studentId);
-  if (readsOneStudent.has(path) && studentId !== undefined) return { kind: "read-student", studentId };
-  return type === "query" ? { kind: "read", studentId } : { kind: "write", studentId };
+/** Refusals decided before the call (401, 429), then what of the access rule needs no input. */
+function accessBeforeInput(operation: AnyOperation) {
+  return t.middleware(async ({ ctx, next }) => {
+    if (ctx.refusal) throw ctx.refusal;
+    await authorizeBeforeInput(callerOf(ctx), operation.access);
+    return next();
+  });
 }
 
-/** Refusals decided before the call (401, 429), then the caller's role, when auth is on. */
-const accessCheck = t.middleware(async ({ ctx, path, type, getRawInput, next }) => {
-  if (ctx.refusal) throw ctx.refusal;
-  if (!ctx.auth && path.startsWith("keys.")) {
-    throw new RequestProblem(
-      "forbidden",
-      "Managing API keys needs AUTH=required; use `pnpm keys` on the server.",
-    );
-  }
-  if (ctx.auth) await authorize(ctx.db, ctx.auth.principal, accessOf(path, type, await getRawInput()));
-  return next();
-});
+/** The access rule on the parsed input. */
+function accessOfInput(operation: AnyOperation) {
+  return t.middleware(async ({ ctx, input, next }) => {
+    await authorizeInput(callerOf(ctx), operation.access, input as never);
+    return next();
+  });
+}
+
+type RootTypes = (typeof t)["_config"]["$types"];
+
+/** The procedure an operation is served as: its input as callers send it, its service's answer. */
+type ProcedureOf<O> =
+  O extends Operation<string, infer Kind extends OperationKind, infer S, infer Output>
+    ? {
+        query: TRPCQueryProcedure<ProcedureTypes<S, Output>>;
+        mutation: TRPCMutationProcedure<ProcedureTypes<S, Output>>;
+      }[Kind]
+    : never;
+type ProcedureTypes<S, Output> = {
+  // biome-ignore lint/suspicious/noConfusingVoidType: what tRPC types a procedure without `.input()` as
+  input: S extends z.ZodType ? z.input<S> : void;
+  output: Output;
+  meta: RootTypes["meta"];
+  errorShape: RootTypes["errorShape"];
+};
+
+function procedureFor(operation: AnyOperation) {
+  const base = t.procedure.use(problemCodes).use(accessBeforeInput(operation));
+  // An operation without input reads none (as a procedure without `.input()` does). The
+  // builders' types are erased here: `routerOf` gives each procedure its operation's types.
+  const parsed = operation.input
+    ? (base.input(operation.input).use(accessOfInput(operation)) as unknown as typeof base)
+    : base.use(accessOfInput(operation));
+  const resolve = ({ ctx, input }: { ctx: Context; input: unknown }) =>
+    operation.run({ db: ctx.db }, input as never);
+  return operation.kind === "query" ? parsed.query(resolve) : parsed.mutation(resolve);
+}
+
+/**
+ * One resource's procedures, made from its operations only (a procedure without an access
+ * rule cannot be written): each operation's name must be `<prefix>.<key>`, its tRPC path.
+ */
+export function routerOf<
+  Prefix extends string,
+  Operations extends Record<string, AnyOperation> & {
+    [K in keyof Operations]: { name: `${Prefix}.${K & string}` };
+  },
+>(_prefix: Prefix, operations: Operations) {
+  const procedures = Object.fromEntries(
+    Object.entries(operations).map(([key, operation]) => [key, procedureFor(operation)]),
+  ) as { [K in keyof Operations]: ProcedureOf<Operations[K]> };
+  return t.router(procedures);
+}
 
 export const router = t.router;
-export const publicProcedure = t.procedure.use(problemCodes).use(accessCheck);

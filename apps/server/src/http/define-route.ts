@@ -1,29 +1,33 @@
 import {
-  type ProblemCode,
-  RequestProblem,
-  ValidationFailed,
-  type ValidationIssue,
-  validationIssues,
-} from "@registrar/core";
-import type { Database } from "@registrar/db";
+  type AccessRule,
+  type AnyOperation,
+  type AnyRestBinding,
+  authorizeBeforeInput,
+  authorizeInput,
+  type Caller,
+  type HttpMethod,
+  type OperationDeps,
+  type ProblemSpec,
+  type RestParts,
+  type RestStatus,
+} from "@registrar/api";
+import { RequestProblem, ValidationFailed, type ValidationIssue, validationIssues } from "@registrar/core";
 import type { Context } from "hono";
 import type { z } from "zod";
 import type { ResponseHeader } from "../openapi/response-headers.ts";
 import { isNonPlainNumber, markNonPlainNumbers } from "./plain-numbers.ts";
-
-export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
+import { snakeCased } from "./snake-case.ts";
 
 /** What REST handlers may use. */
-export type RouteDeps = { db: Database };
+export type RouteDeps = OperationDeps;
 
-export type Reply = { status: 200 | 201 | 204; body?: unknown; headers?: Record<string, string> };
-
-type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+export type Reply = { status: RestStatus; body?: unknown; headers?: Record<string, string> };
 
 export type RouteSpec<
   P extends z.ZodType | undefined,
   Q extends z.ZodType | undefined,
   B extends z.ZodType | undefined,
+  Input,
 > = {
   method: HttpMethod;
   /** OpenAPI style: `/students/{id}/courses` */
@@ -39,44 +43,57 @@ export type RouteSpec<
   query?: Q;
   body?: B;
   responses: Partial<
-    Record<200 | 201 | 204, { description: string; schema?: z.ZodType; headers?: ResponseHeader[] }>
+    Record<RestStatus, { description: string; schema?: z.ZodType; headers?: ResponseHeader[] }>
   >;
   /**
    * The problem codes of this route's own domain, for the OpenAPI document; the input
    * problems (`validation_failed`, and for a body `invalid_json`, `unsupported_media_type`,
-   * `payload_too_large`) follow from `params`, `query` and `body`. A code answered with
-   * another status than its usual one names it (`course_not_found` for ids in a body: 422).
+   * `payload_too_large`) follow from `params`, `query` and `body`.
    */
-  problems: Array<ProblemCode | { code: ProblemCode; status: number }>;
-  handle(input: { params: Parsed<P>; query: Parsed<Q>; body: Parsed<B> }, deps: RouteDeps): Promise<Reply>;
+  problems: ProblemSpec[];
+  /** Required: a route without an access rule does not compile. */
+  access: AccessRule<Input>;
+  /** What `access` and `handle` take, from the parsed parts. */
+  input(parts: RestParts<P, Q, B>): Input;
+  handle(input: Input, deps: RouteDeps): Promise<Reply>;
 };
 
 /** A route with its types erased: what the router mounts and the OpenAPI builder reads. */
-export type Route = Omit<RouteSpec<z.ZodType, z.ZodType, z.ZodType>, "handle"> & {
+export type Route = Omit<
+  RouteSpec<z.ZodType, z.ZodType, z.ZodType, unknown>,
+  "handle" | "input" | "access"
+> & {
   honoPath: string;
-  run(c: Context, deps: RouteDeps): Promise<Response>;
+  /**
+   * What of the access rule needs no input, mounted before the body limit: a caller who
+   * may never call this route is refused before its body is read.
+   */
+  admit(caller: Caller): Promise<void>;
+  /** Parses the parts, checks the access rule on them, and answers. */
+  run(c: Context, caller: Caller): Promise<Response>;
 };
 
 export function defineRoute<
   P extends z.ZodType | undefined = undefined,
   Q extends z.ZodType | undefined = undefined,
   B extends z.ZodType | undefined = undefined,
->(spec: RouteSpec<P, Q, B>): Route {
-  const { handle, ...meta } = spec;
+  Input = undefined,
+>(spec: RouteSpec<P, Q, B, Input>): Route {
+  const { handle, input, access, ...meta } = spec;
   return {
-    ...(meta as Omit<Route, "honoPath" | "run">),
+    ...(meta as Omit<Route, "honoPath" | "admit" | "run">),
     honoPath: spec.path.replace(/\{(\w+)\}/g, ":$1"),
-    async run(c, deps) {
+    admit: (caller) => authorizeBeforeInput(caller, access),
+    async run(c, caller) {
       const issues: ValidationIssue[] = [];
       const params = parsePart(spec.params, c.req.param(), issues);
       const query = parsePart(spec.query, c.req.query(), issues);
       if (issues.length > 0) throw new ValidationFailed(issues);
       const body = spec.body ? parsePart(spec.body, await readJsonBody(c), issues) : undefined;
       if (issues.length > 0) throw new ValidationFailed(issues);
-      const reply = await handle(
-        { params: params as Parsed<P>, query: query as Parsed<Q>, body: body as Parsed<B> },
-        deps,
-      );
+      const parsed = input({ params, query, body } as RestParts<P, Q, B>);
+      await authorizeInput(caller, access, parsed);
+      const reply = await handle(parsed, { db: caller.db });
       if (reply.status === 204) return new Response(null, { status: 204, headers: reply.headers });
       return new Response(JSON.stringify(reply.body), {
         status: reply.status,
@@ -84,6 +101,48 @@ export function defineRoute<
       });
     },
   };
+}
+
+/**
+ * An operation's REST binding as a route: its parts parsed, mapped to the operation's
+ * input, and its answer in snake_case (the one place REST's casing is made).
+ */
+export function operationRoute(operation: AnyOperation & { rest: AnyRestBinding }): Route {
+  const { rest } = operation;
+  const responses: Route["responses"] = {};
+  for (const [status, { description }] of Object.entries(rest.responses)) {
+    const code = Number(status) as RestStatus;
+    responses[code] =
+      code === 204
+        ? { description }
+        : {
+            description,
+            schema: operation.output,
+            ...(code === 201 && rest.location && { headers: ["Location"] }),
+          };
+  }
+  return defineRoute<z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined, never>({
+    method: rest.method,
+    path: rest.path,
+    operationId: rest.operationId,
+    summary: rest.summary,
+    description: rest.description,
+    tag: rest.tag,
+    params: rest.params,
+    query: rest.query,
+    body: rest.body,
+    responses,
+    problems: operation.problems,
+    access: operation.access,
+    input: (parts) => rest.input(parts) as never,
+    async handle(input, deps) {
+      const output = await operation.run(deps, input);
+      const status = typeof rest.status === "function" ? rest.status(output) : rest.status;
+      if (status === 204) return { status };
+      const headers = rest.location && { location: rest.location(output) };
+      return { status, body: snakeCased(output), ...(headers && { headers }) };
+    },
+  });
 }
 
 function parsePart(schema: z.ZodType | undefined, value: unknown, issues: ValidationIssue[]): unknown {

@@ -45,7 +45,9 @@ export function unmatchedPathHandler(routes: Route[], extra: ServedPath[]): (c: 
     if (withoutSlash !== path && withoutSlash !== "" && allowed(withoutSlash).length > 0) {
       if (method === "GET" || method === "HEAD") {
         const query = c.req.url.indexOf("?");
-        return c.redirect(withoutSlash + (query >= 0 ? c.req.url.slice(query) : ""), 301);
+        // The decoded path can hold characters no header may carry (`/students/%00/`).
+        const location = withoutSlash.replace(/[^\x21-\x7e]/gu, encodeURIComponent);
+        return c.redirect(location + (query >= 0 ? c.req.url.slice(query) : ""), 301);
       }
       throw new RequestProblem(
         "not_found",

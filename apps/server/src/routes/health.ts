@@ -1,3 +1,4 @@
+import { open } from "@registrar/api";
 import { RequestProblem } from "@registrar/core";
 import { z } from "zod";
 import { defineRoute } from "../http/define-route.ts";
@@ -18,6 +19,8 @@ export const healthRoutes = [
     usesDatabase: false,
     responses: { 200: { description: "Alive", schema: healthSchema } },
     problems: [],
+    access: open,
+    input: () => undefined,
     async handle() {
       return { status: 200, body: { status: "ok" } };
     },
@@ -33,6 +36,8 @@ export const healthRoutes = [
     tag: "Health",
     responses: { 200: { description: "Ready", schema: healthSchema } },
     problems: [],
+    access: open,
+    input: () => undefined,
     async handle(_input, { db }) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {

@@ -1,13 +1,20 @@
-import { courseRoutes } from "./courses.ts";
-import { enrollmentRoutes } from "./enrollments.ts";
+import { type AnyOperation, type AnyRestBinding, operationsByResource } from "@registrar/api";
+import { operationRoute, type Route } from "../http/define-route.ts";
 import { healthRoutes } from "./health.ts";
-import { studentRoutes } from "./students.ts";
+
+const servedOverRest = (operation: AnyOperation): operation is AnyOperation & { rest: AnyRestBinding } =>
+  operation.rest !== undefined;
+
+/** The routes of the operations that have a REST binding, in their declarations' order. */
+function routesOf(operations: Record<string, AnyOperation>): Route[] {
+  return Object.values(operations).filter(servedOverRest).map(operationRoute);
+}
 
 /** Every REST route, grouped by resource: what the app mounts and OpenAPI describes. */
 export const restResources = {
-  students: studentRoutes,
-  courses: courseRoutes,
-  enrollments: enrollmentRoutes,
+  students: routesOf(operationsByResource.students),
+  courses: routesOf(operationsByResource.courses),
+  enrollments: routesOf(operationsByResource.enrollments),
   health: healthRoutes,
 };
 

@@ -1,6 +1,6 @@
-import { appRouter, trpcRefusal } from "@registrar/api";
+import { procedureNames, trpcRefusal } from "@registrar/api";
 import { TRPC_MAX_BATCH_SIZE } from "@registrar/contract";
-import { authorize, type DomainError, type Principal } from "@registrar/core";
+import type { DomainError, Principal } from "@registrar/core";
 import type { Database } from "@registrar/db";
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
@@ -14,7 +14,6 @@ import {
   type RateVerdict,
   rateLimited,
 } from "./rate-limit.ts";
-import { restAccess } from "./rest-access.ts";
 import { batchTooLarge, trpcCallCount } from "./trpc-batch.ts";
 
 export type GuardOptions = {
@@ -44,11 +43,11 @@ const isTrpcPath = (path: string) => path === "/trpc" || path.startsWith("/trpc/
 /** True when every procedure a tRPC path names (`/trpc/a.b,c.d` in a batch) exists. */
 function namesKnownProcedures(path: string): boolean {
   const names = path.slice("/trpc/".length).split(",");
-  return names.every((name) => Object.hasOwn(appRouter._def.procedures, name));
+  return names.every((name) => procedureNames.has(name));
 }
 
 /**
- * Authentication, rate limit and, for REST, the role check; in that order. Every call of a
+ * Authentication and rate limit, in that order (roles are each operation's). Every call of a
  * tRPC batch counts against the rate limit, all or none, and a batch over the size limit is
  * refused whole: in both cases before any call runs.
  */
@@ -91,10 +90,7 @@ export function guard(options: GuardOptions): MiddlewareHandler<SecurityEnv> {
       return next();
     }
     if (refusal) throw refusal;
-    if (principal) {
-      const access = restAccess(c.req.method, path);
-      if (access) await authorize(options.db, principal, access);
-    }
+    // Roles are checked by each route, against its operation's access rule.
     return next();
   };
 }

@@ -1,0 +1,166 @@
+import {
+  coursePageSchema,
+  courseSchema,
+  courseStudentsPageSchema,
+  createCourse,
+  createCourseInput,
+  deleteCourse,
+  getCourse,
+  idSchema,
+  listCourseStudents,
+  listCourses,
+  pageInput,
+  updateCourse,
+  updateCourseFields,
+} from "@registrar/core";
+import { z } from "zod";
+import { reads, readsCourse, writes } from "./access.ts";
+import { defineOperation } from "./define-operation.ts";
+import { idParams, pageQuery } from "./rest-schemas.ts";
+
+const tag = "Courses";
+const byId = z.strictObject({ id: idSchema });
+
+export const courseOperations = {
+  create: defineOperation({
+    name: "courses.create",
+    kind: "mutation",
+    input: createCourseInput,
+    output: courseSchema,
+    access: writes,
+    problems: [],
+    run: ({ db }, fields) => createCourse(db, fields),
+    rest: {
+      method: "post",
+      path: "/courses",
+      operationId: "createCourse",
+      summary: "Create a course",
+      description:
+        "`name` and `level` are trimmed (1..200 characters); `capacity` is 1..100000 seats, or null " +
+        "(the default) for no limit. Answers the course with its id and a Location header.",
+      tag,
+      body: createCourseInput,
+      input: ({ body }) => body,
+      responses: { 201: { description: "The new course" } },
+      status: 201,
+      location: (course) => `/courses/${course.id}`,
+    },
+  }),
+  list: defineOperation({
+    name: "courses.list",
+    kind: "query",
+    input: pageInput.optional(),
+    output: coursePageSchema,
+    access: reads,
+    problems: [],
+    run: ({ db }, page) => listCourses(db, page),
+    rest: {
+      method: "get",
+      path: "/courses",
+      operationId: "listCourses",
+      summary: "List courses, by id, a page at a time",
+      description:
+        "Courses in ascending id with their `enrolled_count`, `limit` at a time (1..200, default 50). " +
+        "Pass `next_cursor` back as `cursor` for the next page; it is null on the last one.",
+      tag,
+      query: pageQuery,
+      input: ({ query }) => query,
+      responses: { 200: { description: "A page of courses" } },
+      status: 200,
+    },
+  }),
+  byId: defineOperation({
+    name: "courses.byId",
+    kind: "query",
+    input: byId,
+    output: courseSchema,
+    access: readsCourse(({ id }) => id),
+    problems: ["course_not_found"],
+    run: ({ db }, { id }) => getCourse(db, id),
+    rest: {
+      method: "get",
+      path: "/courses/{id}",
+      operationId: "getCourse",
+      summary: "Get a course with its enrolled count",
+      description:
+        "One course by id, with the number of students enrolled; 404 `course_not_found` when there is none.",
+      tag,
+      params: idParams,
+      input: ({ params }) => ({ id: params.id }),
+      responses: { 200: { description: "The course" } },
+      status: 200,
+    },
+  }),
+  update: defineOperation({
+    name: "courses.update",
+    kind: "mutation",
+    input: updateCourseFields.extend({ id: idSchema }),
+    output: courseSchema,
+    access: writes,
+    problems: ["course_not_found", "capacity_below_enrolled"],
+    run: ({ db }, { id, ...fields }) => updateCourse(db, id, fields),
+    rest: {
+      method: "patch",
+      path: "/courses/{id}",
+      operationId: "updateCourse",
+      summary: "Change a course's name, level or capacity",
+      description:
+        "Changes the fields sent, with the same rules as on creation; `capacity: null` lifts the limit. A " +
+        "capacity below the number of students already enrolled is refused (409 `capacity_below_enrolled`).",
+      tag,
+      params: idParams,
+      body: updateCourseFields,
+      input: ({ params, body }) => ({ ...body, id: params.id }),
+      responses: { 200: { description: "The course as changed" } },
+      status: 200,
+    },
+  }),
+  delete: defineOperation({
+    name: "courses.delete",
+    kind: "mutation",
+    input: byId,
+    output: z.object({ id: idSchema, deleted: z.literal(true) }),
+    access: writes,
+    problems: ["course_not_found"],
+    run: async ({ db }, { id }) => {
+      await deleteCourse(db, id);
+      return { id, deleted: true as const };
+    },
+    rest: {
+      method: "delete",
+      path: "/courses/{id}",
+      operationId: "deleteCourse",
+      summary: "Delete a course and its enrollments",
+      description: "Deletes the course and its enrollments; 204.",
+      tag,
+      params: idParams,
+      input: ({ params }) => ({ id: params.id }),
+      responses: { 204: { description: "Deleted" } },
+      status: 204,
+    },
+  }),
+  students: defineOperation({
+    name: "courses.students",
+    kind: "query",
+    input: pageInput.extend({ courseId: idSchema }),
+    output: courseStudentsPageSchema,
+    access: reads,
+    problems: ["course_not_found"],
+    run: ({ db }, { courseId, ...page }) => listCourseStudents(db, courseId, page),
+    rest: {
+      method: "get",
+      path: "/courses/{id}/students",
+      operationId: "listCourseStudents",
+      summary: "The course's roster, by student id, a page at a time",
+      description:
+        "The students enrolled in the course, in ascending student id, each with `enrolled_at`, paged like " +
+        "the lists. 404 `course_not_found` when the course does not exist.",
+      tag,
+      params: idParams,
+      query: pageQuery,
+      input: ({ params, query }) => ({ ...query, courseId: params.id }),
+      responses: { 200: { description: "A page of the roster" } },
+      status: 200,
+    },
+  }),
+};

@@ -1,0 +1,121 @@
+import type { ProblemCode } from "@registrar/core";
+import type { Database } from "@registrar/db";
+import type { z } from "zod";
+import type { AccessRule } from "./access.ts";
+
+export type OperationKind = "query" | "mutation";
+
+/** What an operation's service call may use. */
+export type OperationDeps = { db: Database };
+
+/**
+ * A problem code an operation can raise. A code answered with another status than its
+ * usual one names it (`course_not_found` for ids in a body: 422).
+ */
+export type ProblemSpec = ProblemCode | { code: ProblemCode; status: number };
+
+/** A schema's parsed value; `undefined` for an operation or REST part that takes none. */
+export type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
+export type RestStatus = 200 | 201 | 204;
+
+/** The REST parts of a request, each parsed by its schema. */
+export type RestParts<P, Q, B> = { params: Parsed<P>; query: Parsed<Q>; body: Parsed<B> };
+
+/**
+ * How an operation is served over REST (snake_case on the wire; the REST adapter converts
+ * the answer in one place). What the OpenAPI document says of the operation comes from here.
+ */
+export type RestBinding<Input, Output, P, Q, B> = {
+  method: HttpMethod;
+  /** OpenAPI style: `/students/{id}/courses` */
+  path: `/${string}`;
+  operationId: string;
+  summary: string;
+  /** What the operation does and answers, beyond its summary (OpenAPI `description`). */
+  description: string;
+  tag: string;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** The operation's input from the parsed REST parts. */
+  input(parts: RestParts<P, Q, B>): Input;
+  /** The answers it may give; every one but a 204 carries the operation's output. */
+  responses: Partial<Record<RestStatus, { description: string }>>;
+  status: RestStatus | ((output: Output) => RestStatus);
+  /** The `Location` of a created resource. */
+  location?: (output: Output) => string;
+};
+
+export type Operation<
+  Name extends string,
+  Kind extends OperationKind,
+  S extends z.ZodType | undefined,
+  Output,
+> = {
+  /** The tRPC path, `resource.procedure`. */
+  name: Name;
+  kind: Kind;
+  /** The tRPC input (camelCase); undefined for an operation that takes none. */
+  input: S;
+  /** What the operation answers (camelCase), for the OpenAPI document; nothing parses with it. */
+  output: z.ZodType;
+  /** Required: an operation without an access rule does not compile. */
+  access: AccessRule<Parsed<S>>;
+  /**
+   * The problem codes of the operation's own domain; the input problems
+   * (`validation_failed`, and over REST with a body `invalid_json`, ...) follow from its schemas.
+   */
+  problems: ProblemSpec[];
+  run(deps: OperationDeps, input: Parsed<S>): Promise<Output>;
+  rest?: AnyRestBinding;
+};
+
+/** A REST binding with its types erased, as the REST adapter reads it. */
+export type AnyRestBinding = RestBinding<
+  unknown,
+  unknown,
+  z.ZodType | undefined,
+  z.ZodType | undefined,
+  z.ZodType | undefined
+>;
+
+/** Any operation, as the adapters take them. */
+export type AnyOperation = {
+  name: string;
+  kind: OperationKind;
+  input: z.ZodType | undefined;
+  output: z.ZodType;
+  access: AccessRule<never>;
+  problems: ProblemSpec[];
+  run(deps: OperationDeps, input: never): Promise<unknown>;
+  rest?: AnyRestBinding;
+};
+
+type OperationSpec<
+  Name extends string,
+  Kind extends OperationKind,
+  S extends z.ZodType | undefined,
+  Output,
+  P extends z.ZodType | undefined,
+  Q extends z.ZodType | undefined,
+  B extends z.ZodType | undefined,
+> = Omit<Operation<Name, Kind, S, Output>, "rest"> & { rest?: RestBinding<Parsed<S>, Output, P, Q, B> };
+
+/**
+ * One operation, declared once: the tRPC router and the REST route table are adapters over
+ * these declarations, and both check `access` through the same functions (access.ts).
+ */
+export function defineOperation<
+  Name extends string,
+  Kind extends OperationKind,
+  S extends z.ZodType | undefined,
+  Output,
+  P extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+>(spec: OperationSpec<Name, Kind, S, Output, P, Q, B>): Operation<Name, Kind, S, Output> {
+  // The binding's own part types only matter where it is written; the adapter parses with its schemas.
+  return spec as Operation<Name, Kind, S, Output>;
+}
