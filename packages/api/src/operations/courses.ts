@@ -1,4 +1,11 @@
 import {
+  DEFAULT_PAGE_SIZE,
+  MAX_CAPACITY,
+  MAX_NAME_LENGTH,
+  MAX_PAGE_SIZE,
+  MIN_CAPACITY,
+} from "@registrar/contract";
+import {
   coursePageSchema,
   courseSchema,
   courseStudentsPageSchema,
@@ -36,7 +43,7 @@ export const courseOperations = {
       operationId: "createCourse",
       summary: "Create a course",
       description:
-        "`name` and `level` are trimmed (1..200 characters); `capacity` is 1..100000 seats, or null " +
+        `\`name\` and \`level\` are trimmed (1..${MAX_NAME_LENGTH} characters); \`capacity\` is ${MIN_CAPACITY}..${MAX_CAPACITY} seats, or null ` +
         "(the default) for no limit. Answers the course with its id and a Location header.",
       tag,
       body: createCourseInput,
@@ -60,7 +67,7 @@ export const courseOperations = {
       operationId: "listCourses",
       summary: "List courses, by id, a page at a time",
       description:
-        "Courses in ascending id with their `enrolled_count`, `limit` at a time (1..200, default 50). " +
+        `Courses in ascending id with their \`enrolled_count\`, \`limit\` at a time (1..${MAX_PAGE_SIZE}, default ${DEFAULT_PAGE_SIZE}). ` +
         "Pass `next_cursor` back as `cursor` for the next page; it is null on the last one.",
       tag,
       query: pageQuery,

@@ -1,3 +1,4 @@
+import { DEFAULT_PAGE_SIZE, MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, MAX_PAGE_SIZE } from "@registrar/contract";
 import {
   createStudent,
   createStudentInput,
@@ -34,7 +35,7 @@ export const studentOperations = {
       operationId: "createStudent",
       summary: "Create a student",
       description:
-        "Names are trimmed (1..200 characters); the email must be valid, at most 254 characters, and " +
+        `Names are trimmed (1..${MAX_NAME_LENGTH} characters); the email must be valid, at most ${MAX_EMAIL_LENGTH} characters, and ` +
         "unused by any other student, whatever its letter case (409 `email_taken`). Answers the student " +
         "with its id and a Location header.",
       tag,
@@ -59,7 +60,7 @@ export const studentOperations = {
       operationId: "listStudents",
       summary: "List students, by id, a page at a time",
       description:
-        "Students in ascending id, `limit` at a time (1..200, default 50). Pass `next_cursor` back as " +
+        `Students in ascending id, \`limit\` at a time (1..${MAX_PAGE_SIZE}, default ${DEFAULT_PAGE_SIZE}). Pass \`next_cursor\` back as ` +
         "`cursor` for the next page; it is null on the last one.",
       tag,
       query: pageQuery,
