@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import knexFactory, { type Knex } from "knex";
 import { type DataDirLock, lockDataDir } from "./data-dir-lock.ts";
 import { DurableNodeFS, durableStartParams } from "./durable-nodefs.ts";
@@ -9,6 +10,14 @@ import { PGliteClient } from "./pglite-client.ts";
 import { pgTypes } from "./timestamps.ts";
 
 export type Database = Knex;
+
+/**
+ * The PostgreSQL extensions the migrations create (pg_trgm: the search indexes, migration
+ * 20261201000300). PGlite ships them as modules that each instance must load: a data
+ * directory whose tables have a trigram index cannot be written by an instance without it
+ * ("could not access file pg_trgm"). Every PGlite this package opens passes these.
+ */
+export const pgliteExtensions = { pg_trgm } as const;
 export type DatabaseKind = "pglite" | "postgres";
 
 export type DatabaseOptions =
@@ -173,7 +182,7 @@ function openPglite(options: { dir: string; owner?: string; ownerChannel?: strin
   instance: PGlite;
   lock?: DataDirLock;
 } {
-  if (options.dir === "memory://") return { instance: new PGlite() };
+  if (options.dir === "memory://") return { instance: new PGlite({ extensions: pgliteExtensions }) };
   mkdirSync(options.dir, { recursive: true });
   const lock = lockDataDir(options.dir, options.owner ?? "registrar", {
     ...(options.ownerChannel ? { channel: options.ownerChannel } : {}),
@@ -181,6 +190,7 @@ function openPglite(options: { dir: string; owner?: string; ownerChannel?: strin
   try {
     const instance = new PGlite({
       dataDir: options.dir,
+      extensions: pgliteExtensions,
       fs: new DurableNodeFS(options.dir),
       startParams: [...durableStartParams],
     });

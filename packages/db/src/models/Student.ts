@@ -9,6 +9,8 @@ export class Student extends RegistrarModel {
   id!: number;
   name!: string;
   email!: string;
+  /** an external system's id (OneRoster `sourcedId`), unique when set */
+  sourcedId!: string | null;
   /** ISO-8601, as the API returns it (timestamps.ts) */
   createdAt!: string;
   updatedAt!: string;
