@@ -16,6 +16,11 @@ export const problemCodes = {
   email_taken: { status: 409, title: "Email already taken" },
   course_full: { status: 409, title: "Course full" },
   capacity_below_enrolled: { status: 409, title: "Capacity below enrolled count" },
+  term_not_found: { status: 404, title: "Term not found" },
+  term_in_use: { status: 409, title: "Term in use" },
+  sourced_id_taken: { status: 409, title: "Sourced id already taken" },
+  invalid_transition: { status: 409, title: "Invalid transition" },
+  waitlist_below_count: { status: 409, title: "Waitlist capacity below waitlisted count" },
   payload_too_large: { status: 413, title: "Payload too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
   rate_limited: { status: 429, title: "Too many requests" },
@@ -125,6 +130,49 @@ export class CapacityBelowEnrolled extends DomainError<{ capacity: number; enrol
       "capacity_below_enrolled",
       `Capacity ${capacity} is below the ${enrolledCount} students already enrolled.`,
       { capacity, enrolledCount },
+    );
+  }
+}
+
+/** A path term id that does not exist (404), or a body that names one (422). */
+export class TermNotFound extends DomainError<{ termId: number }> {
+  constructor(termId: number, status: 404 | 422 = 404) {
+    super("term_not_found", `Term ${termId} does not exist.`, { termId }, status);
+  }
+}
+
+export class TermInUse extends DomainError<{ termId: number }> {
+  constructor(termId: number) {
+    super(
+      "term_in_use",
+      `Term ${termId} is the term of a course or the parent of a term; it was not deleted.`,
+      {
+        termId,
+      },
+    );
+  }
+}
+
+export class SourcedIdTaken extends DomainError<{ sourcedId: string }> {
+  constructor(sourcedId: string) {
+    super("sourced_id_taken", `The sourced id ${sourcedId} is already used by another record of this type.`, {
+      sourcedId,
+    });
+  }
+}
+
+export class InvalidTransition extends DomainError<{ from: string; to: string }> {
+  constructor(from: string, to: string) {
+    super("invalid_transition", `An enrollment that is ${from} cannot become ${to}.`, { from, to });
+  }
+}
+
+export class WaitlistBelowCount extends DomainError<{ waitlistCapacity: number; waitlistedCount: number }> {
+  constructor(waitlistCapacity: number, waitlistedCount: number) {
+    super(
+      "waitlist_below_count",
+      `Waitlist capacity ${waitlistCapacity} is below the ${waitlistedCount} students already waitlisted.`,
+      { waitlistCapacity, waitlistedCount },
     );
   }
 }

@@ -62,14 +62,12 @@ describe(`v1.1 lifecycle migrations on ${process.env.REGISTRAR_TEST_DB ?? "pglit
   it("keep every existing row, up and down and up again; enrollments become active with their enrolled_at", async () => {
     for (let i = 0; i < firstLifecycle; i++) await test.db.migrate.up();
 
-    await test
-      .db("students")
-      .insert(
-        Array.from({ length: 300 }, (_, i) => ({
-          name: `Student ${i} ✓ O'Brien`,
-          email: `s${i}@Example.org`,
-        })),
-      );
+    await test.db("students").insert(
+      Array.from({ length: 300 }, (_, i) => ({
+        name: `Student ${i} ✓ O'Brien`,
+        email: `s${i}@Example.org`,
+      })),
+    );
     await test.db("courses").insert(
       Array.from({ length: 40 }, (_, i) => ({
         name: `Course ${i}`,

@@ -13,6 +13,9 @@ export class Course extends RegistrarModel {
   capacity!: number | null;
   /** active enrollments, kept by the database (triggers on student_courses); never written by the application */
   enrolledCount!: number;
+  /** ISO-8601, as the API returns it (timestamps.ts) */
+  createdAt!: string;
+  updatedAt!: string;
   /** a short code that tells two courses of one name apart (at most 64 characters) */
   code!: string | null;
   termId!: number | null;
@@ -22,9 +25,6 @@ export class Course extends RegistrarModel {
   waitlistedCount!: number;
   /** an external system's id (OneRoster `sourcedId`), unique when set */
   sourcedId!: string | null;
-  /** ISO-8601, as the API returns it (timestamps.ts) */
-  createdAt!: string;
-  updatedAt!: string;
 
   /** The roster, through student_courses, each with its enrollment's `enrolledAt`. */
   students?: Array<Student & { enrolledAt: string }>;

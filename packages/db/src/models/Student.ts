@@ -9,11 +9,11 @@ export class Student extends RegistrarModel {
   id!: number;
   name!: string;
   email!: string;
-  /** an external system's id (OneRoster `sourcedId`), unique when set */
-  sourcedId!: string | null;
   /** ISO-8601, as the API returns it (timestamps.ts) */
   createdAt!: string;
   updatedAt!: string;
+  /** an external system's id (OneRoster `sourcedId`), unique when set */
+  sourcedId!: string | null;
 
   /** Through student_courses, each with its enrollment's `enrolledAt`. */
   courses?: Array<Course & { enrolledAt: string }>;

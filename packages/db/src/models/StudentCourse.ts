@@ -1,3 +1,4 @@
+import type { Knex } from "knex";
 import { type Raw, type RelationMappings, raw } from "objection";
 import { preparedQuery } from "../prepared-query.ts";
 import { Course } from "./Course.ts";
@@ -62,6 +63,54 @@ export class StudentCourse extends RegistrarModel {
    */
   static recordChange(change: string): Raw {
     return raw("set_config('registrar.change', ?, true) as change", [change]);
+  }
+
+  /**
+   * `waitlistPosition`: a waitlisted row's 1-based place in its course's waitlist, null for
+   * any other status; counted, never stored, so nobody renumbers a waitlist when its head
+   * is promoted or someone leaves it.
+   *
+   * A count of the rows ahead (served by the partial index on the waitlist, migration
+   * 20261201000200) rather than a window function: a window in the page's own query would
+   * number the rows of the page (after the cursor and the status filter), not the
+   * waitlist, and a window over the course's whole waitlist computes every position to
+   * answer one. Raw SQL because it is a correlated scalar subquery in a select list that
+   * must also work inside the relation queries and `preparedQuery`.
+   */
+  static waitlistPositionColumn(table = "student_courses"): Raw {
+    return raw(
+      `case when ??.status = 'waitlisted' then (
+         select count(*)::int from student_courses ahead
+         where ahead.course_id = ??.course_id and ahead.status = 'waitlisted'
+           and (ahead.waitlisted_at, ahead.student_id) <= (??.waitlisted_at, ??.student_id)
+       ) end as "waitlistPosition"`,
+      [table, table, table, table],
+    );
+  }
+
+  /** `column = any(?::text[])`: whether a status column is one of `statuses`, as one array parameter (see RegistrarModel.isAnyOf). */
+  static statusIsAnyOf(column: string, statuses: readonly string[]): Raw {
+    return raw("?? = any(?::text[])", [column, statuses]);
+  }
+
+  /** {@link statusIsAnyOf} for a join's condition, which takes knex's own raw (bound to `db`). */
+  static statusIsAnyOfInJoin(db: Knex, column: string, statuses: readonly string[]): Knex.Raw {
+    return db.raw("?? = any(?::text[])", [column, statuses as string[]]);
+  }
+
+  /**
+   * A join condition for a page of a course's waitlist (alias `student_courses`, the course
+   * `courses`): the rows after the place of the pair of `afterStudentId` (none: from the
+   * head). Raw SQL because the row-value comparison `(a, b) > (select …)` has no builder
+   * form, and a join's condition takes knex's raw.
+   */
+  static afterInWaitlist(db: Knex, afterStudentId: number): Knex.Raw {
+    return db.raw(
+      `(? = 0 or (student_courses.waitlisted_at, student_courses.student_id) >
+         (select after.waitlisted_at, after.student_id from student_courses after
+          where after.course_id = courses.id and after.student_id = ?))`,
+      [afterStudentId, afterStudentId],
+    );
   }
 
   /** The setting {@link recordChange} takes: the change as JSON. */
