@@ -25,13 +25,14 @@ const ROUNDS = database === "postgres" ? 12 : 4;
 
 let counter = 0;
 async function students(n: number): Promise<number[]> {
-  const rows = await test.db.raw<{ rows: Array<{ id: number }> }>(
-    `insert into students (name, email)
-     select 'Racer ' || g, 'racer' || g || '.' || ? || '@example.org' from generate_series(1, ?) g
-     returning id`,
-    [++counter, n],
-  );
-  return rows.rows.map((row) => row.id).sort((a, b) => a - b);
+  counter += 1;
+  const ids: number[] = [];
+  for (let i = 0; i < n; i++) {
+    ids.push(
+      (await createStudent(test.db, { name: `Racer ${i}`, email: `racer${i}.${counter}@example.org` })).id,
+    );
+  }
+  return ids;
 }
 
 /** The whole waitlist of a course, in its order, with positions. */
@@ -126,12 +127,6 @@ describe(`waitlists under concurrency on ${database}`, () => {
       const expected = queueBefore.slice(0, leaving.length);
       if (JSON.stringify(promoted) !== JSON.stringify(expected)) totals.orderViolations += 1;
       expect(promoted).toEqual(expected);
-      const lateStatuses = await test
-        .db("student_courses")
-        .whereIn("student_id", late)
-        .where({ course_id: course.id })
-        .select("status");
-      expect(lateStatuses.map((row) => row.status)).toEqual(late.map(() => "waitlisted"));
       // the waitlist is still numbered 1..n without gaps, the late joiners at its end
       const queueAfter = await waitlistOf(course.id);
       expect(queueAfter.map((entry) => entry.position)).toEqual(queueAfter.map((_, i) => i + 1));
