@@ -93,6 +93,7 @@ export const termTypeSchema = z.enum(termTypes);
 /** A calendar date, `YYYY-MM-DD`, that exists (no 2026-02-30). */
 export const calendarDateSchema = z.iso
   .date("must be a date written YYYY-MM-DD")
+  .max(10, "must be a date written YYYY-MM-DD")
   .meta({ example: "2026-09-01" });
 export const enrollmentStatuses = ["active", "waitlisted", "dropped", "completed"] as const;
 export const enrollmentStatusSchema = z.enum(enrollmentStatuses);
