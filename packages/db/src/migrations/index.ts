@@ -4,6 +4,9 @@ import * as createCourses from "./20261127000200_create_courses.ts";
 import * as createStudentCourses from "./20261127000300_create_student_courses.ts";
 import * as createApiKeys from "./20261127000400_create_api_keys.ts";
 import * as addCoursesEnrolledCount from "./20261127000500_add_courses_enrolled_count.ts";
+import * as createTermsAndExternalIds from "./20261201000100_create_terms_and_external_ids.ts";
+import * as addEnrollmentLifecycle from "./20261201000200_add_enrollment_lifecycle.ts";
+import * as addSearchIndexes from "./20261201000300_add_search_indexes.ts";
 
 type Migration = Knex.Migration;
 
@@ -18,6 +21,9 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ["20261127000300_create_student_courses", createStudentCourses],
   ["20261127000400_create_api_keys", createApiKeys],
   ["20261127000500_add_courses_enrolled_count", addCoursesEnrolledCount],
+  ["20261201000100_create_terms_and_external_ids", createTermsAndExternalIds],
+  ["20261201000200_add_enrollment_lifecycle", addEnrollmentLifecycle],
+  ["20261201000300_add_search_indexes", addSearchIndexes],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
