@@ -19,9 +19,11 @@ export {
   type HttpMethod,
   type Operation,
   type OperationDeps,
+  originOf,
   type ProblemSpec,
   type RestParts,
   type RestStatus,
+  type Transport,
 } from "./operations/define-operation.ts";
 export { trpcRefusal } from "./problem-errors.ts";
 export { type AppRouter, allOperations, appRouter, operationsByResource, procedureNames } from "./root.ts";

@@ -1,4 +1,4 @@
-import type { ProblemCode } from "@registrar/core";
+import type { ChangeOrigin, Principal, ProblemCode } from "@registrar/core";
 import type { Database } from "@registrar/db";
 import type { z } from "zod";
 import type { AccessRule } from "./access.ts";
@@ -6,7 +6,22 @@ import type { AccessRule } from "./access.ts";
 export type OperationKind = "query" | "mutation";
 
 /** What an operation's service call may use. */
-export type OperationDeps = { db: Database };
+export type OperationDeps = {
+  db: Database;
+  /** Who calls and over which transport: every enrollment write records it in its history. */
+  origin: ChangeOrigin;
+};
+
+/** The transports that serve operations. */
+export type Transport = "rest" | "trpc";
+
+/**
+ * The origin of a call as its adapter knows it: the transport, and the verified key (none
+ * when auth is off, recorded as an actor of nulls).
+ */
+export function originOf(source: Transport, principal: Principal | undefined): ChangeOrigin {
+  return { source, actor: principal ? { keyId: principal.keyId, role: principal.role } : null };
+}
 
 /**
  * A problem code an operation can raise. A code answered with another status than its

@@ -26,7 +26,7 @@ export const enrollmentOperations = {
     output: assignmentSchema,
     access: writesStudent(({ studentId }) => studentId),
     problems: ["student_not_found", { code: "course_not_found", status: 422 }, "course_full"],
-    run: ({ db }, { studentId, courseIds }) => assignCourses(db, studentId, courseIds),
+    run: ({ db, origin }, { studentId, courseIds }) => assignCourses(db, studentId, courseIds, { origin }),
     rest: {
       method: "post",
       path: "/students/{id}/courses",
@@ -54,7 +54,7 @@ export const enrollmentOperations = {
     output: replacementSchema,
     access: writesStudent(({ studentId }) => studentId),
     problems: ["student_not_found", { code: "course_not_found", status: 422 }, "course_full"],
-    run: ({ db }, { studentId, courseIds }) => replaceCourses(db, studentId, courseIds),
+    run: ({ db, origin }, { studentId, courseIds }) => replaceCourses(db, studentId, courseIds, { origin }),
     rest: {
       method: "put",
       path: "/students/{id}/courses",
@@ -100,8 +100,8 @@ export const enrollmentOperations = {
     output: z.object({ studentId: idSchema, courseId: idSchema, removed: z.literal(true) }),
     access: writesStudent(({ studentId }) => studentId),
     problems: ["student_not_found", "course_not_found", "enrollment_not_found"],
-    run: async ({ db }, { studentId, courseId }) => {
-      await removeEnrollment(db, studentId, courseId);
+    run: async ({ db, origin }, { studentId, courseId }) => {
+      await removeEnrollment(db, studentId, courseId, { origin });
       return { studentId, courseId, removed: true as const };
     },
     rest: {
