@@ -8,6 +8,7 @@ export {
   open,
   reads,
   readsCourse,
+  readsHistory,
   readsStudent,
   writes,
   writesStudent,
@@ -23,6 +24,7 @@ export {
   type ProblemSpec,
   type RestParts,
   type RestStatus,
+  restBinding,
   type Transport,
 } from "./operations/define-operation.ts";
 export { trpcRefusal } from "./problem-errors.ts";

@@ -85,6 +85,8 @@ export type Operation<
   problems: ProblemSpec[];
   run(deps: OperationDeps, input: Parsed<S>): Promise<Output>;
   rest?: AnyRestBinding;
+  /** Further REST routes of the same operation (a history of a pair, a student, a course); see {@link restBinding}. */
+  alsoRest?: AnyRestBinding[];
 };
 
 /** A REST binding with its types erased, as the REST adapter reads it. */
@@ -106,6 +108,7 @@ export type AnyOperation = {
   problems: ProblemSpec[];
   run(deps: OperationDeps, input: never): Promise<unknown>;
   rest?: AnyRestBinding;
+  alsoRest?: AnyRestBinding[];
 };
 
 type OperationSpec<
@@ -133,4 +136,18 @@ export function defineOperation<
 >(spec: OperationSpec<Name, Kind, S, Output, P, Q, B>): Operation<Name, Kind, S, Output> {
   // The binding's own part types only matter where it is written; the adapter parses with its schemas.
   return spec as Operation<Name, Kind, S, Output>;
+}
+
+/**
+ * A further REST binding of an operation whose input and output are `Input` and `Output`,
+ * typed where it is written (its parts' schemas are its own) and erased for `alsoRest`.
+ */
+export function restBinding<Input, Output>() {
+  return <
+    P extends z.ZodType | undefined = undefined,
+    Q extends z.ZodType | undefined = undefined,
+    B extends z.ZodType | undefined = undefined,
+  >(
+    binding: RestBinding<Input, Output, P, Q, B>,
+  ): AnyRestBinding => binding as unknown as AnyRestBinding;
 }
