@@ -27,7 +27,14 @@ import {
 import { z } from "zod";
 import { reads, readsCourse, writes } from "./access.ts";
 import { defineOperation } from "./define-operation.ts";
-import { enrollmentListQuery, idParams, pageQuery, searchQuery } from "./rest-schemas.ts";
+import {
+  camelCasedBody,
+  enrollmentListQuery,
+  idParams,
+  pageQuery,
+  restBodyOf,
+  searchQuery,
+} from "./rest-schemas.ts";
 
 const tag = "Courses";
 const byId = z.strictObject({ id: idSchema });
@@ -53,8 +60,8 @@ export const courseOperations = {
         `exist), \`waitlist_capacity\` (0..${MAX_WAITLIST_CAPACITY}, default 0 = no waitlist) and \`sourced_id\` (unique; 409 ` +
         "`sourced_id_taken`). Answers the course with its id and a Location header.",
       tag,
-      body: createCourseInput,
-      input: ({ body }) => body,
+      body: restBodyOf(createCourseInput),
+      input: ({ body }) => camelCasedBody(body),
       responses: { 201: { description: "The new course" } },
       status: 201,
       location: (course) => `/courses/${course.id}`,
@@ -133,8 +140,8 @@ export const courseOperations = {
         "promotes waitlisted students, first come first served.",
       tag,
       params: idParams,
-      body: updateCourseFields,
-      input: ({ params, body }) => ({ ...body, id: params.id }),
+      body: restBodyOf(updateCourseFields),
+      input: ({ params, body }) => ({ ...camelCasedBody(body), id: params.id }),
       responses: { 200: { description: "The course as changed" } },
       status: 200,
     },

@@ -15,7 +15,7 @@ import {
 import { z } from "zod";
 import { reads, readsStudent, writes, writesStudent } from "./access.ts";
 import { defineOperation } from "./define-operation.ts";
-import { idParams, pageQuery, searchQuery } from "./rest-schemas.ts";
+import { camelCasedBody, idParams, pageQuery, restBodyOf, searchQuery } from "./rest-schemas.ts";
 
 const tag = "Students";
 const byId = z.strictObject({ id: idSchema });
@@ -40,8 +40,8 @@ export const studentOperations = {
         "(an external system's id) is unique among students (409 `sourced_id_taken`). Answers the student " +
         "with its id and a Location header.",
       tag,
-      body: createStudentInput,
-      input: ({ body }) => body,
+      body: restBodyOf(createStudentInput),
+      input: ({ body }) => camelCasedBody(body),
       responses: { 201: { description: "The new student" } },
       status: 201,
       location: (student) => `/students/${student.id}`,
@@ -110,8 +110,8 @@ export const studentOperations = {
         "body changes nothing and answers the student as is.",
       tag,
       params: idParams,
-      body: updateStudentFields,
-      input: ({ params, body }) => ({ ...body, id: params.id }),
+      body: restBodyOf(updateStudentFields),
+      input: ({ params, body }) => ({ ...camelCasedBody(body), id: params.id }),
       responses: { 200: { description: "The student as changed" } },
       status: 200,
     },

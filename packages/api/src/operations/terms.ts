@@ -16,7 +16,7 @@ import {
 import { z } from "zod";
 import { reads, writes } from "./access.ts";
 import { defineOperation } from "./define-operation.ts";
-import { idParams, pageQuery } from "./rest-schemas.ts";
+import { camelCasedBody, idParams, pageQuery, restBodyOf } from "./rest-schemas.ts";
 
 const tag = "Terms";
 const byId = z.strictObject({ id: idSchema });
@@ -42,8 +42,11 @@ export const termOperations = {
         "another term (422 `term_not_found` when it does not exist) or null. Answers the term with its id and " +
         "a Location header.",
       tag,
-      body: createTermInput,
-      input: ({ body }) => body,
+      body: restBodyOf(createTermInput).refine((term) => term.starts_on <= term.ends_on, {
+        path: ["ends_on"],
+        message: "must not be before starts_on",
+      }),
+      input: ({ body }) => camelCasedBody(body),
       responses: { 201: { description: "The new term" } },
       status: 201,
       location: (term) => `/terms/${term.id}`,
@@ -112,8 +115,8 @@ export const termOperations = {
         "does not exist is 422 `term_not_found`.",
       tag,
       params: idParams,
-      body: updateTermFields,
-      input: ({ params, body }) => ({ ...body, id: params.id }),
+      body: restBodyOf(updateTermFields),
+      input: ({ params, body }) => ({ ...camelCasedBody(body), id: params.id }),
       responses: { 200: { description: "The term as changed" } },
       status: 200,
     },
