@@ -438,6 +438,53 @@ describe("the enrollment lifecycle over REST", () => {
     );
   });
 
+  it("promotes on a raised capacity, renumbers positions after a waitlisted drop, and guards the waitlist capacity", async () => {
+    const course = await makeCourse({ capacity: 1, waitlist_capacity: 3 });
+    const [a, b, c, d] = [
+      await makeStudent(api),
+      await makeStudent(api),
+      await makeStudent(api),
+      await makeStudent(api),
+    ];
+    await api.post(`/students/${a.id}/courses`, { course_ids: [course.id] });
+    for (const student of [b, c, d]) {
+      const answer = await api.post(`/students/${student.id}/courses`, {
+        course_ids: [course.id],
+        waitlist: true,
+      });
+      expect(answer.status, answer.text).toBe(201);
+    }
+    const below = expectProblem(
+      await api.patch(`/courses/${course.id}`, { waitlist_capacity: 2 }),
+      409,
+      "waitlist_below_count",
+    );
+    expect(below.code).toBe("waitlist_below_count");
+    expect((await api.delete(`/students/${b.id}/courses/${course.id}`)).status).toBe(204);
+    const waitlist = await api.get<{ students: Item[] }>(`/courses/${course.id}/students?status=waitlisted`);
+    expect(waitlist.body.students.map((s) => [s.id, s.waitlist_position])).toEqual([
+      [c.id, 1],
+      [d.id, 2],
+    ]);
+    const raised = await api.patch(`/courses/${course.id}`, { capacity: 2 });
+    expect(raised.status, raised.text).toBe(200);
+    expect(raised.body).toMatchObject({ enrolled_count: 2, waitlisted_count: 1 });
+    const dCourses = await api.get<{ courses: Item[] }>(`/students/${d.id}/courses?status=waitlisted`);
+    expect(dCourses.body.courses.map((x) => [x.id, x.waitlist_position])).toEqual([[course.id, 1]]);
+    const cHistory = await api.get<{ events: Entry[] }>(`/students/${c.id}/courses/${course.id}/history`);
+    expect(cHistory.body.events.map((e) => [e.action, e.source])).toEqual([
+      ["waitlisted", "rest"],
+      ["promoted", "system"],
+    ]);
+    expect((await api.patch(`/courses/${course.id}`, { waitlist_capacity: 1 })).status).toBe(200);
+
+    // deleting a student erases its enrollments and their history
+    expect((await api.delete(`/students/${c.id}`)).status).toBe(204);
+    expectProblem(await api.get(`/students/${c.id}/history`), 404, "student_not_found");
+    const courseHistory = await api.get<{ events: Entry[] }>(`/courses/${course.id}/history?limit=200`);
+    expect(courseHistory.body.events.some((e) => e.student_id === c.id)).toBe(false);
+  });
+
   it("PUT makes the named set the active one, drops the rest (kept), and waitlists with waitlist: true", async () => {
     const full = await makeCourse({ capacity: 1, waitlist_capacity: 5 });
     const open = await makeCourse();
