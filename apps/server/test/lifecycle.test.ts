@@ -738,4 +738,65 @@ describe("the same over tRPC", () => {
     const named = await trpc.students.create.mutate({ name: `Zed ${marker}`, email: uniqueEmail() });
     expect((await trpc.students.list.query({ q: marker })).students.map((s) => s.id)).toEqual([named.id]);
   });
+  it("allows exactly the contract's transitions over tRPC too, and refuses the rest with invalid_transition", async () => {
+    const course = await trpc.courses.create.mutate({
+      name: "Rhetoric",
+      level: "any",
+      capacity: 1,
+      waitlistCapacity: 1,
+    });
+    const holder = await trpc.students.create.mutate({ name: "H", email: uniqueEmail() });
+    const waiting = await trpc.students.create.mutate({ name: "W", email: uniqueEmail() });
+    await trpc.enrollments.assign.mutate({ studentId: holder.id, courseIds: [course.id] });
+    await trpc.enrollments.assign.mutate({ studentId: waiting.id, courseIds: [course.id], waitlist: true });
+    const pair = (studentId: number) => ({ studentId, courseId: course.id });
+
+    expect(
+      await trpcFailure(trpc.enrollments.update.mutate({ ...pair(waiting.id), status: "completed" })),
+    ).toMatchObject({
+      code: "CONFLICT",
+      problem: { code: "invalid_transition", from: "waitlisted", to: "completed" },
+    });
+    expect((await trpc.enrollments.update.mutate({ ...pair(waiting.id), status: "dropped" })).status).toBe(
+      "dropped",
+    );
+    for (const status of ["dropped", "completed"] as const) {
+      expect(
+        await trpcFailure(trpc.enrollments.update.mutate({ ...pair(waiting.id), status })),
+      ).toMatchObject({
+        problem: { code: "invalid_transition", from: "dropped", to: status },
+      });
+    }
+    expect((await trpc.enrollments.update.mutate({ ...pair(holder.id), status: "completed" })).status).toBe(
+      "completed",
+    );
+    for (const status of ["dropped", "completed"] as const) {
+      expect(await trpcFailure(trpc.enrollments.update.mutate({ ...pair(holder.id), status }))).toMatchObject(
+        {
+          problem: { code: "invalid_transition", from: "completed", to: status },
+        },
+      );
+    }
+    expect(await trpcFailure(trpc.enrollments.remove.mutate(pair(holder.id)))).toMatchObject({
+      code: "NOT_FOUND",
+      problem: { code: "enrollment_not_found" },
+    });
+    expect(
+      await trpcFailure(trpc.enrollments.update.mutate({ ...pair(holder.id), status: "active" as never })),
+    ).toMatchObject({ code: "BAD_REQUEST", problem: { code: "validation_failed" } });
+    // active → dropped, over tRPC
+    const third = await trpc.students.create.mutate({ name: "T", email: uniqueEmail() });
+    await trpc.enrollments.assign.mutate({ studentId: third.id, courseIds: [course.id] });
+    const dropped = await trpc.enrollments.update.mutate({
+      ...pair(third.id),
+      status: "dropped",
+      reason: "moved",
+    });
+    expect(dropped).toMatchObject({ status: "dropped", droppedAt: expect.any(String) });
+    const history = await trpc.enrollments.history.query(pair(third.id));
+    expect(history.events.map((e) => [e.action, e.reason, e.source])).toEqual([
+      ["enrolled", null, "trpc"],
+      ["dropped", "moved", "trpc"],
+    ]);
+  });
 });
