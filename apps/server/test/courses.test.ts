@@ -21,6 +21,11 @@ describe("POST /courses", () => {
       enrolled_count: 0,
       created_at: expect.any(String),
       updated_at: expect.any(String),
+      code: null,
+      term_id: null,
+      waitlist_capacity: 0,
+      waitlisted_count: 0,
+      sourced_id: null,
     });
   });
 
@@ -139,7 +144,15 @@ describe("GET /courses/{id}/students", () => {
     expect(first.status).toBe(200);
     expect(first.body.course_id).toBe(course.id);
     expect(first.body.students.map((s) => s.id)).toEqual(students.slice(0, 3).map((s) => s.id));
-    expect(first.body.students[0]).toEqual({ ...students[0], enrolled_at: expect.any(String) });
+    expect(first.body.students[0]).toEqual({
+      ...students[0],
+      enrolled_at: expect.any(String),
+      status: "active",
+      waitlist_position: null,
+      begin_date: null,
+      end_date: null,
+      dropped_at: null,
+    });
     const second = await api.get<{ students: Array<{ id: number }>; next_cursor: string | null }>(
       `/courses/${course.id}/students?limit=3&cursor=${first.body.next_cursor}`,
     );

@@ -35,6 +35,11 @@ describe("POST /students/{id}/courses (the seed's scenarios)", () => {
       ...algebra,
       enrolled_count: 1,
       enrolled_at: expect.any(String),
+      status: "active",
+      waitlist_position: null,
+      begin_date: null,
+      end_date: null,
+      dropped_at: null,
     });
   });
 

@@ -102,7 +102,8 @@ describe("the contract's error table over REST", () => {
       ["DELETE", "/courses", "GET, HEAD, POST"],
       ["POST", "/students/1", "DELETE, GET, HEAD, PATCH"],
       ["PATCH", "/students/1/courses", "GET, HEAD, POST, PUT"],
-      ["GET", "/students/1/courses/2", "DELETE"],
+      // v1.1 adds PATCH (complete or drop) to the pair's path
+      ["GET", "/students/1/courses/2", "DELETE, PATCH"],
       ["POST", "/courses/1/students", "GET, HEAD"],
       ["POST", "/health/live", "GET, HEAD"],
       ["DELETE", "/openapi.json", "GET, HEAD"],

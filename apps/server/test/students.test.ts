@@ -26,6 +26,7 @@ describe("POST /students", () => {
       email,
       created_at: expect.stringMatching(isoTimestamp),
       updated_at: expect.stringMatching(isoTimestamp),
+      sourced_id: null,
     });
     const fetched = await api.get(`/students/${answer.body.id}`);
     expect(fetched.body).toEqual(answer.body);

@@ -41,6 +41,7 @@ describe("tRPC through @trpc/client with httpBatchLink", () => {
       email,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
+      sourcedId: null,
     });
     expect(await trpc.students.byId.query({ id: created.id })).toEqual(created);
     const updated = await trpc.students.update.mutate({ id: created.id, name: "Grace" });
@@ -75,7 +76,17 @@ describe("tRPC through @trpc/client with httpBatchLink", () => {
     const roster = await trpc.courses.students.query({ courseId: course.id });
     expect(roster).toEqual({
       courseId: course.id,
-      students: [{ ...student, enrolledAt: expect.any(String) }],
+      students: [
+        {
+          ...student,
+          enrolledAt: expect.any(String),
+          status: "active",
+          waitlistPosition: null,
+          beginDate: null,
+          endDate: null,
+          droppedAt: null,
+        },
+      ],
       nextCursor: null,
     });
     expect((await trpc.courses.byId.query({ id: course.id })).enrolledCount).toBe(1);

@@ -8,6 +8,7 @@ export {
   open,
   reads,
   readsCourse,
+  readsHistory,
   readsStudent,
   writes,
   writesStudent,
@@ -19,9 +20,12 @@ export {
   type HttpMethod,
   type Operation,
   type OperationDeps,
+  originOf,
   type ProblemSpec,
   type RestParts,
   type RestStatus,
+  restBinding,
+  type Transport,
 } from "./operations/define-operation.ts";
 export { trpcRefusal } from "./problem-errors.ts";
 export { type AppRouter, allOperations, appRouter, operationsByResource, procedureNames } from "./root.ts";

@@ -3,12 +3,14 @@ import type { AnyOperation } from "./operations/define-operation.ts";
 import { enrollmentOperations } from "./operations/enrollments.ts";
 import { keyOperations } from "./operations/keys.ts";
 import { studentOperations } from "./operations/students.ts";
+import { termOperations } from "./operations/terms.ts";
 import { router, routerOf } from "./trpc.ts";
 
 /** Every operation, by resource: what the tRPC router serves and the REST routes bind. */
 export const operationsByResource = {
   students: studentOperations,
   courses: courseOperations,
+  terms: termOperations,
   enrollments: enrollmentOperations,
   keys: keyOperations,
 };
@@ -16,6 +18,7 @@ export const operationsByResource = {
 export const appRouter = router({
   students: routerOf("students", studentOperations),
   courses: routerOf("courses", courseOperations),
+  terms: routerOf("terms", termOperations),
   enrollments: routerOf("enrollments", enrollmentOperations),
   keys: routerOf("keys", keyOperations),
 });

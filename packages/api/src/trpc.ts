@@ -2,7 +2,12 @@ import { initTRPC, type TRPCMutationProcedure, type TRPCQueryProcedure } from "@
 import type { z } from "zod";
 import type { Context } from "./context.ts";
 import { authorizeBeforeInput, authorizeInput, type Caller } from "./operations/access.ts";
-import type { AnyOperation, Operation, OperationKind } from "./operations/define-operation.ts";
+import {
+  type AnyOperation,
+  type Operation,
+  type OperationKind,
+  originOf,
+} from "./operations/define-operation.ts";
 import { problemShape, withProblem } from "./problem-errors.ts";
 
 /**
@@ -69,7 +74,7 @@ function procedureFor(operation: AnyOperation) {
     ? (base.input(operation.input).use(accessOfInput(operation)) as unknown as typeof base)
     : base.use(accessOfInput(operation));
   const resolve = ({ ctx, input }: { ctx: Context; input: unknown }) =>
-    operation.run({ db: ctx.db }, input as never);
+    operation.run({ db: ctx.db, origin: originOf("trpc", ctx.auth?.principal) }, input as never);
   return operation.kind === "query" ? parsed.query(resolve) : parsed.mutation(resolve);
 }
 

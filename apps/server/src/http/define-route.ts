@@ -7,6 +7,7 @@ import {
   type Caller,
   type HttpMethod,
   type OperationDeps,
+  originOf,
   type ProblemSpec,
   type RestParts,
   type RestStatus,
@@ -93,7 +94,7 @@ export function defineRoute<
       if (issues.length > 0) throw new ValidationFailed(issues);
       const parsed = input({ params, query, body } as RestParts<P, Q, B>);
       await authorizeInput(caller, access, parsed);
-      const reply = await handle(parsed, { db: caller.db });
+      const reply = await handle(parsed, { db: caller.db, origin: originOf("rest", caller.principal) });
       if (reply.status === 204) return new Response(null, { status: 204, headers: reply.headers });
       return new Response(JSON.stringify(reply.body), {
         status: reply.status,

@@ -7,13 +7,19 @@ const servedOverRest = (operation: AnyOperation): operation is AnyOperation & { 
 
 /** The routes of the operations that have a REST binding, in their declarations' order. */
 function routesOf(operations: Record<string, AnyOperation>): Route[] {
-  return Object.values(operations).filter(servedOverRest).map(operationRoute);
+  return Object.values(operations)
+    .filter(servedOverRest)
+    .flatMap((operation) => [
+      operationRoute(operation),
+      ...(operation.alsoRest ?? []).map((rest) => operationRoute({ ...operation, rest })),
+    ]);
 }
 
 /** Every REST route, grouped by resource: what the app mounts and OpenAPI describes. */
 export const restResources = {
   students: routesOf(operationsByResource.students),
   courses: routesOf(operationsByResource.courses),
+  terms: routesOf(operationsByResource.terms),
   enrollments: routesOf(operationsByResource.enrollments),
   health: healthRoutes,
 };
@@ -23,12 +29,20 @@ export const allRestRoutes = Object.values(restResources).flat();
 /** The routes' `tag`s, in the order the reference shows them. */
 export const restTags = [
   { name: "Students", description: "People who take courses; an email is unique, whatever its letter case." },
-  { name: "Courses", description: "Courses with an optional capacity, and their rosters." },
+  {
+    name: "Courses",
+    description: "Courses with an optional capacity and waitlist, a code and a term, and their rosters.",
+  },
+  {
+    name: "Terms",
+    description: "Terms, semesters, school years and grading periods that courses belong to.",
+  },
   {
     name: "Enrollments",
     description:
       "Which student takes which course. Assignments are atomic and never overfill a course, even under " +
-      "concurrent sign-ups.",
+      "concurrent sign-ups. An enrollment is active, waitlisted, dropped or completed, and every change of it " +
+      "is kept in its history.",
   },
   { name: "Health", description: "Liveness and readiness for load balancers: open and not rate limited." },
 ];

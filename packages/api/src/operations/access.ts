@@ -59,6 +59,17 @@ export function readsCourse<Input>(courseId: (input: Input) => number): AccessRu
   return rule((input) => ({ kind: "read-course", courseId: courseId(input) }), {});
 }
 
+/**
+ * Reads enrollment history: of a student or of one of its pairs, like the student's own
+ * course list (a student key may read its own); of a whole course, as a read of many.
+ */
+export function readsHistory<Input extends { studentId?: number | undefined }>(): AccessRule<Input> {
+  return rule(
+    ({ studentId }) => (studentId === undefined ? { kind: "read" } : { kind: "read-student", studentId }),
+    {},
+  );
+}
+
 /** Changes one student or their enrollments. */
 export function writesStudent<Input>(studentId: (input: Input) => number): AccessRule<Input> {
   return rule((input) => ({ kind: "write", studentId: studentId(input) }), { writesStudent: true });

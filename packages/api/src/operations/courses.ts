@@ -1,29 +1,40 @@
 import {
   DEFAULT_PAGE_SIZE,
   MAX_CAPACITY,
+  MAX_COURSE_CODE_LENGTH,
   MAX_NAME_LENGTH,
   MAX_PAGE_SIZE,
+  MAX_WAITLIST_CAPACITY,
   MIN_CAPACITY,
 } from "@registrar/contract";
 import {
+  courseListInput,
   coursePageSchema,
   courseSchema,
   courseStudentsPageSchema,
   createCourse,
   createCourseInput,
   deleteCourse,
+  enrollmentListInput,
   getCourse,
+  idParamSchema,
   idSchema,
   listCourseStudents,
   listCourses,
-  pageInput,
   updateCourse,
   updateCourseFields,
 } from "@registrar/core";
 import { z } from "zod";
 import { reads, readsCourse, writes } from "./access.ts";
 import { defineOperation } from "./define-operation.ts";
-import { idParams, pageQuery } from "./rest-schemas.ts";
+import {
+  camelCasedBody,
+  enrollmentListQuery,
+  idParams,
+  pageQuery,
+  restBodyOf,
+  searchQuery,
+} from "./rest-schemas.ts";
 
 const tag = "Courses";
 const byId = z.strictObject({ id: idSchema });
@@ -35,7 +46,7 @@ export const courseOperations = {
     input: createCourseInput,
     output: courseSchema,
     access: writes,
-    problems: [],
+    problems: [{ code: "term_not_found", status: 422 }, "sourced_id_taken"],
     run: ({ db }, fields) => createCourse(db, fields),
     rest: {
       method: "post",
@@ -44,10 +55,13 @@ export const courseOperations = {
       summary: "Create a course",
       description:
         `\`name\` and \`level\` are trimmed (1..${MAX_NAME_LENGTH} characters); \`capacity\` is ${MIN_CAPACITY}..${MAX_CAPACITY} seats, or null ` +
-        "(the default) for no limit. Answers the course with its id and a Location header.",
+        "(the default) for no limit. Optional: `code` (at most " +
+        `${MAX_COURSE_CODE_LENGTH} characters, or null), \`term_id\` (a term, or null; 422 \`term_not_found\` when it does not ` +
+        `exist), \`waitlist_capacity\` (0..${MAX_WAITLIST_CAPACITY}, default 0 = no waitlist) and \`sourced_id\` (unique; 409 ` +
+        "`sourced_id_taken`). Answers the course with its id and a Location header.",
       tag,
-      body: createCourseInput,
-      input: ({ body }) => body,
+      body: restBodyOf(createCourseInput),
+      input: ({ body }) => camelCasedBody(body),
       responses: { 201: { description: "The new course" } },
       status: 201,
       location: (course) => `/courses/${course.id}`,
@@ -56,7 +70,7 @@ export const courseOperations = {
   list: defineOperation({
     name: "courses.list",
     kind: "query",
-    input: pageInput.optional(),
+    input: courseListInput.optional(),
     output: coursePageSchema,
     access: reads,
     problems: [],
@@ -68,10 +82,12 @@ export const courseOperations = {
       summary: "List courses, by id, a page at a time",
       description:
         `Courses in ascending id with their \`enrolled_count\`, \`limit\` at a time (1..${MAX_PAGE_SIZE}, default ${DEFAULT_PAGE_SIZE}). ` +
-        "Pass `next_cursor` back as `cursor` for the next page; it is null on the last one.",
+        "Pass `next_cursor` back as `cursor` for the next page; it is null on the last one. `q` keeps the " +
+        "courses whose name or code contains it (case-insensitively), `term_id` those of one term; both are " +
+        "served by the database over all courses.",
       tag,
-      query: pageQuery,
-      input: ({ query }) => query,
+      query: pageQuery.extend({ ...searchQuery, term_id: idParamSchema.optional() }),
+      input: ({ query: { term_id, ...query } }) => ({ ...query, termId: term_id }),
       responses: { 200: { description: "A page of courses" } },
       status: 200,
     },
@@ -104,20 +120,28 @@ export const courseOperations = {
     input: updateCourseFields.extend({ id: idSchema }),
     output: courseSchema,
     access: writes,
-    problems: ["course_not_found", "capacity_below_enrolled"],
+    problems: [
+      "course_not_found",
+      "capacity_below_enrolled",
+      "waitlist_below_count",
+      { code: "term_not_found", status: 422 },
+      "sourced_id_taken",
+    ],
     run: ({ db }, { id, ...fields }) => updateCourse(db, id, fields),
     rest: {
       method: "patch",
       path: "/courses/{id}",
       operationId: "updateCourse",
-      summary: "Change a course's name, level or capacity",
+      summary: "Change a course's name, level, capacity, code, term, waitlist or sourced id",
       description:
         "Changes the fields sent, with the same rules as on creation; `capacity: null` lifts the limit. A " +
-        "capacity below the number of students already enrolled is refused (409 `capacity_below_enrolled`).",
+        "capacity below the number of students already enrolled is refused (409 `capacity_below_enrolled`), a " +
+        "`waitlist_capacity` below the number waitlisted too (409 `waitlist_below_count`); a raised capacity " +
+        "promotes waitlisted students, first come first served.",
       tag,
       params: idParams,
-      body: updateCourseFields,
-      input: ({ params, body }) => ({ ...body, id: params.id }),
+      body: restBodyOf(updateCourseFields),
+      input: ({ params, body }) => ({ ...camelCasedBody(body), id: params.id }),
       responses: { 200: { description: "The course as changed" } },
       status: 200,
     },
@@ -149,7 +173,7 @@ export const courseOperations = {
   students: defineOperation({
     name: "courses.students",
     kind: "query",
-    input: pageInput.extend({ courseId: idSchema }),
+    input: enrollmentListInput.extend({ courseId: idSchema }),
     output: courseStudentsPageSchema,
     access: reads,
     problems: ["course_not_found"],
@@ -160,11 +184,13 @@ export const courseOperations = {
       operationId: "listCourseStudents",
       summary: "The course's roster, by student id, a page at a time",
       description:
-        "The students enrolled in the course, in ascending student id, each with `enrolled_at`, paged like " +
-        "the lists. 404 `course_not_found` when the course does not exist.",
+        "The course's enrollments of the statuses asked for (`?status=`, default `active`; a comma-separated " +
+        "list, or `all`), in ascending student id (a waitlist alone, `?status=waitlisted`, in waitlist order), " +
+        "each with `enrolled_at`, `status` and `waitlist_position`, paged like the lists. 404 " +
+        "`course_not_found` when the course does not exist.",
       tag,
       params: idParams,
-      query: pageQuery,
+      query: enrollmentListQuery,
       input: ({ params, query }) => ({ ...query, courseId: params.id }),
       responses: { 200: { description: "A page of the roster" } },
       status: 200,

@@ -1,4 +1,4 @@
-import type { ProblemCode } from "@registrar/core";
+import type { ChangeOrigin, Principal, ProblemCode } from "@registrar/core";
 import type { Database } from "@registrar/db";
 import type { z } from "zod";
 import type { AccessRule } from "./access.ts";
@@ -6,7 +6,22 @@ import type { AccessRule } from "./access.ts";
 export type OperationKind = "query" | "mutation";
 
 /** What an operation's service call may use. */
-export type OperationDeps = { db: Database };
+export type OperationDeps = {
+  db: Database;
+  /** Who calls and over which transport: every enrollment write records it in its history. */
+  origin: ChangeOrigin;
+};
+
+/** The transports that serve operations. */
+export type Transport = "rest" | "trpc";
+
+/**
+ * The origin of a call as its adapter knows it: the transport, and the verified key (none
+ * when auth is off, recorded as an actor of nulls).
+ */
+export function originOf(source: Transport, principal: Principal | undefined): ChangeOrigin {
+  return { source, actor: principal ? { keyId: principal.keyId, role: principal.role } : null };
+}
 
 /**
  * A problem code an operation can raise. A code answered with another status than its
@@ -70,6 +85,8 @@ export type Operation<
   problems: ProblemSpec[];
   run(deps: OperationDeps, input: Parsed<S>): Promise<Output>;
   rest?: AnyRestBinding;
+  /** Further REST routes of the same operation (a history of a pair, a student, a course); see {@link restBinding}. */
+  alsoRest?: AnyRestBinding[];
 };
 
 /** A REST binding with its types erased, as the REST adapter reads it. */
@@ -91,6 +108,7 @@ export type AnyOperation = {
   problems: ProblemSpec[];
   run(deps: OperationDeps, input: never): Promise<unknown>;
   rest?: AnyRestBinding;
+  alsoRest?: AnyRestBinding[];
 };
 
 type OperationSpec<
@@ -118,4 +136,18 @@ export function defineOperation<
 >(spec: OperationSpec<Name, Kind, S, Output, P, Q, B>): Operation<Name, Kind, S, Output> {
   // The binding's own part types only matter where it is written; the adapter parses with its schemas.
   return spec as Operation<Name, Kind, S, Output>;
+}
+
+/**
+ * A further REST binding of an operation whose input and output are `Input` and `Output`,
+ * typed where it is written (its parts' schemas are its own) and erased for `alsoRest`.
+ */
+export function restBinding<Input, Output>() {
+  return <
+    P extends z.ZodType | undefined = undefined,
+    Q extends z.ZodType | undefined = undefined,
+    B extends z.ZodType | undefined = undefined,
+  >(
+    binding: RestBinding<Input, Output, P, Q, B>,
+  ): AnyRestBinding => binding as unknown as AnyRestBinding;
 }

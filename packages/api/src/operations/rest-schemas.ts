@@ -1,4 +1,11 @@
-import { cursorSchema, idParamSchema, pageLimitParamSchema } from "@registrar/core";
+import {
+  cursorSchema,
+  enrollmentStatuses,
+  idParamSchema,
+  pageLimitParamSchema,
+  type StatusFilter,
+  searchTextSchema,
+} from "@registrar/core";
 import { z } from "zod";
 
 /** REST's `?limit=&cursor=` as they arrive in a query string. */
@@ -10,3 +17,67 @@ export const pageQuery = z.object({
 /** REST path ids, as strings. */
 export const idParams = z.object({ id: idParamSchema });
 export const enrollmentParams = z.object({ id: idParamSchema, course_id: idParamSchema });
+
+const statusName = `(?:${enrollmentStatuses.join("|")})`;
+const statusListMessage = `must be all, or a comma-separated list of ${enrollmentStatuses.join(", ")}`;
+
+/**
+ * `?status=` as a query string spells it: `all`, or statuses separated by commas. The
+ * pattern is the whole rule, so the OpenAPI document states what is accepted.
+ */
+export const statusParamSchema = z
+  .string()
+  .max(64, { error: statusListMessage, abort: true })
+  .regex(new RegExp(`^(?:all|${statusName}(?:,${statusName})*)$`), statusListMessage)
+  .transform(
+    (text): StatusFilter => (text === "all" ? "all" : (text.split(",") as Exclude<StatusFilter, "all">)),
+  )
+  .meta({
+    description: `Which enrollments to list: \`all\`, or any comma-separated list of ${enrollmentStatuses.join(", ")} (default active)`,
+    example: "active,waitlisted",
+  });
+
+/** A list of enrollments: paged, and filtered by status. */
+export const enrollmentListQuery = pageQuery.extend({ status: statusParamSchema.optional() });
+
+/** `?q=`: a case-insensitive substring. */
+export const searchQuery = { q: searchTextSchema.optional() };
+
+/** `?reason=` of a drop. */
+export { changeReasonSchema as reasonParamSchema } from "@registrar/core";
+
+/** `termId` → `term_id`, at the type level. */
+type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}`
+  ? `${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}${SnakeCase<Tail>}`
+  : S;
+/** `term_id` → `termId`, at the type level. */
+type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Head}${Capitalize<CamelCase<Tail>>}`
+  : S;
+
+const snakeKey = (key: string) => key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+const camelKey = (key: string) => key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+
+/**
+ * An operation's body schema (camelCase) as REST takes it: the same field schemas under
+ * their snake_case names, unknown fields refused. Refinements across fields are the
+ * caller's to restate (the object is rebuilt from its shape).
+ */
+export function restBodyOf<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>) {
+  const shape = Object.fromEntries(
+    Object.entries(schema.shape).map(([key, field]) => [snakeKey(key), field]),
+  );
+  return z.strictObject(shape) as unknown as z.ZodObject<
+    { [K in keyof Shape as SnakeCase<K & string>]: Shape[K] },
+    z.core.$strict
+  >;
+}
+
+/** A parsed REST body in the operation's camelCase; fields that were not sent stay absent. */
+export function camelCasedBody<Body extends Record<string, unknown>>(
+  body: Body,
+): { [K in keyof Body as CamelCase<K & string>]: Body[K] } {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) if (value !== undefined) out[camelKey(key)] = value;
+  return out as { [K in keyof Body as CamelCase<K & string>]: Body[K] };
+}

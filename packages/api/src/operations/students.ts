@@ -6,7 +6,7 @@ import {
   getStudent,
   idSchema,
   listStudents,
-  pageInput,
+  studentListInput,
   studentPageSchema,
   studentSchema,
   updateStudent,
@@ -15,7 +15,7 @@ import {
 import { z } from "zod";
 import { reads, readsStudent, writes, writesStudent } from "./access.ts";
 import { defineOperation } from "./define-operation.ts";
-import { idParams, pageQuery } from "./rest-schemas.ts";
+import { camelCasedBody, idParams, pageQuery, restBodyOf, searchQuery } from "./rest-schemas.ts";
 
 const tag = "Students";
 const byId = z.strictObject({ id: idSchema });
@@ -27,7 +27,7 @@ export const studentOperations = {
     input: createStudentInput,
     output: studentSchema,
     access: writes,
-    problems: ["email_taken"],
+    problems: ["email_taken", "sourced_id_taken"],
     run: ({ db }, fields) => createStudent(db, fields),
     rest: {
       method: "post",
@@ -36,11 +36,12 @@ export const studentOperations = {
       summary: "Create a student",
       description:
         `Names are trimmed (1..${MAX_NAME_LENGTH} characters); the email must be valid, at most ${MAX_EMAIL_LENGTH} characters, and ` +
-        "unused by any other student, whatever its letter case (409 `email_taken`). Answers the student " +
+        "unused by any other student, whatever its letter case (409 `email_taken`). An optional `sourced_id` " +
+        "(an external system's id) is unique among students (409 `sourced_id_taken`). Answers the student " +
         "with its id and a Location header.",
       tag,
-      body: createStudentInput,
-      input: ({ body }) => body,
+      body: restBodyOf(createStudentInput),
+      input: ({ body }) => camelCasedBody(body),
       responses: { 201: { description: "The new student" } },
       status: 201,
       location: (student) => `/students/${student.id}`,
@@ -49,7 +50,7 @@ export const studentOperations = {
   list: defineOperation({
     name: "students.list",
     kind: "query",
-    input: pageInput.optional(),
+    input: studentListInput.optional(),
     output: studentPageSchema,
     access: reads,
     problems: [],
@@ -61,9 +62,10 @@ export const studentOperations = {
       summary: "List students, by id, a page at a time",
       description:
         `Students in ascending id, \`limit\` at a time (1..${MAX_PAGE_SIZE}, default ${DEFAULT_PAGE_SIZE}). Pass \`next_cursor\` back as ` +
-        "`cursor` for the next page; it is null on the last one.",
+        "`cursor` for the next page; it is null on the last one. `q` keeps the students whose name or email " +
+        "contains it (case-insensitively), searched by the database over all students.",
       tag,
-      query: pageQuery,
+      query: pageQuery.extend(searchQuery),
       input: ({ query }) => query,
       responses: { 200: { description: "A page of students" } },
       status: 200,
@@ -96,7 +98,7 @@ export const studentOperations = {
     input: updateStudentFields.extend({ id: idSchema }),
     output: studentSchema,
     access: writesStudent(({ id }) => id),
-    problems: ["student_not_found", "email_taken"],
+    problems: ["student_not_found", "email_taken", "sourced_id_taken"],
     run: ({ db }, { id, ...fields }) => updateStudent(db, id, fields),
     rest: {
       method: "patch",
@@ -108,8 +110,8 @@ export const studentOperations = {
         "body changes nothing and answers the student as is.",
       tag,
       params: idParams,
-      body: updateStudentFields,
-      input: ({ params, body }) => ({ ...body, id: params.id }),
+      body: restBodyOf(updateStudentFields),
+      input: ({ params, body }) => ({ ...camelCasedBody(body), id: params.id }),
       responses: { 200: { description: "The student as changed" } },
       status: 200,
     },
