@@ -177,7 +177,7 @@ export const createTermInput = z
   })
   .refine((term) => term.startsOn <= term.endsOn, {
     path: ["endsOn"],
-    message: "must not be before startsOn",
+    message: "must not be before the term's start date",
   });
 export const updateTermFields = z.strictObject({
   name: termNameSchema.optional(),

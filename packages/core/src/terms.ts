@@ -17,7 +17,7 @@ function termFieldProblem(error: unknown, fields: { parentId?: number | null; so
     return new SourcedIdTaken(fields.sourcedId);
   // a PATCH of one date checks the pair as stored
   if (isCheckViolation(error, "terms_dates_check")) {
-    return new ValidationFailed([{ path: "endsOn", message: "must not be before startsOn" }]);
+    return new ValidationFailed([{ path: "endsOn", message: "must not be before the term's start date" }]);
   }
   if (isCheckViolation(error, "terms_parent_not_self")) {
     return new ValidationFailed([{ path: "parentId", message: "must not be the term itself" }]);
