@@ -24,6 +24,7 @@ export {
 export { migrationSource, migrations } from "./migrations/index.ts";
 export { ApiKey } from "./models/ApiKey.ts";
 export { Course } from "./models/Course.ts";
+export { IdempotencyKey } from "./models/IdempotencyKey.ts";
 export { RegistrarModel } from "./models/RegistrarModel.ts";
 export { Student } from "./models/Student.ts";
 export { StudentCourse } from "./models/StudentCourse.ts";

@@ -11,11 +11,19 @@ import {
   type RestParts,
   type RestStatus,
 } from "@registrar/api";
-import { RequestProblem, ValidationFailed, type ValidationIssue, validationIssues } from "@registrar/core";
+import {
+  problemFromError,
+  RequestProblem,
+  ValidationFailed,
+  type ValidationIssue,
+  validationIssues,
+} from "@registrar/core";
 import type { Context } from "hono";
 import type { z } from "zod";
 import type { ResponseHeader } from "../openapi/response-headers.ts";
+import { type IdempotencyKeeper, idempotentRequest, type KeptAnswer } from "./idempotency.ts";
 import { isNonPlainNumber, markNonPlainNumbers } from "./plain-numbers.ts";
+import { problemResponse } from "./problem-response.ts";
 import { snakeCased } from "./snake-case.ts";
 
 /** What REST handlers may use. */
@@ -69,9 +77,15 @@ export type Route = Omit<
    * may never call this route is refused before its body is read.
    */
   admit(caller: Caller): Promise<void>;
-  /** Parses the parts, checks the access rule on them, and answers. */
-  run(c: Context, caller: Caller): Promise<Response>;
+  /**
+   * Parses the parts, checks the access rule on them, and answers; a write with an
+   * `Idempotency-Key` runs through `services.idempotency`.
+   */
+  run(c: Context, caller: Caller, services?: RouteServices): Promise<Response>;
 };
+
+/** What the app gives every route, beyond the caller. */
+export type RouteServices = { idempotency?: IdempotencyKeeper };
 
 export function defineRoute<
   P extends z.ZodType | undefined = undefined,
@@ -84,20 +98,36 @@ export function defineRoute<
     ...(meta as Omit<Route, "honoPath" | "admit" | "run">),
     honoPath: spec.path.replace(/\{(\w+)\}/g, ":$1"),
     admit: (caller) => authorizeBeforeInput(caller, access),
-    async run(c, caller) {
+    async run(c, caller, services = {}) {
       const issues: ValidationIssue[] = [];
       const params = parsePart(spec.params, c.req.param(), issues);
       const query = parsePart(spec.query, c.req.query(), issues);
       if (issues.length > 0) throw new ValidationFailed(issues);
+      const keeper = services.idempotency;
+      const idempotent = keeper && (await idempotentRequest(c, caller.principal?.keyId));
       const body = spec.body ? parsePart(spec.body, await readJsonBody(c), issues) : undefined;
       if (issues.length > 0) throw new ValidationFailed(issues);
       const parsed = input({ params, query, body } as RestParts<P, Q, B>);
       await authorizeInput(caller, access, parsed);
-      const reply = await handle(parsed, { db: caller.db });
-      if (reply.status === 204) return new Response(null, { status: 204, headers: reply.headers });
-      return new Response(JSON.stringify(reply.body), {
-        status: reply.status,
-        headers: { "content-type": "application/json", ...reply.headers },
+      if (!idempotent) return responseOf(await handle(parsed, { db: caller.db }));
+      return keeper.run(caller.db, idempotent, async (trx) => {
+        try {
+          // A savepoint of its own: a service's failed statement must not abort the
+          // transaction that keeps its answer.
+          return keptAnswerOf(await trx.transaction((savepoint) => handle(parsed, { db: savepoint })));
+        } catch (error) {
+          const problem = problemFromError(error);
+          if (problem.status >= 500) throw error;
+          const requestId = (c as Context<{ Variables: { requestId?: string } }>).get("requestId");
+          const response = problemResponse(problem, requestId);
+          return {
+            status: response.status,
+            location: null,
+            etag: null,
+            contentType: response.headers.get("content-type"),
+            body: await response.text(),
+          };
+        }
       });
     },
   };
@@ -143,6 +173,27 @@ export function operationRoute(operation: AnyOperation & { rest: AnyRestBinding 
       return { status, body: snakeCased(output), ...(headers && { headers }) };
     },
   });
+}
+
+function responseOf(reply: Reply): Response {
+  if (reply.status === 204) return new Response(null, { status: 204, headers: reply.headers });
+  return new Response(JSON.stringify(reply.body), {
+    status: reply.status,
+    headers: { "content-type": "application/json", ...reply.headers },
+  });
+}
+
+function keptAnswerOf(reply: Reply): KeptAnswer {
+  const { location = null, etag = null } = reply.headers ?? {};
+  return reply.status === 204
+    ? { status: 204, location, etag, contentType: null, body: null }
+    : {
+        status: reply.status,
+        location,
+        etag,
+        contentType: "application/json",
+        body: JSON.stringify(reply.body),
+      };
 }
 
 function parsePart(schema: z.ZodType | undefined, value: unknown, issues: ValidationIssue[]): unknown {

@@ -4,6 +4,7 @@ import * as createCourses from "./20261127000200_create_courses.ts";
 import * as createStudentCourses from "./20261127000300_create_student_courses.ts";
 import * as createApiKeys from "./20261127000400_create_api_keys.ts";
 import * as addCoursesEnrolledCount from "./20261127000500_add_courses_enrolled_count.ts";
+import * as createIdempotencyKeys from "./20261202000100_create_idempotency_keys.ts";
 
 type Migration = Knex.Migration;
 
@@ -18,6 +19,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ["20261127000300_create_student_courses", createStudentCourses],
   ["20261127000400_create_api_keys", createApiKeys],
   ["20261127000500_add_courses_enrolled_count", addCoursesEnrolledCount],
+  ["20261202000100_create_idempotency_keys", createIdempotencyKeys],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
