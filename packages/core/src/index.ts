@@ -6,3 +6,4 @@ export { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor } from "./paging.ts";
 export * from "./problems.ts";
 export * from "./schemas.ts";
 export * from "./students.ts";
+export * from "./versions.ts";

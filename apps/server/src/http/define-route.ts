@@ -5,6 +5,7 @@ import {
   authorizeBeforeInput,
   authorizeInput,
   type Caller,
+  type EtagSource,
   type HttpMethod,
   type OperationDeps,
   type ProblemSpec,
@@ -18,9 +19,11 @@ import {
   type ValidationIssue,
   validationIssues,
 } from "@registrar/core";
+import type { Database } from "@registrar/db";
 import type { Context } from "hono";
 import type { z } from "zod";
 import type { ResponseHeader } from "../openapi/response-headers.ts";
+import { ifMatchHolds, ifNoneMatchMatches, strongEtag } from "./etag.ts";
 import { type IdempotencyKeeper, idempotentRequest, type KeptAnswer } from "./idempotency.ts";
 import { isNonPlainNumber, markNonPlainNumbers } from "./plain-numbers.ts";
 import { problemResponse } from "./problem-response.ts";
@@ -61,6 +64,8 @@ export type RouteSpec<
   problems: ProblemSpec[];
   /** Required: a route without an access rule does not compile. */
   access: AccessRule<Input>;
+  /** The route's strong ETag: on reads (and `If-None-Match`), on answers of writes, and `If-Match` on writes. */
+  etag?: EtagSource<Input>;
   /** What `access` and `handle` take, from the parsed parts. */
   input(parts: RestParts<P, Q, B>): Input;
   handle(input: Input, deps: RouteDeps): Promise<Reply>;
@@ -69,8 +74,8 @@ export type RouteSpec<
 /** A route with its types erased: what the router mounts and the OpenAPI builder reads. */
 export type Route = Omit<
   RouteSpec<z.ZodType, z.ZodType, z.ZodType, unknown>,
-  "handle" | "input" | "access"
-> & {
+  "handle" | "input" | "access" | "etag"
+> & { etag?: EtagSource<never> } & {
   honoPath: string;
   /**
    * What of the access rule needs no input, mounted before the body limit: a caller who
@@ -93,7 +98,53 @@ export function defineRoute<
   B extends z.ZodType | undefined = undefined,
   Input = undefined,
 >(spec: RouteSpec<P, Q, B, Input>): Route {
-  const { handle, input, access, ...meta } = spec;
+  const { handle, input, access, etag, ...meta } = spec;
+
+  /** A read: its tag, and 304 when `If-None-Match` matches it. */
+  async function conditionalRead(c: Context, source: EtagSource<Input>, parsed: Input, db: Database) {
+    // The version is read before the answer: should a write commit between the two, the
+    // tag is older than the body (a later If-Match fails safe), never newer.
+    const version = source.answerIsCurrent ? undefined : await source.current(db, parsed, { lock: false });
+    const reply = await handle(parsed, { db });
+    const tagged = source.answerIsCurrent ? reply.body : version && snakeCased(version);
+    if (tagged === undefined) return responseOf(reply);
+    const tag = strongEtag(tagged);
+    if (ifNoneMatchMatches(c.req.header("if-none-match"), tag)) {
+      return new Response(null, { status: 304, headers: { etag: tag } });
+    }
+    return responseOf({ ...reply, headers: { ...reply.headers, etag: tag } });
+  }
+
+  /** A write in `trx`: `If-Match` compared under the write's first lock, and the answer's tag. */
+  async function conditionalWrite(
+    trx: Database,
+    source: EtagSource<Input> | undefined,
+    ifMatch: string | undefined,
+    parsed: Input,
+  ): Promise<Reply> {
+    if (source && ifMatch !== undefined) {
+      const current = await source.current(trx, parsed, { lock: true });
+      // A missing resource answers what it answers without the condition (404, RFC 9110 §13.2.1).
+      if (current !== undefined && !ifMatchHolds(ifMatch, strongEtag(snakeCased(current)))) {
+        throw new RequestProblem(
+          "precondition_failed",
+          "The resource changed since the ETag in If-Match was sent: nothing was written. Read it again.",
+        );
+      }
+    }
+    const reply = await handle(parsed, { db: trx });
+    if (!source) return reply;
+    if (source.answerIsCurrent) {
+      return reply.status === 204
+        ? reply
+        : { ...reply, headers: { ...reply.headers, etag: strongEtag(reply.body) } };
+    }
+    const after = await source.current(trx, parsed, { lock: false });
+    return after === undefined
+      ? reply
+      : { ...reply, headers: { ...reply.headers, etag: strongEtag(snakeCased(after)) } };
+  }
+
   return {
     ...(meta as Omit<Route, "honoPath" | "admit" | "run">),
     honoPath: spec.path.replace(/\{(\w+)\}/g, ":$1"),
@@ -109,12 +160,30 @@ export function defineRoute<
       if (issues.length > 0) throw new ValidationFailed(issues);
       const parsed = input({ params, query, body } as RestParts<P, Q, B>);
       await authorizeInput(caller, access, parsed);
-      if (!idempotent) return responseOf(await handle(parsed, { db: caller.db }));
+      if (spec.method === "get") {
+        return etag
+          ? conditionalRead(c, etag, parsed, caller.db)
+          : responseOf(await handle(parsed, { db: caller.db }));
+      }
+      const ifMatch = etag ? c.req.header("if-match") : undefined;
+      // A version-tagged write reads its tag after the change, so it runs in a transaction
+      // of the adapter's (the service's own becomes a savepoint); a write whose answer is
+      // the resource needs one only to compare If-Match.
+      if (!idempotent && !(etag && (ifMatch !== undefined || !etag.answerIsCurrent))) {
+        const reply = await handle(parsed, { db: caller.db });
+        if (!etag || reply.status === 204) return responseOf(reply);
+        return responseOf({ ...reply, headers: { ...reply.headers, etag: strongEtag(reply.body) } });
+      }
+      if (!idempotent) {
+        return responseOf(await caller.db.transaction((trx) => conditionalWrite(trx, etag, ifMatch, parsed)));
+      }
       return keeper.run(caller.db, idempotent, async (trx) => {
         try {
           // A savepoint of its own: a service's failed statement must not abort the
           // transaction that keeps its answer.
-          return keptAnswerOf(await trx.transaction((savepoint) => handle(parsed, { db: savepoint })));
+          return keptAnswerOf(
+            await trx.transaction((savepoint) => conditionalWrite(savepoint, etag, ifMatch, parsed)),
+          );
         } catch (error) {
           const problem = problemFromError(error);
           if (problem.status >= 500) throw error;
@@ -164,6 +233,7 @@ export function operationRoute(operation: AnyOperation & { rest: AnyRestBinding 
     responses,
     problems: operation.problems,
     access: operation.access,
+    ...(rest.etag && { etag: rest.etag as EtagSource<never> }),
     input: (parts) => rest.input(parts) as never,
     async handle(input, deps) {
       const output = await operation.run(deps, input);

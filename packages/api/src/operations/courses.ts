@@ -23,6 +23,7 @@ import {
 import { z } from "zod";
 import { reads, readsCourse, writes } from "./access.ts";
 import { defineOperation } from "./define-operation.ts";
+import { courseEtag } from "./etags.ts";
 import { idParams, pageQuery } from "./rest-schemas.ts";
 
 const tag = "Courses";
@@ -96,6 +97,7 @@ export const courseOperations = {
       input: ({ params }) => ({ id: params.id }),
       responses: { 200: { description: "The course" } },
       status: 200,
+      etag: courseEtag,
     },
   }),
   update: defineOperation({
@@ -120,6 +122,7 @@ export const courseOperations = {
       input: ({ params, body }) => ({ ...body, id: params.id }),
       responses: { 200: { description: "The course as changed" } },
       status: 200,
+      etag: courseEtag,
     },
   }),
   delete: defineOperation({
@@ -144,6 +147,7 @@ export const courseOperations = {
       input: ({ params }) => ({ id: params.id }),
       responses: { 204: { description: "Deleted" } },
       status: 204,
+      etag: courseEtag,
     },
   }),
   students: defineOperation({

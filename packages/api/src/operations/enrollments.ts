@@ -14,6 +14,7 @@ import {
 import { z } from "zod";
 import { readsStudent, writesStudent } from "./access.ts";
 import { defineOperation } from "./define-operation.ts";
+import { enrollmentSetEtag } from "./etags.ts";
 import { enrollmentParams, idParams, pageQuery } from "./rest-schemas.ts";
 
 const tag = "Enrollments";
@@ -45,6 +46,7 @@ export const enrollmentOperations = {
         200: { description: "Every course was already enrolled" },
       },
       status: (assignment) => (assignment.enrolled.length > 0 ? 201 : 200),
+      etag: enrollmentSetEtag,
     },
   }),
   replace: defineOperation({
@@ -67,6 +69,7 @@ export const enrollmentOperations = {
       input: ({ params, body }) => ({ studentId: params.id, courseIds: body.course_ids }),
       responses: { 200: { description: "The new set" } },
       status: 200,
+      etag: enrollmentSetEtag,
     },
   }),
   list: defineOperation({
@@ -91,6 +94,7 @@ export const enrollmentOperations = {
       input: ({ params, query }) => ({ ...query, studentId: params.id }),
       responses: { 200: { description: "A page of enrolled courses" } },
       status: 200,
+      etag: enrollmentSetEtag,
     },
   }),
   remove: defineOperation({
@@ -117,6 +121,7 @@ export const enrollmentOperations = {
       input: ({ params }) => ({ studentId: params.id, courseId: params.course_id }),
       responses: { 204: { description: "Dropped" } },
       status: 204,
+      etag: enrollmentSetEtag,
     },
   }),
 };

@@ -15,6 +15,7 @@ import {
 import { z } from "zod";
 import { reads, readsStudent, writes, writesStudent } from "./access.ts";
 import { defineOperation } from "./define-operation.ts";
+import { studentEtag } from "./etags.ts";
 import { idParams, pageQuery } from "./rest-schemas.ts";
 
 const tag = "Students";
@@ -88,6 +89,7 @@ export const studentOperations = {
       input: ({ params }) => ({ id: params.id }),
       responses: { 200: { description: "The student" } },
       status: 200,
+      etag: studentEtag,
     },
   }),
   update: defineOperation({
@@ -112,6 +114,7 @@ export const studentOperations = {
       input: ({ params, body }) => ({ ...body, id: params.id }),
       responses: { 200: { description: "The student as changed" } },
       status: 200,
+      etag: studentEtag,
     },
   }),
   delete: defineOperation({
@@ -137,6 +140,7 @@ export const studentOperations = {
       input: ({ params }) => ({ id: params.id }),
       responses: { 204: { description: "Deleted" } },
       status: 204,
+      etag: studentEtag,
     },
   }),
 };

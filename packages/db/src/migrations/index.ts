@@ -5,6 +5,7 @@ import * as createStudentCourses from "./20261127000300_create_student_courses.t
 import * as createApiKeys from "./20261127000400_create_api_keys.ts";
 import * as addCoursesEnrolledCount from "./20261127000500_add_courses_enrolled_count.ts";
 import * as createIdempotencyKeys from "./20261202000100_create_idempotency_keys.ts";
+import * as createStudentEnrollmentVersions from "./20261202000200_create_student_enrollment_versions.ts";
 
 type Migration = Knex.Migration;
 
@@ -20,6 +21,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ["20261127000400_create_api_keys", createApiKeys],
   ["20261127000500_add_courses_enrolled_count", addCoursesEnrolledCount],
   ["20261202000100_create_idempotency_keys", createIdempotencyKeys],
+  ["20261202000200_create_student_enrollment_versions", createStudentEnrollmentVersions],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
