@@ -146,7 +146,8 @@ export function defineRoute<
   }
 
   return {
-    ...(meta as Omit<Route, "honoPath" | "admit" | "run">),
+    ...(meta as Omit<Route, "honoPath" | "admit" | "run" | "etag">),
+    ...(etag && { etag: etag as EtagSource<never> }),
     honoPath: spec.path.replace(/\{(\w+)\}/g, ":$1"),
     admit: (caller) => authorizeBeforeInput(caller, access),
     async run(c, caller, services = {}) {
