@@ -22,6 +22,8 @@ export const MAX_REPLACE_COURSE_IDS = 1000;
 /** A student's or course's name and a course's level, after trimming: 1..this. */
 export const MAX_NAME_LENGTH = 200;
 export const MAX_EMAIL_LENGTH = 254;
+/** An API key's optional label (tRPC `keys.create`, `pnpm keys create --name`). */
+export const MAX_KEY_NAME_LENGTH = 200;
 /** A course's seats; null means unlimited. */
 export const MIN_CAPACITY = 1;
 export const MAX_CAPACITY = 100_000;

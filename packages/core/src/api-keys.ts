@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { MAX_KEY_NAME_LENGTH } from "@registrar/contract";
 import { ApiKey as ApiKeyModel, type Database, StudentCourse as StudentCourseModel } from "@registrar/db";
 import { fn, ref } from "objection";
 import { z } from "zod";
@@ -20,7 +21,12 @@ export const createApiKeyInput = z
   .strictObject({
     role: apiKeyRoleSchema,
     studentId: idSchema.optional(),
-    name: z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters").optional(),
+    name: z
+      .string()
+      .trim()
+      .min(1, "must not be empty")
+      .max(MAX_KEY_NAME_LENGTH, `must be at most ${MAX_KEY_NAME_LENGTH} characters`)
+      .optional(),
   })
   .refine((input) => (input.role === "student") === (input.studentId !== undefined), {
     message: "a student key needs a student id, and only a student key has one",

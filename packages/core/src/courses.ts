@@ -1,16 +1,53 @@
 import { Course as CourseModel, type Database, preparedQuery } from "@registrar/db";
 import { fn } from "objection";
-import { isCheckViolation } from "./database-errors.ts";
-import { CapacityBelowEnrolled, CourseNotFound } from "./errors.ts";
+import { isCheckViolation, isForeignKeyViolation, isUniqueViolation } from "./database-errors.ts";
+import {
+  CapacityBelowEnrolled,
+  CourseNotFound,
+  SourcedIdTaken,
+  TermNotFound,
+  WaitlistBelowCount,
+} from "./errors.ts";
 import { pageOf, pageWindow } from "./paging.ts";
 import { courseColumns } from "./rows.ts";
-import type { Course, CoursePage, CreateCourseInput, PageInput, UpdateCourseFields } from "./schemas.ts";
+import type {
+  Course,
+  CourseListInput,
+  CoursePage,
+  CreateCourseInput,
+  UpdateCourseFields,
+} from "./schemas.ts";
+import { containing } from "./search.ts";
+
+const SOURCED_ID_UNIQUE = "courses_sourced_id_unique";
+
+/** The database's refusals of a course's fields, as the contract names them. */
+function courseFieldProblem(error: unknown, fields: { termId?: number | null; sourcedId?: string | null }) {
+  // the only foreign key a course's own row has is its term
+  if (isForeignKeyViolation(error) && typeof fields.termId === "number")
+    return new TermNotFound(fields.termId, 422);
+  if (isUniqueViolation(error, SOURCED_ID_UNIQUE) && fields.sourcedId)
+    return new SourcedIdTaken(fields.sourcedId);
+  return undefined;
+}
 
 export async function createCourse(db: Database, input: CreateCourseInput): Promise<Course> {
-  const course = await CourseModel.query(db)
-    .insert({ name: input.name, level: input.level, capacity: input.capacity ?? null })
-    .returning(courseColumns);
-  return course.toJSON();
+  try {
+    const course = await CourseModel.query(db)
+      .insert({
+        name: input.name,
+        level: input.level,
+        capacity: input.capacity ?? null,
+        code: input.code ?? null,
+        termId: input.termId ?? null,
+        waitlistCapacity: input.waitlistCapacity ?? 0,
+        sourcedId: input.sourcedId ?? null,
+      })
+      .returning(courseColumns);
+    return course.toJSON();
+  } catch (error) {
+    throw courseFieldProblem(error, input) ?? error;
+  }
 }
 
 const courseById = preparedQuery<{ courseId: number }, Course>(
@@ -36,46 +73,81 @@ const coursesPage = preparedQuery<{ afterId: number; limit: number }, Course>(
       .limit(p.limit),
 );
 
-export async function listCourses(db: Database, page?: PageInput): Promise<CoursePage> {
+/**
+ * A page of the courses that match a search, by id: name or code containing `q` (ILIKE,
+ * served by the trigram indexes of migration 20261201000300) and/or of one term (the
+ * `(term_id, id)` index). Built per call: four shapes of WHERE, and no bench scenario
+ * sends them on every request.
+ */
+async function matchingCoursesPage(
+  db: Database,
+  search: { q?: string | undefined; termId?: number | undefined; afterId: number; limit: number },
+): Promise<Course[]> {
+  const query = CourseModel.query(db).select(courseColumns).where("courses.id", ">", search.afterId);
+  if (search.q !== undefined) {
+    const pattern = containing(search.q);
+    query.where((where) =>
+      where.where("courses.name", "ilike", pattern).orWhere("courses.code", "ilike", pattern),
+    );
+  }
+  if (search.termId !== undefined) query.where("courses.term_id", search.termId);
+  // knex's rows, not model instances: the select already names each property (rows.ts)
+  return (await query.orderBy("courses.id").limit(search.limit).toKnexQuery()) as Course[];
+}
+
+export async function listCourses(db: Database, page?: CourseListInput): Promise<CoursePage> {
   const { afterId, limit } = pageWindow(page);
-  const rows = await coursesPage(db, { afterId, limit: limit + 1 });
+  const rows =
+    page?.q === undefined && page?.termId === undefined
+      ? await coursesPage(db, { afterId, limit: limit + 1 })
+      : await matchingCoursesPage(db, { q: page.q, termId: page.termId, afterId, limit: limit + 1 });
   const { items, nextCursor } = pageOf(rows, limit);
   return { courses: items, nextCursor };
 }
 
 /**
- * Updates a course in one statement. A capacity below the enrolled count is refused by the
- * database (the `courses_enrolled_count_within_capacity` CHECK): the UPDATE takes the
- * course's row lock, so it waits for any assignment holding it and checks the count that
- * assignment committed. Nothing in JavaScript can race it.
+ * Updates a course in one statement. A capacity below the enrolled count, or a waitlist
+ * capacity below the waitlisted count, is refused by the database (the
+ * `courses_enrolled_count_within_capacity` and `courses_waitlisted_count_within_capacity`
+ * CHECKs): the UPDATE takes the course's row lock, so it waits for any assignment holding
+ * it and checks the counts that assignment committed. A raised capacity promotes the head
+ * of the waitlist in the same statement (the `courses_capacity_raised` trigger). Nothing in
+ * JavaScript can race it.
  */
 export async function updateCourse(
   db: Database,
   courseId: number,
   fields: UpdateCourseFields,
 ): Promise<Course> {
-  if (fields.name === undefined && fields.level === undefined && fields.capacity === undefined) {
-    return getCourse(db, courseId);
-  }
+  if (Object.values(fields).every((value) => value === undefined)) return getCourse(db, courseId);
   try {
     const course = await CourseModel.query(db)
       .patch({ ...fields, updatedAt: fn.now() })
       .findById(courseId)
       .returning(courseColumns);
     if (!course) throw new CourseNotFound(courseId);
+    // RETURNING shows the row before the promotion its trigger made: read what it left.
+    if (fields.capacity !== undefined && course.waitlistedCount > 0) return await getCourse(db, courseId);
     return course.toJSON();
   } catch (error) {
-    const capacity = fields.capacity;
+    const { capacity, waitlistCapacity } = fields;
     if (typeof capacity === "number" && isCheckViolation(error, "courses_enrolled_count_within_capacity")) {
       // The refused update changed nothing; read the count only to say it.
       const course = await getCourse(db, courseId);
       throw new CapacityBelowEnrolled(capacity, course.enrolledCount);
     }
-    throw error;
+    if (
+      typeof waitlistCapacity === "number" &&
+      isCheckViolation(error, "courses_waitlisted_count_within_capacity")
+    ) {
+      const course = await getCourse(db, courseId);
+      throw new WaitlistBelowCount(waitlistCapacity, course.waitlistedCount);
+    }
+    throw courseFieldProblem(error, fields) ?? error;
   }
 }
 
-/** Deletes the course; its enrollments go with it (ON DELETE CASCADE). */
+/** Deletes the course; its enrollments and their history go with it (ON DELETE CASCADE). */
 export async function deleteCourse(db: Database, courseId: number): Promise<void> {
   const deleted = await CourseModel.query(db).deleteById(courseId);
   if (deleted === 0) throw new CourseNotFound(courseId);

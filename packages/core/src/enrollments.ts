@@ -1,33 +1,80 @@
 import {
   Course as CourseModel,
   type Database,
+  type EnrollmentStatus,
   preparedQuery,
   StudentCourse as StudentCourseModel,
   Student as StudentModel,
 } from "@registrar/db";
 import type { Knex } from "knex";
-import { ref } from "objection";
+import { fn, ref } from "objection";
+import type { ApiKeyRole } from "./api-keys.ts";
 import { isCheckViolation, isForeignKeyViolation } from "./database-errors.ts";
 import {
   CourseFull,
   CourseNotFound,
   CoursesNotFound,
   EnrollmentNotFound,
+  InvalidTransition,
   StudentNotFound,
 } from "./errors.ts";
 import { pageOf, pageWindow } from "./paging.ts";
-import { courseColumns, enrolledAtColumn, studentColumns } from "./rows.ts";
-import type {
-  Assignment,
-  CourseStudentsPage,
-  EnrolledCourse,
-  EnrolledStudent,
-  PageInput,
-  Replacement,
-  StudentCoursesPage,
+import { courseColumns, enrollmentColumns, studentColumns } from "./rows.ts";
+import {
+  type Assignment,
+  type CourseStudentsPage,
+  type EnrolledCourse,
+  type EnrolledStudent,
+  type EnrollmentListInput,
+  enrollmentStatuses,
+  type Replacement,
+  type StatusFilter,
+  type StudentCoursesPage,
+  type UpdateEnrollmentInput,
 } from "./schemas.ts";
 
 type Transaction = Knex.Transaction;
+
+/** Who acts: an API key and its role, both null when auth is off. */
+export type Actor = { keyId: number | null; role: ApiKeyRole | null };
+
+/**
+ * Where a change of enrollments comes from, recorded in its history entries: the surface
+ * (`rest`, `trpc`, `import`; `system` is the database's own promotions) and the actor. The
+ * adapters pass it with every write; a caller that does not is recorded as an anonymous
+ * REST call (what every caller was before the history existed).
+ */
+export type ChangeOrigin = { source: "rest" | "trpc" | "import" | "system"; actor?: Actor | null };
+
+export const anonymousRestOrigin: ChangeOrigin = { source: "rest", actor: null };
+
+export type AssignOptions = {
+  /** A full course with waitlist room waitlists the student instead of refusing (409 course_full). */
+  waitlist?: boolean;
+  origin?: ChangeOrigin;
+};
+export type DropOptions = { reason?: string; origin?: ChangeOrigin };
+
+/** The setting the history triggers read (StudentCourse.recordChange). */
+function changeOf(origin: ChangeOrigin | undefined, reason: string | null): string {
+  const { source, actor } = origin ?? anonymousRestOrigin;
+  return StudentCourseModel.changeSetting({
+    source,
+    keyId: actor?.keyId ?? null,
+    role: actor?.role ?? null,
+    reason,
+  });
+}
+
+/** The statuses a list shows: active unless asked, every one for `all`. */
+function statusesOf(filter: StatusFilter | undefined): EnrollmentStatus[] {
+  if (filter === undefined) return ["active"];
+  if (filter === "all") return [...enrollmentStatuses];
+  return [...new Set(filter)];
+}
+
+/** What an enrollment shows while it is current: the pairs a write answers and PUT replaces. */
+const currentStatuses: EnrollmentStatus[] = ["active", "waitlisted"];
 
 /**
  * Enrolls a student in courses, atomically: either every new pair is written or none.
@@ -49,14 +96,21 @@ export async function assignCourses(
   db: Database,
   studentId: number,
   courseIds: number[],
+  options: AssignOptions = {},
 ): Promise<Assignment> {
   const ids = uniqueAscending(courseIds);
   return inTransaction(db, studentId, ids, async (trx) => {
-    await lockStudent(trx, studentId);
-    await lockCourses(trx, studentId, ids);
-    const enrolled = await insertEnrollments(trx, studentId, ids);
-    const courses = await coursesOf(trx, { studentId });
-    return { studentId, enrolled, alreadyEnrolled: without(ids, enrolled), courses };
+    await lockStudent(trx, studentId, changeOf(options.origin, null));
+    const plan = await lockCourses(trx, studentId, ids, { waitlist: options.waitlist ?? false });
+    const { enrolled, waitlisted } = await enroll(trx, studentId, plan);
+    const courses = await coursesOf(trx, { studentId, statuses: currentStatuses });
+    return {
+      studentId,
+      enrolled,
+      alreadyEnrolled: without(ids, [...enrolled, ...waitlisted]),
+      waitlisted,
+      courses,
+    };
   });
 }
 
@@ -70,18 +124,24 @@ export async function replaceCourses(
   db: Database,
   studentId: number,
   courseIds: number[],
+  options: AssignOptions = {},
 ): Promise<Replacement> {
   const ids = uniqueAscending(courseIds);
   return inTransaction(db, studentId, ids, async (trx) => {
-    await lockStudent(trx, studentId);
-    await lockCourses(trx, studentId, ids, { alsoCurrent: true });
+    await lockStudent(trx, studentId, changeOf(options.origin, null));
+    const plan = await lockCourses(trx, studentId, ids, {
+      alsoCurrent: true,
+      waitlist: options.waitlist ?? false,
+    });
+    // Soft drops: the records stay (status dropped), and a freed seat goes to its waitlist.
     const removed = await dropOtherCourses(trx, { studentId, courseIds: ids });
-    const enrolled = await insertEnrollments(trx, studentId, ids);
-    const courses = await coursesOf(trx, { studentId });
+    const { enrolled, waitlisted } = await enroll(trx, studentId, plan);
+    const courses = await coursesOf(trx, { studentId, statuses: currentStatuses });
     return {
       studentId,
       enrolled,
-      alreadyEnrolled: without(ids, enrolled),
+      alreadyEnrolled: without(ids, [...enrolled, ...waitlisted]),
+      waitlisted,
       removed: removed.map((row) => row.courseId).sort((a, b) => a - b),
       courses,
     };
@@ -89,18 +149,30 @@ export async function replaceCourses(
 }
 
 /**
- * Drops one enrollment in one statement that takes the writers' locks in their order (see
- * {@link assignCourses}): the student row, then the course row, then the pair. Each
- * `materialized` CTE runs once, the course's only after the student's (its WHERE reads
- * it), and both before the delete looks for the pair. Deleting the pair first and letting
- * the count trigger lock the course afterwards would deadlock against an assignment of the
- * same pair; skipping the student lock would let an assignment that read the student's
- * courses just before this commits take a seat that is no longer there.
+ * Drops one active or waitlisted enrollment (the record stays, status `dropped`) in one
+ * statement that takes the writers' locks in their order (see {@link assignCourses}): the
+ * student row, then the course row, then the pair. Each `materialized` CTE runs once, the
+ * course's only after the student's (its WHERE reads it), and both before the update looks
+ * for the pair; the student's also records who drops it, for the history entry. Updating
+ * the pair first and letting the count trigger lock the course afterwards would deadlock
+ * against an assignment of the same pair; skipping the student lock would let an
+ * assignment that read the student's courses just before this commits take a seat that is
+ * no longer there. The trigger gives a freed seat to the course's waitlist, in the same
+ * statement.
  */
-export async function removeEnrollment(db: Database, studentId: number, courseId: number): Promise<void> {
-  const deleted = await removePair(db, { studentId, courseId });
-  if (deleted.length > 0) return;
-  // Nothing deleted: say precisely what is missing, in one statement.
+export async function removeEnrollment(
+  db: Database,
+  studentId: number,
+  courseId: number,
+  options: DropOptions = {},
+): Promise<void> {
+  const dropped = await dropPair(db, {
+    studentId,
+    courseId,
+    change: changeOf(options.origin, options.reason ?? null),
+  });
+  if (dropped.length > 0) return;
+  // Nothing dropped: say precisely what is missing, in one statement.
   const found = await StudentModel.query(db)
     .findById(studentId)
     .select("students.id", CourseModel.query().findById(courseId).select("courses.id").as("course_id"))
@@ -110,14 +182,17 @@ export async function removeEnrollment(db: Database, studentId: number, courseId
   throw new EnrollmentNotFound(studentId, courseId);
 }
 
-const removePair = preparedQuery<{ studentId: number; courseId: number }, { courseId: number }>(
-  "remove_enrollment",
-  { studentId: "integer", courseId: "integer" },
+const dropPair = preparedQuery<{ studentId: number; courseId: number; change: string }, { courseId: number }>(
+  "drop_enrollment",
+  { studentId: "integer", courseId: "integer", change: "text" },
   (db, p) =>
     StudentCourseModel.query(db)
       .withMaterialized(
         "student",
-        StudentModel.query().select("students.id").findById(p.studentId).forNoKeyUpdate(),
+        StudentModel.query()
+          .select("students.id", StudentCourseModel.recordChange(p.change))
+          .findById(p.studentId)
+          .forNoKeyUpdate(),
       )
       .withMaterialized(
         "course",
@@ -127,10 +202,65 @@ const removePair = preparedQuery<{ studentId: number; courseId: number }, { cour
           .whereExists(db.select(1).from("student"))
           .forUpdate(),
       )
-      .delete()
+      .patch({ status: "dropped", droppedAt: fn.now() })
       .where("student_id", db.select("id").from("student"))
       .where("course_id", db.select("id").from("course"))
+      .where(StudentCourseModel.statusIsAnyOf("status", ["active", "waitlisted"]))
       .returning(StudentCourseModel.columnsAs(["courseId"])),
+);
+
+/** The transitions a PATCH may make; anything else is `invalid_transition`. */
+const allowedTransitions: Record<EnrollmentStatus, ReadonlyArray<EnrollmentStatus>> = {
+  active: ["completed", "dropped"],
+  waitlisted: ["dropped"],
+  dropped: [],
+  completed: [],
+};
+
+/**
+ * Completes or drops one enrollment (the PATCH), after checking that its status allows it;
+ * answers the enrolled-course item. Takes the writers' locks in their order (student,
+ * course, pair) and reads the pair's status under them, so the check is exact; a completion
+ * or a drop of an active pair promotes the head of the waitlist in the same transaction
+ * (the database's trigger).
+ */
+export async function updateEnrollment(
+  db: Database,
+  studentId: number,
+  courseId: number,
+  input: UpdateEnrollmentInput,
+  options: { origin?: ChangeOrigin } = {},
+): Promise<EnrolledCourse> {
+  return db.transaction(async (trx) => {
+    await lockStudent(trx, studentId, changeOf(options.origin, input.reason ?? null));
+    const course = await CourseModel.query(trx).select("courses.id").findById(courseId).forUpdate();
+    if (!course) throw new CourseNotFound(courseId);
+    const pair = await StudentCourseModel.query(trx).select("status").findById([studentId, courseId]);
+    if (!pair) throw new EnrollmentNotFound(studentId, courseId);
+    if (!allowedTransitions[pair.status].includes(input.status)) {
+      throw new InvalidTransition(pair.status, input.status);
+    }
+    await StudentCourseModel.query(trx)
+      .patch(
+        input.status === "dropped" ? { status: "dropped", droppedAt: fn.now() } : { status: "completed" },
+      )
+      .findById([studentId, courseId]);
+    const [item] = await enrolledCourse(trx, { studentId, courseId });
+    if (!item) throw new EnrollmentNotFound(studentId, courseId);
+    return item;
+  });
+}
+
+/** One pair as a student's course list shows it. */
+const enrolledCourse = preparedQuery<{ studentId: number; courseId: number }, EnrolledCourse>(
+  "enrolled_course",
+  { studentId: "integer", courseId: "integer" },
+  (db, p) =>
+    StudentCourseModel.query(db)
+      .select(courseColumns, enrollmentColumns)
+      .join("courses", "courses.id", "student_courses.course_id")
+      .where("student_courses.student_id", p.studentId)
+      .where("student_courses.course_id", p.courseId),
 );
 
 /** The one row of nulls a left join yields for a student (course) with nothing enrolled. */
@@ -139,34 +269,39 @@ type AbsentRow = { id: null };
 /**
  * A page of a student's courses by course id, in one statement: the left join from the
  * student row tells "no such student" (no row) from "no courses" (one row of nulls). The
- * cursor is part of the join's condition, not of the WHERE, so that a student with no
- * course after it still has its row; Student.courses' relation join cannot carry it, so
- * the join is spelled with the relation's columns.
+ * cursor and the status filter are part of the join's condition, not of the WHERE, so that
+ * a student with no course after it still has its row; Student.courses' relation join
+ * cannot carry them, so the join is spelled with the relation's columns.
  */
 const studentCoursesPage = preparedQuery<
-  { afterId: number; studentId: number; limit: number },
+  { afterId: number; studentId: number; statuses: EnrollmentStatus[]; limit: number },
   EnrolledCourse | AbsentRow
->("list_student_courses", { afterId: "integer", studentId: "integer", limit: "integer" }, (db, p) =>
-  StudentModel.query(db)
-    .select(courseColumns, enrolledAtColumn)
-    .leftJoin("student_courses", (join) =>
-      join
-        .on("student_courses.student_id", "students.id")
-        .andOnVal("student_courses.course_id", ">", p.afterId),
-    )
-    .leftJoin("courses", "courses.id", "student_courses.course_id")
-    .where("students.id", p.studentId)
-    .orderBy("student_courses.course_id")
-    .limit(p.limit),
+>(
+  "list_student_courses",
+  { afterId: "integer", studentId: "integer", statuses: "list", limit: "integer" },
+  (db, p) =>
+    StudentModel.query(db)
+      .select(courseColumns, enrollmentColumns)
+      .leftJoin("student_courses", (join) =>
+        join
+          .on("student_courses.student_id", "students.id")
+          .andOnVal("student_courses.course_id", ">", p.afterId)
+          .andOn(StudentCourseModel.statusIsAnyOfInJoin(db, "student_courses.status", p.statuses)),
+      )
+      .leftJoin("courses", "courses.id", "student_courses.course_id")
+      .where("students.id", p.studentId)
+      .orderBy("student_courses.course_id")
+      .limit(p.limit),
 );
 
 export async function listStudentCourses(
   db: Database,
   studentId: number,
-  page?: PageInput,
+  page?: EnrollmentListInput,
 ): Promise<StudentCoursesPage> {
   const { afterId, limit } = pageWindow(page);
-  const rows = await studentCoursesPage(db, { afterId, studentId, limit: limit + 1 });
+  const statuses = statusesOf(page?.status);
+  const rows = await studentCoursesPage(db, { afterId, studentId, statuses, limit: limit + 1 });
   if (rows.length === 0) throw new StudentNotFound(studentId);
   const { items, nextCursor } = pageOf(rows.filter(isPresent), limit);
   return { studentId, courses: items, nextCursor };
@@ -174,29 +309,61 @@ export async function listStudentCourses(
 
 /** A page of a course's roster by student id, in one statement (as {@link studentCoursesPage}). */
 const courseStudentsPage = preparedQuery<
+  { afterId: number; courseId: number; statuses: EnrollmentStatus[]; limit: number },
+  EnrolledStudent | AbsentRow
+>(
+  "list_course_students",
+  { afterId: "integer", courseId: "integer", statuses: "list", limit: "integer" },
+  (db, p) =>
+    CourseModel.query(db)
+      .select(studentColumns, enrollmentColumns)
+      .leftJoin("student_courses", (join) =>
+        join
+          .on("student_courses.course_id", "courses.id")
+          .andOnVal("student_courses.student_id", ">", p.afterId)
+          .andOn(StudentCourseModel.statusIsAnyOfInJoin(db, "student_courses.status", p.statuses)),
+      )
+      .leftJoin("students", "students.id", "student_courses.student_id")
+      .where("courses.id", p.courseId)
+      .orderBy("student_courses.student_id")
+      .limit(p.limit),
+);
+
+/**
+ * A page of a course's waitlist in waitlist order, in one statement. The cursor is the
+ * student id of the last row of the previous page, and the page goes on after that row's
+ * place (`waitlisted_at`, student id), which the row keeps when it is promoted: a page asked
+ * for after the waitlist moved still starts where the last one ended.
+ */
+const courseWaitlistPage = preparedQuery<
   { afterId: number; courseId: number; limit: number },
   EnrolledStudent | AbsentRow
->("list_course_students", { afterId: "integer", courseId: "integer", limit: "integer" }, (db, p) =>
+>("list_course_waitlist", { afterId: "integer", courseId: "integer", limit: "integer" }, (db, p) =>
   CourseModel.query(db)
-    .select(studentColumns, enrolledAtColumn)
+    .select(studentColumns, enrollmentColumns)
     .leftJoin("student_courses", (join) =>
       join
         .on("student_courses.course_id", "courses.id")
-        .andOnVal("student_courses.student_id", ">", p.afterId),
+        .andOnVal("student_courses.status", "=", "waitlisted")
+        .andOn(StudentCourseModel.afterInWaitlist(db, p.afterId)),
     )
     .leftJoin("students", "students.id", "student_courses.student_id")
     .where("courses.id", p.courseId)
-    .orderBy("student_courses.student_id")
+    .orderBy([{ column: "student_courses.waitlisted_at" }, { column: "student_courses.student_id" }])
     .limit(p.limit),
 );
 
 export async function listCourseStudents(
   db: Database,
   courseId: number,
-  page?: PageInput,
+  page?: EnrollmentListInput,
 ): Promise<CourseStudentsPage> {
   const { afterId, limit } = pageWindow(page);
-  const rows = await courseStudentsPage(db, { afterId, courseId, limit: limit + 1 });
+  const statuses = statusesOf(page?.status);
+  const waitlistOnly = statuses.length === 1 && statuses[0] === "waitlisted";
+  const rows = waitlistOnly
+    ? await courseWaitlistPage(db, { afterId, courseId, limit: limit + 1 })
+    : await courseStudentsPage(db, { afterId, courseId, statuses, limit: limit + 1 });
   if (rows.length === 0) throw new CourseNotFound(courseId);
   const { items, nextCursor } = pageOf(rows.filter(isPresent), limit);
   return { courseId, students: items, nextCursor };
@@ -226,10 +393,13 @@ async function inTransaction<T>(
   try {
     return await db.transaction(work);
   } catch (error) {
-    // The database's constraints are the last word; under the locks we take neither can
-    // fire, but if one does the client gets the answer it names, not a 500.
+    // The database's constraints are the last word; under the locks we take none of them
+    // can fire, but if one does the client gets the answer it names, not a 500.
     if (isForeignKeyViolation(error)) throw new StudentNotFound(studentId);
-    if (isCheckViolation(error, "courses_enrolled_count_within_capacity")) {
+    if (
+      isCheckViolation(error, "courses_enrolled_count_within_capacity") ||
+      isCheckViolation(error, "courses_waitlisted_count_within_capacity")
+    ) {
       throw new CourseFull(await fullCourses(db, courseIds));
     }
     throw error;
@@ -246,36 +416,43 @@ async function fullCourses(db: Database, courseIds: number[]): Promise<number[]>
   return full.map((course) => course.id);
 }
 
-const lockStudentRow = preparedQuery<{ studentId: number }, { id: number }>(
+/** Locks the student row and records, for the rest of the transaction, who makes the change. */
+const lockStudentRow = preparedQuery<{ studentId: number; change: string }, { id: number }>(
   "lock_student",
-  { studentId: "integer" },
-  (db, p) => StudentModel.query(db).select("students.id").findById(p.studentId).forNoKeyUpdate(),
+  { studentId: "integer", change: "text" },
+  (db, p) =>
+    StudentModel.query(db)
+      .select("students.id", StudentCourseModel.recordChange(p.change))
+      .findById(p.studentId)
+      .forNoKeyUpdate(),
 );
 
-async function lockStudent(trx: Transaction, studentId: number): Promise<void> {
-  const [student] = await lockStudentRow(trx, { studentId });
+async function lockStudent(trx: Transaction, studentId: number, change: string): Promise<void> {
+  const [student] = await lockStudentRow(trx, { studentId, change });
   if (!student) throw new StudentNotFound(studentId);
 }
 
-/** A locked course: what its capacity check reads, under the lock. */
+/** A locked course: what its seat check reads, under the lock. */
 type LockedCourse = {
   id: number;
   capacity: number | null;
   enrolledCount: number;
-  /** the student's id when it already has this course and the course has no seat left, else null */
-  mine: number | null;
+  waitlistCapacity: number;
+  waitlistedCount: number;
+  /** the student's status in this course when the course has no seat left, else null */
+  mine: EnrollmentStatus | null;
 };
 
 function lockCoursesQuery(alsoCurrent: boolean) {
   return (db: Knex, p: { studentId: number; courseIds: readonly number[] }) =>
     CourseModel.query(db)
       .select(
-        CourseModel.columnsAs(["id", "capacity", "enrolledCount"]),
+        CourseModel.columnsAs(["id", "capacity", "enrolledCount", "waitlistCapacity", "waitlistedCount"]),
         // Looked up only for a course with no seat left, the one case it decides: the
         // conditions on the outer row let PostgreSQL skip the lookup for the others
         // (~3.5 ms of a 1,000-course assignment, EXPLAIN ANALYZE).
         CourseModel.relatedQuery("enrollments")
-          .select("student_id")
+          .select("status")
           .where("student_id", p.studentId)
           .whereNotNull("courses.capacity")
           .where("courses.enrolled_count", ">=", ref("courses.capacity"))
@@ -286,7 +463,10 @@ function lockCoursesQuery(alsoCurrent: boolean) {
         if (alsoCurrent) {
           where.orWhereIn(
             "courses.id",
-            StudentModel.relatedQuery("enrollments").for(p.studentId).select("course_id"),
+            StudentModel.relatedQuery("enrollments")
+              .for(p.studentId)
+              .select("course_id")
+              .where(StudentCourseModel.statusIsAnyOf("status", currentStatuses)),
           );
         }
       })
@@ -305,22 +485,27 @@ const lockNamedAndCurrentCourses = preparedQuery<{ studentId: number; courseIds:
   lockCoursesQuery(true),
 );
 
+/** The pairs to write and the status each gets. */
+type EnrollmentPlan = { courseIds: number[]; statuses: EnrollmentStatus[] };
+
 /**
  * Locks the named courses (ascending id) and, with `alsoCurrent`, the courses the student
- * has now; fails with every missing id at once, then with every named course that has no
- * seat left for this student. A course the student already has needs no new seat.
+ * has now (active or waitlisted); fails with every missing id at once, then with every named
+ * course that has no seat (and, with `waitlist`, no waitlist place) left for this student.
+ * Answers what to write: `active` where a seat is free (the write leaves a pair that is
+ * already active or waitlisted alone), `waitlisted` where only the waitlist has room. A
+ * course the student is already active or waitlisted in needs nothing.
  *
- * `enrolled_count` is read under the row lock: FOR UPDATE waits for any writer holding the
- * row and then reads the version it committed, so the count is exact. Only the courses
- * are locked: the student_courses rows are read in subqueries, which FOR UPDATE does not
- * lock.
+ * The counts are read under the row lock: FOR UPDATE waits for any writer holding the row
+ * and then reads the version it committed, so they are exact. Only the courses are locked:
+ * the student_courses rows are read in subqueries, which FOR UPDATE does not lock.
  */
 async function lockCourses(
   trx: Transaction,
   studentId: number,
   ids: number[],
-  { alsoCurrent = false } = {},
-): Promise<void> {
+  { alsoCurrent = false, waitlist = false } = {},
+): Promise<EnrollmentPlan> {
   const lock = alsoCurrent ? lockNamedAndCurrentCourses : lockNamedCourses;
   const locked = await lock(trx, { studentId, courseIds: ids });
   const named = new Set(ids);
@@ -329,43 +514,62 @@ async function lockCourses(
     const present = new Set(found.map((course) => course.id));
     throw new CoursesNotFound(ids.filter((id) => !present.has(id)));
   }
-  const full = found
-    .filter(
-      (course) => course.capacity !== null && course.enrolledCount >= course.capacity && course.mine === null,
-    )
-    .map((course) => course.id);
+  const plan: EnrollmentPlan = { courseIds: [], statuses: [] };
+  const full: number[] = [];
+  for (const course of found) {
+    const seatFree = course.capacity === null || course.enrolledCount < course.capacity;
+    if (seatFree) {
+      plan.courseIds.push(course.id);
+      plan.statuses.push("active");
+    } else if (course.mine === "active" || course.mine === "waitlisted") {
+      // already has it: nothing to write
+    } else if (waitlist && course.waitlistedCount < course.waitlistCapacity) {
+      plan.courseIds.push(course.id);
+      plan.statuses.push("waitlisted");
+    } else {
+      full.push(course.id);
+    }
+  }
   if (full.length > 0) throw new CourseFull(full);
+  return plan;
 }
 
-/** Drops the student's pairs with courses not in `courseIds`; resolves to the dropped ones. */
+/** Drops the student's current pairs with courses not in `courseIds`; resolves to the dropped ones. */
 const dropOtherCourses = preparedQuery<{ studentId: number; courseIds: number[] }, { courseId: number }>(
   "drop_other_courses",
   kinds,
   (db, p) =>
     StudentCourseModel.query(db)
-      .delete()
+      .patch({ status: "dropped", droppedAt: fn.now() })
       .where("student_id", p.studentId)
+      .where(StudentCourseModel.statusIsAnyOf("status", currentStatuses))
       .where(StudentCourseModel.isNoneOf("course_id", p.courseIds))
       .returning(StudentCourseModel.columnsAs(["courseId"])),
 );
 
-/** Inserts the pairs that are new; resolves to their course ids, ascending. */
-async function insertEnrollments(
+/** Writes the plan; resolves to the course ids newly active and newly waitlisted, ascending. */
+async function enroll(
   trx: Transaction,
   studentId: number,
-  courseIds: number[],
-): Promise<number[]> {
-  const inserted = await StudentCourseModel.insertNew(trx, { studentId, courseIds });
-  return inserted.map((row) => row.courseId).sort((a, b) => a - b);
+  plan: EnrollmentPlan,
+): Promise<{ enrolled: number[]; waitlisted: number[] }> {
+  const changed = await StudentCourseModel.enroll(trx, { studentId, ...plan });
+  const ascending = (status: EnrollmentStatus) =>
+    changed
+      .filter((row) => row.status === status)
+      .map((row) => row.courseId)
+      .sort((a, b) => a - b);
+  return { enrolled: ascending("active"), waitlisted: ascending("waitlisted") };
 }
 
-/** All of a student's courses by id, as the API returns them (the read-back of a write). */
-const coursesOf = preparedQuery<{ studentId: number }, EnrolledCourse>(
+/** A student's courses of the given statuses by id, as the API returns them (the read-back of a write). */
+const coursesOf = preparedQuery<{ studentId: number; statuses: EnrollmentStatus[] }, EnrolledCourse>(
   "courses_of_student",
-  { studentId: "integer" },
+  { studentId: "integer", statuses: "list" },
   (db, p) =>
     StudentModel.relatedQuery("courses", db)
       .for(p.studentId)
-      .select(courseColumns, enrolledAtColumn)
+      .select(courseColumns, enrollmentColumns)
+      .where(StudentCourseModel.statusIsAnyOf("student_courses.status", p.statuses))
       .orderBy("courses.id"),
 );

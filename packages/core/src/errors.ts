@@ -109,6 +109,49 @@ export class CapacityBelowEnrolled extends DomainError<ProblemExtras<"capacity_b
   }
 }
 
+/** A path term id that does not exist (404), or a body that names one (422). */
+export class TermNotFound extends DomainError<{ termId: number }> {
+  constructor(termId: number, status: 404 | 422 = 404) {
+    super("term_not_found", `Term ${termId} does not exist.`, { termId }, status);
+  }
+}
+
+export class TermInUse extends DomainError<{ termId: number }> {
+  constructor(termId: number) {
+    super(
+      "term_in_use",
+      `Term ${termId} is the term of a course or the parent of a term; it was not deleted.`,
+      {
+        termId,
+      },
+    );
+  }
+}
+
+export class SourcedIdTaken extends DomainError<{ sourcedId: string }> {
+  constructor(sourcedId: string) {
+    super("sourced_id_taken", `The sourced id ${sourcedId} is already used by another record of this type.`, {
+      sourcedId,
+    });
+  }
+}
+
+export class InvalidTransition extends DomainError<{ from: string; to: string }> {
+  constructor(from: string, to: string) {
+    super("invalid_transition", `An enrollment that is ${from} cannot become ${to}.`, { from, to });
+  }
+}
+
+export class WaitlistBelowCount extends DomainError<{ waitlistCapacity: number; waitlistedCount: number }> {
+  constructor(waitlistCapacity: number, waitlistedCount: number) {
+    super(
+      "waitlist_below_count",
+      `Waitlist capacity ${waitlistCapacity} is below the ${waitlistedCount} students already waitlisted.`,
+      { waitlistCapacity, waitlistedCount },
+    );
+  }
+}
+
 /** Errors of the transport rather than the domain, raised by the adapters. */
 export class RequestProblem extends DomainError {
   constructor(code: ProblemCode, detail: string, extras: Record<string, unknown> = {}) {

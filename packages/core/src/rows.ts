@@ -1,5 +1,5 @@
-import { Course, Student, StudentCourse } from "@registrar/db";
-import { courseSchema, studentSchema } from "./schemas.ts";
+import { Course, Student, StudentCourse, Term } from "@registrar/db";
+import { courseSchema, studentSchema, termSchema } from "./schemas.ts";
 
 /**
  * The select lists of the API shapes: each property of the zod schema (schemas.ts), read
@@ -17,5 +17,10 @@ import { courseSchema, studentSchema } from "./schemas.ts";
  */
 export const courseColumns = Course.columnsAs(courseSchema.keyof().options);
 export const studentColumns = Student.columnsAs(studentSchema.keyof().options);
-/** An enrollment's time, from the join table. */
-export const enrolledAtColumn = StudentCourse.columnsAs(["enrolledAt"]);
+/** An enrollment's own properties, from the join table, in the order of the schemas' `enrollmentFields`. */
+export const enrollmentColumns = [
+  ...StudentCourse.columnsAs(["enrolledAt", "status"]),
+  StudentCourse.waitlistPositionColumn(),
+  ...StudentCourse.columnsAs(["beginDate", "endDate", "droppedAt"]),
+];
+export const termColumns = Term.columnsAs(termSchema.keyof().options);

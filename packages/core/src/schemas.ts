@@ -5,11 +5,15 @@ import {
   ID_RULE,
   MAX_ASSIGN_COURSE_IDS,
   MAX_CAPACITY,
+  MAX_COURSE_CODE_LENGTH,
   MAX_EMAIL_LENGTH,
   MAX_ID,
   MAX_NAME_LENGTH,
   MAX_PAGE_SIZE,
+  MAX_REASON_LENGTH,
   MAX_REPLACE_COURSE_IDS,
+  MAX_SOURCED_ID_LENGTH,
+  MAX_WAITLIST_CAPACITY,
   MIN_ASSIGN_COURSE_IDS,
   MIN_CAPACITY,
   PAGE_SIZE_PARAM_MAX_LENGTH,
@@ -79,26 +83,117 @@ export const capacitySchema = z
   .nullable()
   .meta({ description: "Seats; null means unlimited", example: 30 });
 
+/** An external system's id (OneRoster `sourcedId`): 1..255 visible characters, unique per resource type. */
+export const sourcedIdSchema = z
+  .string()
+  .min(1, "must not be empty")
+  .max(MAX_SOURCED_ID_LENGTH, `must be at most ${MAX_SOURCED_ID_LENGTH} characters`)
+  .regex(/^[\x21-\x7e]+$/, "must be visible ASCII characters without spaces")
+  .meta({ description: "External id, unique per resource type", example: "class-2026-alg-1" });
+export const courseCodeSchema = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(MAX_COURSE_CODE_LENGTH, `must be at most ${MAX_COURSE_CODE_LENGTH} characters`)
+  .regex(withoutNul, nulMessage)
+  .meta({ description: "Tells courses of the same name apart", example: "ALG-1" });
+export const waitlistCapacitySchema = z
+  .number()
+  .int("must be an integer")
+  .min(0, `must be between 0 and ${MAX_WAITLIST_CAPACITY}`)
+  .max(MAX_WAITLIST_CAPACITY, `must be between 0 and ${MAX_WAITLIST_CAPACITY}`)
+  .meta({ description: "Waitlist places; 0 means no waitlist", example: 10 });
+export const termTypes = ["term", "semester", "schoolYear", "gradingPeriod"] as const;
+export const termTypeSchema = z.enum(termTypes);
+/** A calendar date, `YYYY-MM-DD`, that exists (no 2026-02-30). */
+export const calendarDateSchema = z.iso
+  .date("must be a date written YYYY-MM-DD")
+  .max(10, "must be a date written YYYY-MM-DD")
+  .meta({ example: "2026-09-01" });
+export const enrollmentStatuses = ["active", "waitlisted", "dropped", "completed"] as const;
+export const enrollmentStatusSchema = z.enum(enrollmentStatuses);
+export const enrollmentActions = [
+  "enrolled",
+  "waitlisted",
+  "promoted",
+  "dropped",
+  "completed",
+  "reactivated",
+] as const;
+export const changeSources = ["rest", "trpc", "import", "system"] as const;
+/** Why an enrollment was dropped or completed, as given: at most 500 characters. */
+export const changeReasonSchema = z
+  .string()
+  .max(MAX_REASON_LENGTH, `must be at most ${MAX_REASON_LENGTH} characters`)
+  .regex(withoutNul, nulMessage);
+/** Case-insensitive substring to search for (name or email; name or code). */
+export const searchTextSchema = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  // as long as the longest field it searches (an email)
+  .max(MAX_EMAIL_LENGTH, `must be at most ${MAX_EMAIL_LENGTH} characters`)
+  .regex(withoutNul, nulMessage);
+
 // ---- inputs ---------------------------------------------------------------------------
 
 export const createStudentInput = z.strictObject({
   name: studentNameSchema,
   email: studentEmailSchema,
+  sourcedId: sourcedIdSchema.nullable().optional(),
 });
 export const updateStudentFields = z.strictObject({
   name: studentNameSchema.optional(),
   email: studentEmailSchema.optional(),
+  sourcedId: sourcedIdSchema.nullable().optional(),
 });
 export const createCourseInput = z.strictObject({
   name: courseNameSchema,
   level: courseLevelSchema,
   capacity: capacitySchema.optional(),
+  code: courseCodeSchema.nullable().optional(),
+  termId: idSchema.nullable().optional(),
+  waitlistCapacity: waitlistCapacitySchema.optional(),
+  sourcedId: sourcedIdSchema.nullable().optional(),
 });
 export const updateCourseFields = z.strictObject({
   name: courseNameSchema.optional(),
   level: courseLevelSchema.optional(),
   capacity: capacitySchema.optional(),
+  code: courseCodeSchema.nullable().optional(),
+  termId: idSchema.nullable().optional(),
+  waitlistCapacity: waitlistCapacitySchema.optional(),
+  sourcedId: sourcedIdSchema.nullable().optional(),
 });
+export const termNameSchema = trimmedText(MAX_NAME_LENGTH).meta({ example: "Fall 2026" });
+export const createTermInput = z
+  .strictObject({
+    name: termNameSchema,
+    type: termTypeSchema.optional(),
+    startsOn: calendarDateSchema,
+    endsOn: calendarDateSchema,
+    parentId: idSchema.nullable().optional(),
+    sourcedId: sourcedIdSchema.nullable().optional(),
+  })
+  .refine((term) => term.startsOn <= term.endsOn, {
+    path: ["endsOn"],
+    message: "must not be before startsOn",
+  });
+export const updateTermFields = z.strictObject({
+  name: termNameSchema.optional(),
+  type: termTypeSchema.optional(),
+  startsOn: calendarDateSchema.optional(),
+  endsOn: calendarDateSchema.optional(),
+  parentId: idSchema.nullable().optional(),
+  sourcedId: sourcedIdSchema.nullable().optional(),
+});
+/** What a PATCH of an enrollment may do: complete it or drop it. */
+export const updateEnrollmentInput = z.strictObject({
+  status: z.enum(["completed", "dropped"]),
+  reason: changeReasonSchema.optional(),
+});
+/** Which enrollments a list shows: `all`, or any of the statuses (default: active). */
+export const statusFilterSchema = z.union([z.literal("all"), z.array(enrollmentStatusSchema).min(1).max(4)]);
 
 export const pageLimitSchema = z
   .number()
@@ -135,6 +230,18 @@ export const pageInput = z.strictObject({
   limit: pageLimitSchema.optional(),
   cursor: cursorSchema.optional(),
 });
+export const studentListInput = pageInput.extend({ q: searchTextSchema.optional() });
+export const courseListInput = pageInput.extend({
+  q: searchTextSchema.optional(),
+  termId: idSchema.optional(),
+});
+export const enrollmentListInput = pageInput.extend({ status: statusFilterSchema.optional() });
+/** A history query: of a pair, a student or a course (at least one id). */
+export const historyInput = pageInput
+  .extend({ studentId: idSchema.optional(), courseId: idSchema.optional() })
+  .refine((input) => input.studentId !== undefined || input.courseId !== undefined, {
+    message: "must name studentId, courseId or both",
+  });
 
 /** Course ids to assign, duplicates allowed and collapsed. */
 export const assignCourseIdsSchema = z
@@ -174,6 +281,7 @@ export const studentSchema = z
     email: z.email().max(MAX_EMAIL_LENGTH),
     createdAt: timestamp,
     updatedAt: timestamp,
+    sourcedId: sourcedIdSchema.nullable(),
   })
   .meta({ id: "Student" });
 
@@ -186,15 +294,63 @@ export const courseSchema = z
     enrolledCount: z.number().int().min(0).max(MAX_ID),
     createdAt: timestamp,
     updatedAt: timestamp,
+    code: courseCodeSchema.nullable(),
+    termId: idSchema.nullable(),
+    waitlistCapacity: waitlistCapacitySchema,
+    waitlistedCount: z.number().int().min(0).max(MAX_WAITLIST_CAPACITY).meta({ description: "Read only" }),
+    sourcedId: sourcedIdSchema.nullable(),
   })
   .meta({ id: "Course" });
 
-export const enrolledCourseSchema = courseSchema
-  .extend({ enrolledAt: timestamp })
-  .meta({ id: "EnrolledCourse" });
-export const enrolledStudentSchema = studentSchema
-  .extend({ enrolledAt: timestamp })
-  .meta({ id: "EnrolledStudent" });
+export const termSchema = z
+  .object({
+    id: idSchema,
+    name: storedText,
+    type: termTypeSchema,
+    startsOn: calendarDateSchema,
+    endsOn: calendarDateSchema,
+    parentId: idSchema.nullable(),
+    sourcedId: sourcedIdSchema.nullable(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: "Term" });
+
+/** What an enrollment adds to a course (a student's list) or a student (a roster). */
+const enrollmentFields = {
+  enrolledAt: timestamp,
+  status: enrollmentStatusSchema,
+  waitlistPosition: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_WAITLIST_CAPACITY)
+    .nullable()
+    .meta({ description: "1-based; null unless waitlisted" }),
+  beginDate: calendarDateSchema.nullable(),
+  endDate: calendarDateSchema.nullable(),
+  droppedAt: timestamp.nullable(),
+};
+export const enrolledCourseSchema = courseSchema.extend(enrollmentFields).meta({ id: "EnrolledCourse" });
+export const enrolledStudentSchema = studentSchema.extend(enrollmentFields).meta({ id: "EnrolledStudent" });
+
+export const historyEntrySchema = z
+  .object({
+    id: idSchema,
+    at: timestamp,
+    studentId: idSchema,
+    courseId: idSchema,
+    action: z.enum(enrollmentActions),
+    fromStatus: enrollmentStatusSchema.nullable(),
+    toStatus: enrollmentStatusSchema,
+    reason: z.string().max(MAX_REASON_LENGTH).nullable(),
+    actor: z.object({
+      keyId: idSchema.nullable(),
+      role: z.enum(["admin", "registrar", "reader", "student"]).nullable(),
+    }),
+    source: z.enum(changeSources),
+  })
+  .meta({ id: "EnrollmentHistoryEntry" });
 
 const nextCursor = z
   .string()
@@ -204,6 +360,8 @@ const nextCursor = z
   .meta({ description: "null on the last page" });
 
 export const studentPageSchema = z.object({ students: pageItems(studentSchema), nextCursor });
+export const termPageSchema = z.object({ terms: pageItems(termSchema), nextCursor });
+export const historyPageSchema = z.object({ events: pageItems(historyEntrySchema), nextCursor });
 export const coursePageSchema = z.object({ courses: pageItems(courseSchema), nextCursor });
 export const studentCoursesPageSchema = z.object({
   studentId: idSchema,
@@ -221,8 +379,14 @@ export const assignmentSchema = z.object({
   alreadyEnrolled: z
     .array(idSchema)
     .max(MAX_ASSIGN_COURSE_IDS)
-    .meta({ description: "Course ids the student already had" }),
-  courses: everyCourse(enrolledCourseSchema).meta({ description: "All of the student's courses now" }),
+    .meta({ description: "Course ids the student already had, active or waitlisted" }),
+  waitlisted: z
+    .array(idSchema)
+    .max(MAX_ASSIGN_COURSE_IDS)
+    .meta({ description: "Course ids newly waitlisted" }),
+  courses: everyCourse(enrolledCourseSchema).meta({
+    description: "All of the student's active and waitlisted courses now",
+  }),
 });
 export const replacementSchema = assignmentSchema.extend({
   removed: everyCourse(idSchema).meta({ description: "Course ids dropped" }),
@@ -243,3 +407,16 @@ export type StudentCoursesPage = z.infer<typeof studentCoursesPageSchema>;
 export type CourseStudentsPage = z.infer<typeof courseStudentsPageSchema>;
 export type Assignment = z.infer<typeof assignmentSchema>;
 export type Replacement = z.infer<typeof replacementSchema>;
+export type CreateTermInput = z.infer<typeof createTermInput>;
+export type UpdateTermFields = z.infer<typeof updateTermFields>;
+export type Term = z.infer<typeof termSchema>;
+export type TermPage = z.infer<typeof termPageSchema>;
+export type EnrollmentStatusValue = z.infer<typeof enrollmentStatusSchema>;
+export type StatusFilter = z.infer<typeof statusFilterSchema>;
+export type UpdateEnrollmentInput = z.infer<typeof updateEnrollmentInput>;
+export type StudentListInput = z.infer<typeof studentListInput>;
+export type CourseListInput = z.infer<typeof courseListInput>;
+export type EnrollmentListInput = z.infer<typeof enrollmentListInput>;
+export type HistoryInput = z.infer<typeof historyInput>;
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;
+export type HistoryPage = z.infer<typeof historyPageSchema>;

@@ -1,21 +1,31 @@
 import { Course as CourseModel, type Database, preparedQuery, Student as StudentModel } from "@registrar/db";
 import { fn } from "objection";
 import { isUniqueViolation } from "./database-errors.ts";
-import { EmailTaken, StudentNotFound } from "./errors.ts";
+import { EmailTaken, SourcedIdTaken, StudentNotFound } from "./errors.ts";
 import { pageOf, pageWindow } from "./paging.ts";
 import { studentColumns } from "./rows.ts";
-import type { CreateStudentInput, PageInput, Student, StudentPage, UpdateStudentFields } from "./schemas.ts";
+import type {
+  CreateStudentInput,
+  Student,
+  StudentListInput,
+  StudentPage,
+  UpdateStudentFields,
+} from "./schemas.ts";
+import { containing } from "./search.ts";
 
 const EMAIL_UNIQUE = "students_email_lower_unique";
+const SOURCED_ID_UNIQUE = "students_sourced_id_unique";
 
 export async function createStudent(db: Database, input: CreateStudentInput): Promise<Student> {
   try {
     const student = await StudentModel.query(db)
-      .insert({ name: input.name, email: input.email })
+      .insert({ name: input.name, email: input.email, sourcedId: input.sourcedId ?? null })
       .returning(studentColumns);
     return student.toJSON();
   } catch (error) {
     if (isUniqueViolation(error, EMAIL_UNIQUE)) throw new EmailTaken(input.email);
+    if (isUniqueViolation(error, SOURCED_ID_UNIQUE) && input.sourcedId)
+      throw new SourcedIdTaken(input.sourcedId);
     throw error;
   }
 }
@@ -43,9 +53,31 @@ const studentsPage = preparedQuery<{ afterId: number; limit: number }, Student>(
       .limit(p.limit),
 );
 
-export async function listStudents(db: Database, page?: PageInput): Promise<StudentPage> {
+/**
+ * A page of the students whose name or email contains `pattern` (ILIKE), by id: the
+ * trigram indexes on both columns answer it (migration 20261201000300), so the search
+ * covers every row without reading them all.
+ */
+const matchingStudentsPage = preparedQuery<{ pattern: string; afterId: number; limit: number }, Student>(
+  "search_students",
+  { pattern: "text", afterId: "integer", limit: "integer" },
+  (db, p) =>
+    StudentModel.query(db)
+      .select(studentColumns)
+      .where((where) =>
+        where.where("students.name", "ilike", p.pattern).orWhere("students.email", "ilike", p.pattern),
+      )
+      .where("students.id", ">", p.afterId)
+      .orderBy("students.id")
+      .limit(p.limit),
+);
+
+export async function listStudents(db: Database, page?: StudentListInput): Promise<StudentPage> {
   const { afterId, limit } = pageWindow(page);
-  const rows = await studentsPage(db, { afterId, limit: limit + 1 });
+  const rows =
+    page?.q === undefined
+      ? await studentsPage(db, { afterId, limit: limit + 1 })
+      : await matchingStudentsPage(db, { pattern: containing(page.q), afterId, limit: limit + 1 });
   const { items, nextCursor } = pageOf(rows, limit);
   return { students: items, nextCursor };
 }
@@ -56,7 +88,9 @@ export async function updateStudent(
   fields: UpdateStudentFields,
 ): Promise<Student> {
   // An empty patch changes nothing: answer the student as it is.
-  if (fields.name === undefined && fields.email === undefined) return getStudent(db, studentId);
+  if (fields.name === undefined && fields.email === undefined && fields.sourcedId === undefined) {
+    return getStudent(db, studentId);
+  }
   try {
     const student = await StudentModel.query(db)
       .patch({ ...fields, updatedAt: fn.now() })
@@ -67,6 +101,8 @@ export async function updateStudent(
   } catch (error) {
     if (isUniqueViolation(error, EMAIL_UNIQUE) && fields.email !== undefined)
       throw new EmailTaken(fields.email);
+    if (isUniqueViolation(error, SOURCED_ID_UNIQUE) && fields.sourcedId)
+      throw new SourcedIdTaken(fields.sourcedId);
     throw error;
   }
 }

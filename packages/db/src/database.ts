@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import knexFactory, { type Knex } from "knex";
 import { type DataDirLock, lockDataDir } from "./data-dir-lock.ts";
 import { DurableNodeFS, durableStartParams } from "./durable-nodefs.ts";
@@ -10,6 +11,14 @@ import { createClusterInChild, needsCluster, PGLITE_SHARED_BUFFERS } from "./pgl
 import { pgTypes } from "./timestamps.ts";
 
 export type Database = Knex;
+
+/**
+ * The PostgreSQL extensions the migrations create (pg_trgm: the search indexes, migration
+ * 20261201000300). PGlite ships them as modules that each instance must load: a data
+ * directory whose tables have a trigram index cannot be written by an instance without it
+ * ("could not access file pg_trgm"). Every PGlite this package opens passes these.
+ */
+export const pgliteExtensions = { pg_trgm } as const;
 export type DatabaseKind = "pglite" | "postgres";
 
 export type DatabaseOptions =
@@ -176,7 +185,12 @@ function openPglite(options: { dir: string; owner?: string; ownerChannel?: strin
 } {
   const memoryParams = ["-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`];
   if (options.dir === "memory://") {
-    return { instance: new PGlite({ startParams: [...PGlite.defaultStartParams, ...memoryParams] }) };
+    return {
+      instance: new PGlite({
+        extensions: pgliteExtensions,
+        startParams: [...PGlite.defaultStartParams, ...memoryParams],
+      }),
+    };
   }
   mkdirSync(options.dir, { recursive: true });
   const lock = lockDataDir(options.dir, options.owner ?? "registrar", {
@@ -186,6 +200,7 @@ function openPglite(options: { dir: string; owner?: string; ownerChannel?: strin
     if (needsCluster(options.dir)) createClusterInChild(options.dir);
     const instance = new PGlite({
       dataDir: options.dir,
+      extensions: pgliteExtensions,
       fs: new DurableNodeFS(options.dir),
       startParams: [...durableStartParams, ...memoryParams],
     });

@@ -9,6 +9,7 @@ export {
   type DatabaseOptions,
   defaultPostgresTimeouts,
   type PostgresTimeouts,
+  pgliteExtensions,
   resolvePostgresTimeouts,
 } from "./database.ts";
 export {
@@ -24,10 +25,16 @@ export {
 export { migrationSource, migrations } from "./migrations/index.ts";
 export { ApiKey } from "./models/ApiKey.ts";
 export { Course } from "./models/Course.ts";
+export {
+  type ChangeSource,
+  type EnrollmentAction,
+  EnrollmentHistory,
+} from "./models/EnrollmentHistory.ts";
 export { IdempotencyKey } from "./models/IdempotencyKey.ts";
 export { RegistrarModel } from "./models/RegistrarModel.ts";
 export { Student } from "./models/Student.ts";
-export { StudentCourse } from "./models/StudentCourse.ts";
+export { type EnrollmentChange, type EnrollmentStatus, StudentCourse } from "./models/StudentCourse.ts";
+export { Term, type TermType } from "./models/Term.ts";
 export {
   askOwner,
   newOwnerChannelPath,

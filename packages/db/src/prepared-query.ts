@@ -1,8 +1,11 @@
 import { createHash } from "node:crypto";
 import type { Knex } from "knex";
 
-/** A parameter of a prepared query: an integer (an id, a limit) or a list of ids. */
-export type PreparedValue = number | readonly number[];
+/**
+ * A parameter of a prepared query: an integer (an id, a limit), a text (a search pattern, a
+ * setting), or a list (of ids, of statuses).
+ */
+export type PreparedValue = number | string | readonly number[] | readonly string[];
 
 type Sql = { toSQL(): { sql: string; bindings: readonly unknown[] } };
 /** What is compiled: an Objection query, or (for what Objection cannot say) a knex `raw`. */
@@ -24,10 +27,16 @@ type Compiled<Params> = {
  * an array object of its own, recognised by identity.
  */
 const PLACEHOLDER_BASE = 2 ** 31;
+/** A text parameter stands in as a string no caller sends (it starts with U+0000, which PostgreSQL text cannot hold). */
+const TEXT_PLACEHOLDER = "\u0000registrar-parameter-";
 
-/** How each parameter is bound: an integer, or a list of ids (one array parameter). */
+/** How each parameter is bound: an integer, a text, or a list (one array parameter). */
 export type ParameterKinds<Params> = {
-  readonly [K in keyof Params]: Params[K] extends number ? "integer" : "list";
+  readonly [K in keyof Params]: Params[K] extends number
+    ? "integer"
+    : Params[K] extends string
+      ? "text"
+      : "list";
 };
 
 /**
@@ -86,7 +95,13 @@ function compile<Params extends Record<string, PreparedValue>>(
   const placeholders: Record<string, PreparedValue> = {};
   const parameterOf = new Map<unknown, keyof Params>();
   parameters.forEach((parameter, index) => {
-    const standIn = kinds[parameter] === "integer" ? PLACEHOLDER_BASE + index : [PLACEHOLDER_BASE + index];
+    const kind = kinds[parameter];
+    const standIn =
+      kind === "integer"
+        ? PLACEHOLDER_BASE + index
+        : kind === "text"
+          ? `${TEXT_PLACEHOLDER}${index}`
+          : [PLACEHOLDER_BASE + index];
     placeholders[parameter] = standIn;
     parameterOf.set(standIn, parameter);
   });

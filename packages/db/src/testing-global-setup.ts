@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import type { TestProject } from "vitest/node";
-import { createDatabase } from "./database.ts";
+import { createDatabase, pgliteExtensions } from "./database.ts";
 import { databaseUrl } from "./database-url.ts";
 import { migrateToLatest } from "./migrate.ts";
 
@@ -17,7 +17,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const kind = process.env.REGISTRAR_TEST_DB ?? "pglite";
   if (kind === "pglite") {
     const dir = await mkdtemp(join(tmpdir(), "registrar-pglite-"));
-    const instance = new PGlite();
+    const instance = new PGlite({ extensions: pgliteExtensions });
     const db = createDatabase({ kind: "pglite", instance });
     await instance.waitReady;
     const emptySnapshot = join(dir, "empty.tar");

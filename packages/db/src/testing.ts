@@ -2,7 +2,13 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { PGlite } from "@electric-sql/pglite";
 import { inject } from "vitest";
-import { createDatabase, type Database, type DatabaseKind, type DatabaseLog } from "./database.ts";
+import {
+  createDatabase,
+  type Database,
+  type DatabaseKind,
+  type DatabaseLog,
+  pgliteExtensions,
+} from "./database.ts";
 import { databaseUrl } from "./database-url.ts";
 
 export { databaseUrl };
@@ -71,7 +77,7 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
   const { logged, log } = collectingLog();
   if (target.kind === "pglite") {
     const snapshot = await readSnapshot(migrated ? target.migratedSnapshot : target.emptySnapshot);
-    const instance = new PGlite({ loadDataDir: new Blob([snapshot]) });
+    const instance = new PGlite({ loadDataDir: new Blob([snapshot]), extensions: pgliteExtensions });
     await instance.waitReady;
     const db = createDatabase({ kind: "pglite", instance, log });
     return { kind: "pglite", db, url: undefined, logged, drop: () => db.destroy() };

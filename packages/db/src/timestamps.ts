@@ -24,13 +24,28 @@ export function isoTimestamp(text: string): string {
   return parseWithPg(text).toISOString();
 }
 
-/** pg's per-connection type parsers: timestamptz as ISO strings, everything else as pg does. */
+/** PostgreSQL's type oid of `date` (terms' and enrollments' calendar dates). */
+export const DATE_OID = 1082;
+
+/**
+ * A `date` as PostgreSQL writes it under the ISO DateStyle of both drivers (`2026-09-01`)
+ * already is the API's `YYYY-MM-DD`: kept as text. Both drivers would otherwise make it a
+ * Date at local midnight, which shifts the day when formatted in UTC.
+ */
+const calendarDate = (text: string): string => text;
+
+/** pg's per-connection type parsers: timestamptz as ISO strings, dates as text, the rest as pg does. */
 export const pgTypes = {
   getTypeParser(oid: number, format?: string): unknown {
     const mode = format === "binary" ? "binary" : "text";
-    return oid === TIMESTAMPTZ_OID && mode === "text" ? isoTimestamp : pg.types.getTypeParser(oid, mode);
+    if (mode === "text" && oid === TIMESTAMPTZ_OID) return isoTimestamp;
+    if (mode === "text" && oid === DATE_OID) return calendarDate;
+    return pg.types.getTypeParser(oid, mode);
   },
 };
 
 /** PGlite's per-instance parsers, the same rule. */
-export const pgliteParsers = { [TIMESTAMPTZ_OID]: (text: string) => isoTimestamp(text) };
+export const pgliteParsers = {
+  [TIMESTAMPTZ_OID]: (text: string) => isoTimestamp(text),
+  [DATE_OID]: calendarDate,
+};

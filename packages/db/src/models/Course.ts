@@ -11,11 +11,20 @@ export class Course extends RegistrarModel {
   level!: string;
   /** null: unlimited seats */
   capacity!: number | null;
-  /** kept by the database (triggers on student_courses); never written by the application */
+  /** active enrollments, kept by the database (triggers on student_courses); never written by the application */
   enrolledCount!: number;
   /** ISO-8601, as the API returns it (timestamps.ts) */
   createdAt!: string;
   updatedAt!: string;
+  /** a short code that tells two courses of one name apart (at most 64 characters) */
+  code!: string | null;
+  termId!: number | null;
+  /** waitlist places; 0: no waitlist */
+  waitlistCapacity!: number;
+  /** waitlisted enrollments, kept by the database as `enrolledCount` is */
+  waitlistedCount!: number;
+  /** an external system's id (OneRoster `sourcedId`), unique when set */
+  sourcedId!: string | null;
 
   /** The roster, through student_courses, each with its enrollment's `enrolledAt`. */
   students?: Array<Student & { enrolledAt: string }>;

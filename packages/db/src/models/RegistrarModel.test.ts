@@ -21,7 +21,7 @@ afterAll(async () => {
 describe(`RegistrarModel on ${process.env.REGISTRAR_TEST_DB ?? "pglite"}`, () => {
   it("is the one casing boundary: knex answers columns as they are, a model answers properties", async () => {
     const row = await test.db("students").first();
-    expect(Object.keys(row)).toEqual(["id", "name", "email", "created_at", "updated_at"]);
+    expect(Object.keys(row)).toEqual(["id", "name", "email", "created_at", "updated_at", "sourced_id"]);
     const student = await Student.query(test.db).first();
     expect(student?.toJSON()).toEqual({
       id: row.id,
@@ -29,6 +29,7 @@ describe(`RegistrarModel on ${process.env.REGISTRAR_TEST_DB ?? "pglite"}`, () =>
       email: "ada@casing.test",
       createdAt: row.created_at,
       updatedAt: row.updated_at,
+      sourcedId: null,
     });
   });
 

@@ -12,6 +12,8 @@ export class Student extends RegistrarModel {
   /** ISO-8601, as the API returns it (timestamps.ts) */
   createdAt!: string;
   updatedAt!: string;
+  /** an external system's id (OneRoster `sourcedId`), unique when set */
+  sourcedId!: string | null;
 
   /** Through student_courses, each with its enrollment's `enrolledAt`. */
   courses?: Array<Course & { enrolledAt: string }>;

@@ -1,8 +1,22 @@
-import type { RelationMappings } from "objection";
+import type { Knex } from "knex";
+import { type Raw, type RelationMappings, raw } from "objection";
 import { preparedQuery } from "../prepared-query.ts";
 import { Course } from "./Course.ts";
 import { RegistrarModel } from "./RegistrarModel.ts";
 import { Student } from "./Student.ts";
+
+export type EnrollmentStatus = "active" | "waitlisted" | "dropped" | "completed";
+
+/**
+ * Who makes a change of enrollments, for its history entries: the API key and its role (both
+ * null without auth), the surface it came through, and the reason given (a drop's).
+ */
+export type EnrollmentChange = {
+  source: "rest" | "trpc" | "import" | "system";
+  keyId: number | null;
+  role: string | null;
+  reason: string | null;
+};
 
 /** One enrollment: the row of the `student_courses` join table. */
 export class StudentCourse extends RegistrarModel {
@@ -11,8 +25,15 @@ export class StudentCourse extends RegistrarModel {
 
   studentId!: number;
   courseId!: number;
-  /** ISO-8601, as the API returns it (timestamps.ts) */
+  /** ISO-8601, as the API returns it (timestamps.ts): when it last became active (or was waitlisted) */
   enrolledAt!: string;
+  status!: EnrollmentStatus;
+  /** when it joined the waitlist: its place in the queue (positions are counted, never stored) */
+  waitlistedAt!: string | null;
+  /** `YYYY-MM-DD` (an imported enrollment's own dates) */
+  beginDate!: string | null;
+  endDate!: string | null;
+  droppedAt!: string | null;
 
   student?: Student;
   course?: Course;
@@ -31,27 +52,106 @@ export class StudentCourse extends RegistrarModel {
   });
 
   /**
-   * Enrolls `studentId` in each of `courseIds` it does not have yet, in one statement;
-   * resolves to the course ids it added (in no particular order). The caller holds the
-   * student's and the courses' locks (see packages/core enrollments.ts).
+   * A select-list entry that records, for the rest of the transaction, who makes the change:
+   * the triggers on `student_courses` write it into each history entry (migration
+   * 20261201000200, `registrar_change()`). Put it in the first statement of a write (the one
+   * that locks the student), so that it costs no statement of its own.
+   *
+   * Raw SQL because it is a function call with a parameter, which Objection's select cannot
+   * bind; `set_config(…, true)` is transaction-local, so nothing outlives the transaction
+   * (safe behind a transaction-mode pooler).
+   */
+  static recordChange(change: string): Raw {
+    return raw("set_config('registrar.change', ?, true) as change", [change]);
+  }
+
+  /**
+   * `waitlistPosition`: a waitlisted row's 1-based place in its course's waitlist, null for
+   * any other status; counted, never stored, so nobody renumbers a waitlist when its head
+   * is promoted or someone leaves it.
+   *
+   * A count of the rows ahead (served by the partial index on the waitlist, migration
+   * 20261201000200) rather than a window function: a window in the page's own query would
+   * number the rows of the page (after the cursor and the status filter), not the
+   * waitlist, and a window over the course's whole waitlist computes every position to
+   * answer one. Raw SQL because it is a correlated scalar subquery in a select list that
+   * must also work inside the relation queries and `preparedQuery`.
+   */
+  static waitlistPositionColumn(table = "student_courses"): Raw {
+    return raw(
+      `case when ??.status = 'waitlisted' then (
+         select count(*)::int from student_courses ahead
+         where ahead.course_id = ??.course_id and ahead.status = 'waitlisted'
+           and (ahead.waitlisted_at, ahead.student_id) <= (??.waitlisted_at, ??.student_id)
+       ) end as "waitlistPosition"`,
+      [table, table, table, table],
+    );
+  }
+
+  /** `column = any(?::text[])`: whether a status column is one of `statuses`, as one array parameter (see RegistrarModel.isAnyOf). */
+  static statusIsAnyOf(column: string, statuses: readonly string[]): Raw {
+    return raw("?? = any(?::text[])", [column, statuses]);
+  }
+
+  /** {@link statusIsAnyOf} for a join's condition, which takes knex's own raw (bound to `db`). */
+  static statusIsAnyOfInJoin(db: Knex, column: string, statuses: readonly string[]): Knex.Raw {
+    return db.raw("?? = any(?::text[])", [column, statuses as string[]]);
+  }
+
+  /**
+   * A join condition for a page of a course's waitlist (alias `student_courses`, the course
+   * `courses`): the rows after the place of the pair of `afterStudentId` (none: from the
+   * head). Raw SQL because the row-value comparison `(a, b) > (select …)` has no builder
+   * form, and a join's condition takes knex's raw.
+   */
+  static afterInWaitlist(db: Knex, afterStudentId: number): Knex.Raw {
+    return db.raw(
+      `(? = 0 or (student_courses.waitlisted_at, student_courses.student_id) >
+         (select after.waitlisted_at, after.student_id from student_courses after
+          where after.course_id = courses.id and after.student_id = ?))`,
+      [afterStudentId, afterStudentId],
+    );
+  }
+
+  /** The setting {@link recordChange} takes: the change as JSON. */
+  static changeSetting(change: EnrollmentChange): string {
+    return JSON.stringify(change);
+  }
+
+  /**
+   * Gives `studentId` each of `courseIds` with its status (`active` or `waitlisted`), in one
+   * statement: a new pair is inserted, a dropped or completed one takes the new status, an
+   * active or waitlisted one is left alone. Resolves to the pairs it changed (in no
+   * particular order). The caller holds the student's and the courses' locks and has
+   * checked the seats (see packages/core enrollments.ts); the database's CHECKs on the
+   * counts are the last word, and its triggers write the history entries.
+   *
+   * A waitlisted pair's place is `clock_timestamp()`, not the transaction's `now()`: it is
+   * taken under the course's row lock, so it orders the waitlist by the order in which
+   * students joined it, where a transaction's start time would put one that started first
+   * but waited for the lock ahead of those that joined before it.
    *
    * Raw SQL because Objection's insert takes rows: 1,000 courses become 1,000 models and
    * a VALUES list of 2,000 parameters, a different statement for every number of courses,
    * which took 2.6 ms of CPU to build for 1,000 before PostgreSQL parsed and planned it;
-   * and with `on conflict do nothing` fewer rows come back than went in, which Objection
-   * pairs with its models by position. `insert … select from unnest` is one statement with
-   * two parameters for any number of courses, prepared once.
+   * and with `on conflict … where` fewer rows come back than went in, which Objection pairs
+   * with its models by position. `insert … select from unnest` is one statement with three
+   * parameters for any number of courses, prepared once.
    */
-  static insertNew = preparedQuery<{ studentId: number; courseIds: number[] }, { courseId: number }>(
-    "insert_enrollments",
-    { studentId: "integer", courseIds: "list" },
-    (db, p) =>
-      db.raw(
-        `insert into student_courses (student_id, course_id)
-         select ?, id from unnest(?::int[]) as id
-         on conflict do nothing
-         returning course_id as "courseId"`,
-        [p.studentId, p.courseIds],
-      ),
+  static enroll = preparedQuery<
+    { studentId: number; courseIds: number[]; statuses: EnrollmentStatus[] },
+    { courseId: number; status: EnrollmentStatus }
+  >("enroll", { studentId: "integer", courseIds: "list", statuses: "list" }, (db, p) =>
+    db.raw(
+      `insert into student_courses as sc (student_id, course_id, status, enrolled_at, waitlisted_at)
+       select ?, t.course_id, t.status, now(), case when t.status = 'waitlisted' then clock_timestamp() end
+       from unnest(?::int[], ?::text[]) as t(course_id, status)
+       on conflict (student_id, course_id) do update
+         set status = excluded.status, enrolled_at = excluded.enrolled_at,
+             waitlisted_at = excluded.waitlisted_at, dropped_at = null
+         where sc.status in ('dropped', 'completed')
+       returning course_id as "courseId", status`,
+      [p.studentId, p.courseIds, p.statuses],
+    ),
   );
 }
