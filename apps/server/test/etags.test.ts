@@ -1,3 +1,4 @@
+import { assignCourses, createCourse, removeEnrollment, updateEnrollment } from "@registrar/core";
 import { describe, expect, it } from "vitest";
 import { type CourseBody, expectProblem, makeCourse, makeStudent, useTestServer } from "./http-client.ts";
 
@@ -139,6 +140,26 @@ describe(`ETags and conditional requests on ${process.env.REGISTRAR_TEST_DB ?? "
     expect(afterDrop).not.toBe(afterAssign);
     expect(afterDrop).not.toBe(empty);
     expect(etagOf(await api.get(path))).toBe(afterDrop);
+  });
+
+  it("changes the enrollment-set tag with every lifecycle change: waitlisting, promotion, completion", async () => {
+    const db = context.server.database.db;
+    const course = await createCourse(db, { name: "Seminar", level: "any", capacity: 1, waitlistCapacity: 5 });
+    const [first, second] = [await makeStudent(api), await makeStudent(api)];
+    const tagOf = async (id: number) => etagOf(await api.get(`/students/${id}/courses?status=all`));
+    await assignCourses(db, first.id, [course.id]);
+    const before = await tagOf(second.id);
+    await assignCourses(db, second.id, [course.id], { waitlist: true });
+    const waitlisted = await tagOf(second.id);
+    expect(waitlisted).not.toBe(before);
+    // The first drops: the second is promoted from the waitlist, in the same transaction.
+    const firstBefore = await tagOf(first.id);
+    await removeEnrollment(db, first.id, course.id);
+    expect(await tagOf(first.id)).not.toBe(firstBefore);
+    const promoted = await tagOf(second.id);
+    expect(promoted).not.toBe(waitlisted);
+    await updateEnrollment(db, second.id, course.id, { status: "completed" });
+    expect(await tagOf(second.id)).not.toBe(promoted);
   });
 
   it("lets exactly one of two racing PUTs with the same If-Match win; the other is 412 (many rounds)", async () => {
