@@ -144,7 +144,12 @@ describe(`ETags and conditional requests on ${process.env.REGISTRAR_TEST_DB ?? "
 
   it("changes the enrollment-set tag with every lifecycle change: waitlisting, promotion, completion", async () => {
     const db = context.server.database.db;
-    const course = await createCourse(db, { name: "Seminar", level: "any", capacity: 1, waitlistCapacity: 5 });
+    const course = await createCourse(db, {
+      name: "Seminar",
+      level: "any",
+      capacity: 1,
+      waitlistCapacity: 5,
+    });
     const [first, second] = [await makeStudent(api), await makeStudent(api)];
     const tagOf = async (id: number) => etagOf(await api.get(`/students/${id}/courses?status=all`));
     await assignCourses(db, first.id, [course.id]);
