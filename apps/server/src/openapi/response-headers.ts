@@ -34,7 +34,8 @@ export const responseHeaderComponents = {
     description:
       "A strong entity tag of the resource (of `GET /students/{id}/courses`: of the student's enrollment set, " +
       "which changes with every enrollment change of that student). Send it back in If-None-Match (a read: " +
-      "304 when unchanged) or If-Match (a write: 412 `precondition_failed` when stale, nothing written).",
+      "304 when unchanged) or If-Match (a write: 412 `precondition_failed` when stale, nothing written). " +
+      "Writes under `/students/{id}/courses` send it when they were sent with If-Match or Idempotency-Key.",
     schema: { type: "string", pattern: '^"[A-Za-z0-9_-]{27}"$', maxLength: 29 },
   },
   "Idempotent-Replayed": {

@@ -984,7 +984,7 @@ export interface components {
         Location: string;
         /** @description Seconds to wait before trying again: until the rate-limit window resets (429, 1..60), or 5 (503). */
         "Retry-After": number;
-        /** @description A strong entity tag of the resource (of `GET /students/{id}/courses`: of the student's enrollment set, which changes with every enrollment change of that student). Send it back in If-None-Match (a read: 304 when unchanged) or If-Match (a write: 412 `precondition_failed` when stale, nothing written). */
+        /** @description A strong entity tag of the resource (of `GET /students/{id}/courses`: of the student's enrollment set, which changes with every enrollment change of that student). Send it back in If-None-Match (a read: 304 when unchanged) or If-Match (a write: 412 `precondition_failed` when stale, nothing written). Writes under `/students/{id}/courses` send it when they were sent with If-Match or Idempotency-Key. */
         ETag: string;
         /** @description Present (`true`) when this answer is the kept answer of an earlier request with the same Idempotency-Key: nothing ran again. */
         "Idempotent-Replayed": "true";
