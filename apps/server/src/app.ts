@@ -8,7 +8,8 @@ import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
 import { accessLog } from "./http/access-log.ts";
 import { earlyEnd } from "./http/client-abort.ts";
-import type { Route } from "./http/define-route.ts";
+import type { Route, RouteServices } from "./http/define-route.ts";
+import { type IdempotencyOptions, idempotencyKeeper } from "./http/idempotency.ts";
 import { problemResponse } from "./http/problem-response.ts";
 import { requestId } from "./http/request-id.ts";
 import { unmatchedPathHandler } from "./http/unmatched-path.ts";
@@ -31,16 +32,18 @@ export type AppOptions = {
   logger?: Logger;
   /** Folder of the built web UI; without it `/` serves a small placeholder page. */
   webDistDir?: string | undefined;
+  /** Kept answers of `Idempotency-Key` requests; default: kept 24 h. */
+  idempotency?: IdempotencyOptions;
 } & Pick<SecurityOptions, "auth" | "rateLimit" | "corsOrigins" | "trpcMaxBatchSize">;
 
 /** The caller of a request the security middleware has seen. */
 const callerOf = (c: Context<AppEnv>, db: Database): Caller => ({ db, principal: c.get("principal") });
 
 /** A Hono sub-app for one resource's routes. */
-function resourceApp(routes: Route[], db: Database): Hono<AppEnv> {
+function resourceApp(routes: Route[], db: Database, services: RouteServices): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   for (const route of routes) {
-    app.on(route.method.toUpperCase(), route.honoPath, (c) => route.run(c, callerOf(c, db)));
+    app.on(route.method.toUpperCase(), route.honoPath, (c) => route.run(c, callerOf(c, db), services));
   }
   return app;
 }
@@ -102,7 +105,10 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     }),
   );
 
-  for (const routes of Object.values(restResources)) app.route("/", resourceApp(routes, db));
+  const services: RouteServices = {
+    idempotency: idempotencyKeeper(options.idempotency ?? { ttlHours: 24 }),
+  };
+  for (const routes of Object.values(restResources)) app.route("/", resourceApp(routes, db, services));
 
   // Built on first request, not at start: generating it is ~50 ms of a cold start.
   let openApiJson: string | undefined;

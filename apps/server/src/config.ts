@@ -46,6 +46,12 @@ const envSchema = z.object({
   HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   TRPC_MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(TRPC_MAX_BATCH_SIZE),
   WEB_DIST_DIR: z.string().optional(),
+  // How long an answer kept for an Idempotency-Key replays (contract v1.1: 24 h).
+  IDEMPOTENCY_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 365)
+    .default(24),
 });
 
 // Node refuses a headers timeout above the request timeout (the headers are part of it).
@@ -69,6 +75,7 @@ export type ServerConfig = {
   headersTimeoutMs: number;
   trpcMaxBatchSize: number;
   webDistDir: string | undefined;
+  idempotencyTtlHours: number;
   database: DatabaseOptions;
 };
 
@@ -88,6 +95,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     headersTimeoutMs: parsed.HEADERS_TIMEOUT_MS,
     trpcMaxBatchSize: parsed.TRPC_MAX_BATCH_SIZE,
     webDistDir: parsed.WEB_DIST_DIR ?? defaultWebDistDir,
+    idempotencyTtlHours: parsed.IDEMPOTENCY_TTL_HOURS,
     database: databaseOptionsFromEnv(env),
   };
 }

@@ -40,6 +40,7 @@ const app = createApp({
   rateLimit: { perMinute: config.rateLimitPerMinute, store: rateLimitStore },
   corsOrigins: config.corsOrigins,
   trpcMaxBatchSize: config.trpcMaxBatchSize,
+  idempotency: { ttlHours: config.idempotencyTtlHours },
 });
 
 // Start-up notices about security, as log lines and, for a human at the terminal, on stderr.

@@ -85,7 +85,8 @@ describe("/openapi.json and /docs", () => {
     expect(described(assign, "422")).toContain("course_not_found");
     const patch = document.paths["/courses/{id}"]?.patch?.responses;
     expect(described(patch, "404")).toContain("course_not_found");
-    // v1.1: a PATCH naming a missing term is 422 term_not_found, but the path's course is never a 422
+    // v1.1: a PATCH naming a missing term, or reusing an Idempotency-Key, is a 422; the path's
+    // course is never one
     expect(described(patch, "422")).not.toContain("course_not_found");
     expect(described(patch, "422")).toContain("term_not_found");
   });

@@ -17,6 +17,7 @@ export {
   type AnyOperation,
   type AnyRestBinding,
   defineOperation,
+  type EtagSource,
   type HttpMethod,
   type Operation,
   type OperationDeps,

@@ -8,3 +8,4 @@ export * from "./problems.ts";
 export * from "./schemas.ts";
 export * from "./students.ts";
 export * from "./terms.ts";
+export * from "./versions.ts";

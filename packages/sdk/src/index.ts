@@ -20,10 +20,12 @@ export {
 export {
   createRegistrarRestClient,
   type RegistrarRestClient,
+  type RegistrarRestClientOptions,
   type RestComponents,
   type RestPaths,
   type RestSchemas,
 } from "./rest.ts";
+export type { RetryPolicy } from "./retry.ts";
 export {
   createRegistrarTrpcClient,
   type RegistrarClientOptions,

@@ -1,6 +1,7 @@
 import createClient, { type Client, type Middleware } from "openapi-fetch";
 import { errorFromResponse, networkError, notJsonAnswer } from "./errors.ts";
 import type { components, paths } from "./generated/openapi.ts";
+import { type RetryPolicy, retryingFetch } from "./retry.ts";
 import { authorizationHeaders, type RegistrarClientOptions, trimBaseUrl } from "./trpc.ts";
 
 /** REST paths and operations, generated from the server's OpenAPI document (snake_case). */
@@ -60,12 +61,25 @@ function registrarErrors(baseUrl: string): Middleware {
   };
 }
 
-export function createRegistrarRestClient(options: RegistrarClientOptions): RegistrarRestClient {
+export type RegistrarRestClientOptions = RegistrarClientOptions & {
+  /**
+   * Retries of network errors and 503s, with backoff and jitter; off when absent. Reads,
+   * PUT and DELETE are retried, and writes carry an `Idempotency-Key` (one per call, the
+   * same on each attempt); POST and PATCH without a key of their own only with
+   * `unkeyedWrites`. Per call, `params.header["Idempotency-Key"]` and `["If-Match"]` set
+   * the key and the ETag a write must match.
+   */
+  retry?: RetryPolicy | undefined;
+};
+
+export function createRegistrarRestClient(options: RegistrarRestClientOptions): RegistrarRestClient {
   const baseUrl = trimBaseUrl(options.baseUrl);
+  const baseFetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const fetchWith = options.retry ? retryingFetch(baseFetch, options.retry) : options.fetch;
   const client = createClient<paths, "application/json">({
     baseUrl,
     headers: authorizationHeaders(options.token),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(fetchWith ? { fetch: fetchWith } : {}),
   });
   client.use(registrarErrors(baseUrl));
   return client;

@@ -5,6 +5,7 @@ import {
   authorizeBeforeInput,
   authorizeInput,
   type Caller,
+  type EtagSource,
   type HttpMethod,
   type OperationDeps,
   originOf,
@@ -12,11 +13,21 @@ import {
   type RestParts,
   type RestStatus,
 } from "@registrar/api";
-import { RequestProblem, ValidationFailed, type ValidationIssue, validationIssues } from "@registrar/core";
+import {
+  problemFromError,
+  RequestProblem,
+  ValidationFailed,
+  type ValidationIssue,
+  validationIssues,
+} from "@registrar/core";
+import type { Database } from "@registrar/db";
 import type { Context } from "hono";
 import type { z } from "zod";
 import type { ResponseHeader } from "../openapi/response-headers.ts";
+import { ifMatchHolds, ifNoneMatchMatches, strongEtag } from "./etag.ts";
+import { type IdempotencyKeeper, idempotentRequest, type KeptAnswer } from "./idempotency.ts";
 import { isNonPlainNumber, markNonPlainNumbers } from "./plain-numbers.ts";
+import { problemResponse } from "./problem-response.ts";
 import { snakeCased } from "./snake-case.ts";
 
 /** What REST handlers may use. */
@@ -54,6 +65,8 @@ export type RouteSpec<
   problems: ProblemSpec[];
   /** Required: a route without an access rule does not compile. */
   access: AccessRule<Input>;
+  /** The route's strong ETag: on reads (and `If-None-Match`), on answers of writes, and `If-Match` on writes. */
+  etag?: EtagSource<Input>;
   /** What `access` and `handle` take, from the parsed parts. */
   input(parts: RestParts<P, Q, B>): Input;
   handle(input: Input, deps: RouteDeps): Promise<Reply>;
@@ -62,17 +75,23 @@ export type RouteSpec<
 /** A route with its types erased: what the router mounts and the OpenAPI builder reads. */
 export type Route = Omit<
   RouteSpec<z.ZodType, z.ZodType, z.ZodType, unknown>,
-  "handle" | "input" | "access"
-> & {
+  "handle" | "input" | "access" | "etag"
+> & { etag?: EtagSource<never> } & {
   honoPath: string;
   /**
    * What of the access rule needs no input, mounted before the body limit: a caller who
    * may never call this route is refused before its body is read.
    */
   admit(caller: Caller): Promise<void>;
-  /** Parses the parts, checks the access rule on them, and answers. */
-  run(c: Context, caller: Caller): Promise<Response>;
+  /**
+   * Parses the parts, checks the access rule on them, and answers; a write with an
+   * `Idempotency-Key` runs through `services.idempotency`.
+   */
+  run(c: Context, caller: Caller, services?: RouteServices): Promise<Response>;
 };
+
+/** What the app gives every route, beyond the caller. */
+export type RouteServices = { idempotency?: IdempotencyKeeper };
 
 export function defineRoute<
   P extends z.ZodType | undefined = undefined,
@@ -80,25 +99,116 @@ export function defineRoute<
   B extends z.ZodType | undefined = undefined,
   Input = undefined,
 >(spec: RouteSpec<P, Q, B, Input>): Route {
-  const { handle, input, access, ...meta } = spec;
+  const { handle, input, access, etag, ...meta } = spec;
+
+  /** A read: its tag, and 304 when `If-None-Match` matches it. */
+  async function conditionalRead(
+    c: Context,
+    source: EtagSource<Input>,
+    parsed: Input,
+    { db, origin }: RouteDeps,
+  ) {
+    // The version is read before the answer: should a write commit between the two, the
+    // tag is older than the body (a later If-Match fails safe), never newer.
+    const version = source.answerIsCurrent ? undefined : await source.current(db, parsed, { lock: false });
+    const reply = await handle(parsed, { db, origin });
+    const tagged = source.answerIsCurrent ? reply.body : version && snakeCased(version);
+    if (tagged === undefined) return responseOf(reply);
+    const tag = strongEtag(tagged);
+    if (ifNoneMatchMatches(c.req.header("if-none-match"), tag)) {
+      return new Response(null, { status: 304, headers: { etag: tag } });
+    }
+    return responseOf({ ...reply, headers: { ...reply.headers, etag: tag } });
+  }
+
+  /** A write in `trx`: `If-Match` compared under the write's first lock, and the answer's tag. */
+  async function conditionalWrite(
+    trx: Database,
+    source: EtagSource<Input> | undefined,
+    ifMatch: string | undefined,
+    parsed: Input,
+    origin: RouteDeps["origin"],
+  ): Promise<Reply> {
+    if (source && ifMatch !== undefined) {
+      const current = await source.current(trx, parsed, { lock: true });
+      // A missing resource answers what it answers without the condition (404, RFC 9110 §13.2.1).
+      if (current !== undefined && !ifMatchHolds(ifMatch, strongEtag(snakeCased(current)))) {
+        throw new RequestProblem(
+          "precondition_failed",
+          "The resource changed since the ETag in If-Match was sent: nothing was written. Read it again.",
+        );
+      }
+    }
+    const reply = await handle(parsed, { db: trx, origin });
+    if (!source) return reply;
+    if (source.answerIsCurrent) {
+      return reply.status === 204
+        ? reply
+        : { ...reply, headers: { ...reply.headers, etag: strongEtag(reply.body) } };
+    }
+    const after = await source.current(trx, parsed, { lock: false });
+    return after === undefined
+      ? reply
+      : { ...reply, headers: { ...reply.headers, etag: strongEtag(snakeCased(after)) } };
+  }
+
   return {
-    ...(meta as Omit<Route, "honoPath" | "admit" | "run">),
+    ...(meta as Omit<Route, "honoPath" | "admit" | "run" | "etag">),
+    ...(etag && { etag: etag as EtagSource<never> }),
     honoPath: spec.path.replace(/\{(\w+)\}/g, ":$1"),
     admit: (caller) => authorizeBeforeInput(caller, access),
-    async run(c, caller) {
+    async run(c, caller, services = {}) {
       const issues: ValidationIssue[] = [];
       const params = parsePart(spec.params, c.req.param(), issues);
       const query = parsePart(spec.query, c.req.query(), issues);
       if (issues.length > 0) throw new ValidationFailed(issues);
+      const keeper = services.idempotency;
+      const idempotent = keeper && (await idempotentRequest(c, caller.principal?.keyId));
       const body = spec.body ? parsePart(spec.body, await readJsonBody(c), issues) : undefined;
       if (issues.length > 0) throw new ValidationFailed(issues);
       const parsed = input({ params, query, body } as RestParts<P, Q, B>);
       await authorizeInput(caller, access, parsed);
-      const reply = await handle(parsed, { db: caller.db, origin: originOf("rest", caller.principal) });
-      if (reply.status === 204) return new Response(null, { status: 204, headers: reply.headers });
-      return new Response(JSON.stringify(reply.body), {
-        status: reply.status,
-        headers: { "content-type": "application/json", ...reply.headers },
+      const origin = originOf("rest", caller.principal);
+      if (spec.method === "get") {
+        return etag
+          ? conditionalRead(c, etag, parsed, { db: caller.db, origin })
+          : responseOf(await handle(parsed, { db: caller.db, origin }));
+      }
+      const ifMatch = etag ? c.req.header("if-match") : undefined;
+      // A conditional or keyed write runs in a transaction of the adapter's (the service's
+      // own becomes a savepoint), where a version-tagged write also reads its new tag. A
+      // plain write keeps its own transaction and statements (the bench's hot path): its
+      // answer carries a tag only when the answer is the resource itself, which costs nothing.
+      if (!idempotent && ifMatch === undefined) {
+        const reply = await handle(parsed, { db: caller.db, origin });
+        if (!etag?.answerIsCurrent || reply.status === 204) return responseOf(reply);
+        return responseOf({ ...reply, headers: { ...reply.headers, etag: strongEtag(reply.body) } });
+      }
+      if (!idempotent) {
+        return responseOf(
+          await caller.db.transaction((trx) => conditionalWrite(trx, etag, ifMatch, parsed, origin)),
+        );
+      }
+      return keeper.run(caller.db, idempotent, async (trx) => {
+        try {
+          // A savepoint of its own: a service's failed statement must not abort the
+          // transaction that keeps its answer.
+          return keptAnswerOf(
+            await trx.transaction((savepoint) => conditionalWrite(savepoint, etag, ifMatch, parsed, origin)),
+          );
+        } catch (error) {
+          const problem = problemFromError(error);
+          if (problem.status >= 500) throw error;
+          const requestId = (c as Context<{ Variables: { requestId?: string } }>).get("requestId");
+          const response = problemResponse(problem, requestId);
+          return {
+            status: response.status,
+            location: null,
+            etag: null,
+            contentType: response.headers.get("content-type"),
+            body: await response.text(),
+          };
+        }
       });
     },
   };
@@ -135,6 +245,7 @@ export function operationRoute(operation: AnyOperation & { rest: AnyRestBinding 
     responses,
     problems: operation.problems,
     access: operation.access,
+    ...(rest.etag && { etag: rest.etag as EtagSource<never> }),
     input: (parts) => rest.input(parts) as never,
     async handle(input, deps) {
       const output = await operation.run(deps, input);
@@ -144,6 +255,27 @@ export function operationRoute(operation: AnyOperation & { rest: AnyRestBinding 
       return { status, body: snakeCased(output), ...(headers && { headers }) };
     },
   });
+}
+
+function responseOf(reply: Reply): Response {
+  if (reply.status === 204) return new Response(null, { status: 204, headers: reply.headers });
+  return new Response(JSON.stringify(reply.body), {
+    status: reply.status,
+    headers: { "content-type": "application/json", ...reply.headers },
+  });
+}
+
+function keptAnswerOf(reply: Reply): KeptAnswer {
+  const { location = null, etag = null } = reply.headers ?? {};
+  return reply.status === 204
+    ? { status: 204, location, etag, contentType: null, body: null }
+    : {
+        status: reply.status,
+        location,
+        etag,
+        contentType: "application/json",
+        body: JSON.stringify(reply.body),
+      };
 }
 
 function parsePart(schema: z.ZodType | undefined, value: unknown, issues: ValidationIssue[]): unknown {

@@ -84,6 +84,41 @@ function parameters(schema: z.ZodType | undefined, location: "path" | "query"): 
   });
 }
 
+const idempotencyKeyParameter = {
+  name: "Idempotency-Key",
+  in: "header",
+  required: false,
+  description:
+    "Makes the write safe to retry: the first request with a key runs, and its status, Location and body " +
+    "are kept for 24 hours (IDEMPOTENCY_TTL_HOURS), scoped to the API key (anonymous callers share one scope). " +
+    "The same key with the same method, path and body answers the kept response with Idempotent-Replayed: true " +
+    "and runs nothing; with another request, 422 `idempotency_key_reused`; while the first still runs, 409 " +
+    "`idempotency_in_progress` with Retry-After. 4xx answers are kept, 5xx are not. A key is 1 to 255 visible " +
+    "ASCII characters (else 400 `validation_failed`); a random UUID per logical operation is a good key.",
+  schema: { type: "string", pattern: "^[\\x21-\\x7E]{1,255}$", minLength: 1, maxLength: 255 },
+};
+
+/** `*`, or a comma-separated list of entity tags (RFC 9110 §8.8.3). */
+const entityTagList = '^(\\*|(W/)?"[^"]*"([ \\t]*,[ \\t]*(W/)?"[^"]*")*)$';
+
+const ifMatchParameter = {
+  name: "If-Match",
+  in: "header",
+  required: false,
+  description:
+    "Write only if the resource's current ETag is one of these (or `*`: if it exists), compared inside the " +
+    "write's transaction: a stale tag answers 412 `precondition_failed` and writes nothing.",
+  schema: { type: "string", pattern: entityTagList, maxLength: 1024 },
+};
+
+const ifNoneMatchParameter = {
+  name: "If-None-Match",
+  in: "header",
+  required: false,
+  description: "Answer 304 Not Modified, without a body, when the current ETag is one of these (or `*`).",
+  schema: { type: "string", pattern: entityTagList, maxLength: 1024 },
+};
+
 const requestIdParameter = {
   name: "X-Request-Id",
   in: "header",
@@ -149,11 +184,18 @@ export function buildOpenApiDocument(routes: Route[], info: OpenApiInfo, tags: O
     const item = (paths[route.path] ?? {}) as JsonObject;
     paths[route.path] = item;
     const responses: JsonObject = {};
+    const writes = route.method !== "get";
     for (const [status, response] of Object.entries(route.responses)) {
       if (!response) continue;
+      const tagged = route.etag && !(status === "204" && route.etag.answerIsCurrent);
       responses[status] = {
         description: response.description,
-        headers: { ...everyAnswer, ...headerRefs(response.headers ?? []) },
+        headers: {
+          ...everyAnswer,
+          ...headerRefs(response.headers ?? []),
+          ...headerRefs(tagged ? ["ETag"] : []),
+          ...headerRefs(writes ? ["Idempotent-Replayed"] : []),
+        },
         ...(response.schema
           ? {
               content: {
@@ -167,11 +209,20 @@ export function buildOpenApiDocument(routes: Route[], info: OpenApiInfo, tags: O
     for (const { code, status } of routeProblems(route)) {
       byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
     }
+    if (route.etag && !writes) {
+      responses["304"] = {
+        description: "Not Modified: If-None-Match matched the current ETag; no body",
+        headers: { ...everyAnswer, ...headerRefs(["ETag"]) },
+      };
+    }
     for (const [status, codes] of [...byStatus.entries()].sort(([a], [b]) => a - b)) {
       if (codes.length === 0) continue;
       responses[String(status)] = {
         description: `Problem: ${codes.map((code) => `\`${code}\``).join(", ")}`,
-        headers: everyAnswer,
+        headers: {
+          ...everyAnswer,
+          ...headerRefs(codes.includes("idempotency_in_progress") ? ["Retry-After"] : []),
+        },
         content: problemContent(codes, status),
       };
     }
@@ -185,6 +236,8 @@ export function buildOpenApiDocument(routes: Route[], info: OpenApiInfo, tags: O
       parameters: [
         ...parameters(route.params, "path"),
         ...parameters(route.query, "query"),
+        ...(writes ? [idempotencyKeyParameter] : []),
+        ...(route.etag ? [writes ? ifMatchParameter : ifNoneMatchParameter] : []),
         requestIdParameter,
       ],
       ...(route.body
@@ -252,14 +305,21 @@ export function buildOpenApiDocument(routes: Route[], info: OpenApiInfo, tags: O
 
 /** Each problem a route answers, with the status it answers it with. */
 function routeProblems(route: Route): Array<{ code: ProblemCode; status: number }> {
-  return [...inputProblems(route), ...route.problems].map((problem) =>
+  const writes = route.method !== "get";
+  const conditional: ProblemCode[] = [
+    ...(writes ? (["idempotency_in_progress", "idempotency_key_reused"] as const) : []),
+    ...(writes && route.etag ? (["precondition_failed"] as const) : []),
+  ];
+  return [...inputProblems(route), ...route.problems, ...conditional].map((problem) =>
     typeof problem === "string" ? { code: problem, status: problemCodes[problem].status } : problem,
   );
 }
 
 /** What any route answers when its path, query or body does not parse. */
 function inputProblems(route: Route): ProblemCode[] {
-  const parsed: ProblemCode[] = route.params || route.query || route.body ? ["validation_failed"] : [];
+  // A write's Idempotency-Key is checked too.
+  const parsed: ProblemCode[] =
+    route.params || route.query || route.body || route.method !== "get" ? ["validation_failed"] : [];
   return route.body ? [...parsed, "invalid_json", "unsupported_media_type", "payload_too_large"] : parsed;
 }
 

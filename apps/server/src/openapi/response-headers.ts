@@ -30,6 +30,20 @@ export const responseHeaderComponents = {
     description: `Seconds to wait before trying again: until the rate-limit window resets (429, 1..${windowSeconds}), or 5 (503).`,
     schema: int32(1, windowSeconds),
   },
+  ETag: {
+    description:
+      "A strong entity tag of the resource (of `GET /students/{id}/courses`: of the student's enrollment set, " +
+      "which changes with every enrollment change of that student). Send it back in If-None-Match (a read: " +
+      "304 when unchanged) or If-Match (a write: 412 `precondition_failed` when stale, nothing written). " +
+      "Writes under `/students/{id}/courses` send it when they were sent with If-Match or Idempotency-Key.",
+    schema: { type: "string", pattern: '^"[A-Za-z0-9_-]{27}"$', maxLength: 29 },
+  },
+  "Idempotent-Replayed": {
+    description:
+      "Present (`true`) when this answer is the kept answer of an earlier request with the same Idempotency-Key: " +
+      "nothing ran again.",
+    schema: { type: "string", const: "true" },
+  },
   "RateLimit-Limit": {
     description:
       "Requests a minute this client (its API key, or its address without one) may make. " +

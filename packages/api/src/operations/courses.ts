@@ -27,6 +27,7 @@ import {
 import { z } from "zod";
 import { reads, readsCourse, writes } from "./access.ts";
 import { defineOperation } from "./define-operation.ts";
+import { courseEtag } from "./etags.ts";
 import {
   camelCasedBody,
   enrollmentListQuery,
@@ -112,6 +113,7 @@ export const courseOperations = {
       input: ({ params }) => ({ id: params.id }),
       responses: { 200: { description: "The course" } },
       status: 200,
+      etag: courseEtag,
     },
   }),
   update: defineOperation({
@@ -144,6 +146,7 @@ export const courseOperations = {
       input: ({ params, body }) => ({ ...camelCasedBody(body), id: params.id }),
       responses: { 200: { description: "The course as changed" } },
       status: 200,
+      etag: courseEtag,
     },
   }),
   delete: defineOperation({
@@ -168,6 +171,7 @@ export const courseOperations = {
       input: ({ params }) => ({ id: params.id }),
       responses: { 204: { description: "Deleted" } },
       status: 204,
+      etag: courseEtag,
     },
   }),
   students: defineOperation({

@@ -61,6 +61,26 @@ export type RestBinding<Input, Output, P, Q, B> = {
   status: RestStatus | ((output: Output) => RestStatus);
   /** The `Location` of a created resource. */
   location?: (output: Output) => string;
+  /** What the route's strong `ETag` is computed from (contract v1.1, conditional requests). */
+  etag?: EtagSource<Input>;
+};
+
+/**
+ * The source of a resource's strong ETag: the REST adapter hashes what `current` answers
+ * (snake-cased JSON), so equal tags mean equal sources.
+ */
+export type EtagSource<Input> = {
+  /**
+   * The tagged resource now, or a version of it; undefined when it does not exist. With
+   * `lock`, in the write's transaction and under the row lock that write takes first, so
+   * an `If-Match` is compared where no other write can come between.
+   */
+  current(db: Database, input: Input, options: { lock: boolean }): Promise<unknown>;
+  /**
+   * The operation's answer is the tagged resource itself (a GET of it, a PATCH answering
+   * it): its tag is the answer's, with no statement of its own.
+   */
+  answerIsCurrent?: boolean;
 };
 
 export type Operation<

@@ -24,6 +24,7 @@ import {
 import { z } from "zod";
 import { readsHistory, readsStudent, writesStudent } from "./access.ts";
 import { defineOperation, restBinding } from "./define-operation.ts";
+import { enrollmentSetEtag } from "./etags.ts";
 import { enrollmentListQuery, enrollmentParams, idParams, pageQuery } from "./rest-schemas.ts";
 
 const tag = "Enrollments";
@@ -71,6 +72,7 @@ export const enrollmentOperations = {
         200: { description: "Every course was already enrolled or waitlisted" },
       },
       status: (assignment) => (assignment.enrolled.length + assignment.waitlisted.length > 0 ? 201 : 200),
+      etag: enrollmentSetEtag,
     },
   }),
   replace: defineOperation({
@@ -105,6 +107,7 @@ export const enrollmentOperations = {
       }),
       responses: { 200: { description: "The new set" } },
       status: 200,
+      etag: enrollmentSetEtag,
     },
   }),
   list: defineOperation({
@@ -130,6 +133,7 @@ export const enrollmentOperations = {
       input: ({ params, query }) => ({ ...query, studentId: params.id }),
       responses: { 200: { description: "A page of enrolled courses" } },
       status: 200,
+      etag: enrollmentSetEtag,
     },
   }),
   remove: defineOperation({
@@ -162,6 +166,7 @@ export const enrollmentOperations = {
       }),
       responses: { 204: { description: "Dropped" } },
       status: 204,
+      etag: enrollmentSetEtag,
     },
   }),
   update: defineOperation({
@@ -188,6 +193,7 @@ export const enrollmentOperations = {
       input: ({ params, body }) => ({ ...body, studentId: params.id, courseId: params.course_id }),
       responses: { 200: { description: "The enrollment as changed" } },
       status: 200,
+      etag: enrollmentSetEtag,
     },
   }),
   history: defineOperation({

@@ -15,6 +15,7 @@ import {
 import { z } from "zod";
 import { reads, readsStudent, writes, writesStudent } from "./access.ts";
 import { defineOperation } from "./define-operation.ts";
+import { studentEtag } from "./etags.ts";
 import { camelCasedBody, idParams, pageQuery, restBodyOf, searchQuery } from "./rest-schemas.ts";
 
 const tag = "Students";
@@ -90,6 +91,7 @@ export const studentOperations = {
       input: ({ params }) => ({ id: params.id }),
       responses: { 200: { description: "The student" } },
       status: 200,
+      etag: studentEtag,
     },
   }),
   update: defineOperation({
@@ -114,6 +116,7 @@ export const studentOperations = {
       input: ({ params, body }) => ({ ...camelCasedBody(body), id: params.id }),
       responses: { 200: { description: "The student as changed" } },
       status: 200,
+      etag: studentEtag,
     },
   }),
   delete: defineOperation({
@@ -139,6 +142,7 @@ export const studentOperations = {
       input: ({ params }) => ({ id: params.id }),
       responses: { 204: { description: "Deleted" } },
       status: 204,
+      etag: studentEtag,
     },
   }),
 };

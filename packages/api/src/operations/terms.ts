@@ -16,6 +16,7 @@ import {
 import { z } from "zod";
 import { reads, writes } from "./access.ts";
 import { defineOperation } from "./define-operation.ts";
+import { termEtag } from "./etags.ts";
 import { camelCasedBody, idParams, pageQuery, restBodyOf } from "./rest-schemas.ts";
 
 const tag = "Terms";
@@ -94,6 +95,7 @@ export const termOperations = {
       input: ({ params }) => ({ id: params.id }),
       responses: { 200: { description: "The term" } },
       status: 200,
+      etag: termEtag,
     },
   }),
   update: defineOperation({
@@ -119,6 +121,7 @@ export const termOperations = {
       input: ({ params, body }) => ({ ...camelCasedBody(body), id: params.id }),
       responses: { 200: { description: "The term as changed" } },
       status: 200,
+      etag: termEtag,
     },
   }),
   delete: defineOperation({
@@ -145,6 +148,7 @@ export const termOperations = {
       input: ({ params }) => ({ id: params.id }),
       responses: { 204: { description: "Deleted" } },
       status: 204,
+      etag: termEtag,
     },
   }),
 };

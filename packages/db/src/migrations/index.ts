@@ -7,6 +7,8 @@ import * as addCoursesEnrolledCount from "./20261127000500_add_courses_enrolled_
 import * as createTermsAndExternalIds from "./20261201000100_create_terms_and_external_ids.ts";
 import * as addEnrollmentLifecycle from "./20261201000200_add_enrollment_lifecycle.ts";
 import * as addSearchIndexes from "./20261201000300_add_search_indexes.ts";
+import * as createIdempotencyKeys from "./20261202000100_create_idempotency_keys.ts";
+import * as createStudentEnrollmentVersions from "./20261202000200_create_student_enrollment_versions.ts";
 
 type Migration = Knex.Migration;
 
@@ -24,6 +26,8 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ["20261201000100_create_terms_and_external_ids", createTermsAndExternalIds],
   ["20261201000200_add_enrollment_lifecycle", addEnrollmentLifecycle],
   ["20261201000300_add_search_indexes", addSearchIndexes],
+  ["20261202000100_create_idempotency_keys", createIdempotencyKeys],
+  ["20261202000200_create_student_enrollment_versions", createStudentEnrollmentVersions],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,4 +1,4 @@
-import type { RelationMappings } from "objection";
+import { type Raw, type RelationMappings, raw } from "objection";
 import { Course } from "./Course.ts";
 import { RegistrarModel } from "./RegistrarModel.ts";
 import { StudentCourse } from "./StudentCourse.ts";
@@ -18,6 +18,18 @@ export class Student extends RegistrarModel {
   /** Through student_courses, each with its enrollment's `enrolledAt`. */
   courses?: Array<Course & { enrolledAt: string }>;
   enrollments?: StudentCourse[];
+
+  /**
+   * `version`: the version of the student's enrollment set, which the database bumps with
+   * every change to the student's `student_courses` rows (migration 20261202000200); 0
+   * before the first. Raw SQL because it is a correlated scalar subquery with a fallback,
+   * which Objection's select cannot express as a column.
+   */
+  static enrollmentSetVersion(): Raw {
+    return raw(
+      "coalesce((select version from student_enrollment_versions where student_id = students.id), 0)::text as version",
+    );
+  }
 
   static override relationMappings = (): RelationMappings => ({
     courses: {

@@ -733,6 +733,44 @@ export interface components {
              */
             code: "sourced_id_taken";
         };
+        /** @description Problem `idempotency_in_progress` (409) */
+        IdempotencyInProgressProblem: components["schemas"]["Problem"] & ({
+            /** @constant */
+            type: "urn:registrar:problem:idempotency_in_progress";
+            /** @constant */
+            title: "Request with this key in progress";
+            /** @constant */
+            status: 409;
+            /** @constant */
+            code: "idempotency_in_progress";
+        } & {
+            [key: string]: unknown;
+        }) & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "idempotency_in_progress";
+        };
+        /** @description Problem `idempotency_key_reused` (422) */
+        IdempotencyKeyReusedProblem: components["schemas"]["Problem"] & ({
+            /** @constant */
+            type: "urn:registrar:problem:idempotency_key_reused";
+            /** @constant */
+            title: "Idempotency key reused";
+            /** @constant */
+            status: 422;
+            /** @constant */
+            code: "idempotency_key_reused";
+        } & {
+            [key: string]: unknown;
+        }) & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "idempotency_key_reused";
+        };
         /** @description Problem `student_not_found` (404) */
         StudentNotFoundProblem: components["schemas"]["Problem"] & ({
             /** @constant */
@@ -758,6 +796,19 @@ export interface components {
              */
             code: "student_not_found";
         };
+        /** @description Problem `precondition_failed` (412) */
+        PreconditionFailedProblem: components["schemas"]["Problem"] & ({
+            /** @constant */
+            type: "urn:registrar:problem:precondition_failed";
+            /** @constant */
+            title: "Precondition failed";
+            /** @constant */
+            status: 412;
+            /** @constant */
+            code: "precondition_failed";
+        } & {
+            [key: string]: unknown;
+        });
         /** @description Problem `term_not_found` (422) */
         TermNotFoundProblem422: components["schemas"]["Problem"] & ({
             /** @constant */
@@ -776,7 +827,13 @@ export interface components {
             term_id: number;
         } & {
             [key: string]: unknown;
-        });
+        }) & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "term_not_found";
+        };
         /** @description Problem `course_not_found` (404) */
         CourseNotFoundProblem: components["schemas"]["Problem"] & ({
             /** @constant */
@@ -875,7 +932,13 @@ export interface components {
             code: "term_in_use";
         } & {
             [key: string]: unknown;
-        });
+        }) & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "term_in_use";
+        };
         /** @description Problem `course_not_found` (422) */
         CourseNotFoundProblem422: components["schemas"]["Problem"] & ({
             /** @constant */
@@ -889,7 +952,13 @@ export interface components {
             missing_course_ids: number[];
         } & {
             [key: string]: unknown;
-        });
+        }) & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "course_not_found";
+        };
         /** @description Problem `course_full` (409) */
         CourseFullProblem: components["schemas"]["Problem"] & ({
             /** @constant */
@@ -903,7 +972,13 @@ export interface components {
             full_course_ids: number[];
         } & {
             [key: string]: unknown;
-        });
+        }) & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "course_full";
+        };
         /** @description Problem `enrollment_not_found` (404) */
         EnrollmentNotFoundProblem: components["schemas"]["Problem"] & ({
             /** @constant */
@@ -951,7 +1026,13 @@ export interface components {
             to: "active" | "waitlisted" | "dropped" | "completed";
         } & {
             [key: string]: unknown;
-        });
+        }) & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "invalid_transition";
+        };
         Student: {
             /**
              * Format: int32
@@ -1268,6 +1349,10 @@ export interface components {
         Location: string;
         /** @description Seconds to wait before trying again: until the rate-limit window resets (429, 1..60), or 5 (503). */
         "Retry-After": number;
+        /** @description A strong entity tag of the resource (of `GET /students/{id}/courses`: of the student's enrollment set, which changes with every enrollment change of that student). Send it back in If-None-Match (a read: 304 when unchanged) or If-Match (a write: 412 `precondition_failed` when stale, nothing written). Writes under `/students/{id}/courses` send it when they were sent with If-Match or Idempotency-Key. */
+        ETag: string;
+        /** @description Present (`true`) when this answer is the kept answer of an earlier request with the same Idempotency-Key: nothing ran again. */
+        "Idempotent-Replayed": "true";
         /** @description Requests a minute this client (its API key, or its address without one) may make. Sent by every rate-limited operation while rate limits are on (`RATE_LIMIT_PER_MINUTE`, default 1200). */
         "RateLimit-Limit": number;
         /** @description Requests left in the current window. Sent with RateLimit-Limit. */
@@ -1417,6 +1502,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Makes the write safe to retry: the first request with a key runs, and its status, Location and body are kept for 24 hours (IDEMPOTENCY_TTL_HOURS), scoped to the API key (anonymous callers share one scope). The same key with the same method, path and body answers the kept response with Idempotent-Replayed: true and runs nothing; with another request, 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_in_progress` with Retry-After. 4xx answers are kept, 5xx are not. A key is 1 to 255 visible ASCII characters (else 400 `validation_failed`); a random UUID per logical operation is a good key. */
+                "Idempotency-Key"?: string;
                 /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
                 "X-Request-Id"?: string;
             };
@@ -1434,6 +1521,7 @@ export interface operations {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -1491,10 +1579,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Problem: `email_taken`, `sourced_id_taken` */
+            /** @description Problem: `email_taken`, `sourced_id_taken`, `idempotency_in_progress` */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -1503,7 +1592,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["EmailTakenProblem"] | components["schemas"]["SourcedIdTakenProblem"];
+                    "application/problem+json": components["schemas"]["EmailTakenProblem"] | components["schemas"]["SourcedIdTakenProblem"] | components["schemas"]["IdempotencyInProgressProblem"];
                 };
             };
             /** @description Problem: `payload_too_large` */
@@ -1534,6 +1623,21 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Problem: `idempotency_key_reused` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["IdempotencyKeyReusedProblem"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
@@ -1589,6 +1693,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Answer 304 Not Modified, without a body, when the current ETag is one of these (or `*`). */
+                "If-None-Match"?: string;
                 /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
                 "X-Request-Id"?: string;
             };
@@ -1604,6 +1710,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -1615,135 +1722,11 @@ export interface operations {
                     "application/json": components["schemas"]["Student"];
                 };
             };
-            /** @description Problem: `validation_failed` */
-            400: {
+            /** @description Not Modified: If-None-Match matched the current ETag; no body */
+            304: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
-                };
-            };
-            /** @description Problem: `unauthorized`: no API key, or one that is not valid (with `AUTH=required`) */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
-                };
-            };
-            /** @description Problem: `forbidden`: the key's role may not do this */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
-                };
-            };
-            /** @description Problem: `student_not_found` */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["StudentNotFoundProblem"];
-                };
-            };
-            /** @description Problem: `rate_limited`: over this client's requests a minute */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
-                };
-            };
-            /** @description Problem: `internal_error` (a bug; logged with the request id) */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
-                };
-            };
-            /** @description Problem: `service_unavailable`: the database cannot be reached or did not answer in time */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ServiceUnavailableProblem"];
-                };
-            };
-        };
-    };
-    deleteStudent: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
-                "X-Request-Id"?: string;
-            };
-            path: {
-                /** @description Integer id, 1..2147483647, in plain decimal */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted */
-            204: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -1863,10 +1846,203 @@ export interface operations {
             };
         };
     };
+    deleteStudent: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the first request with a key runs, and its status, Location and body are kept for 24 hours (IDEMPOTENCY_TTL_HOURS), scoped to the API key (anonymous callers share one scope). The same key with the same method, path and body answers the kept response with Idempotent-Replayed: true and runs nothing; with another request, 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_in_progress` with Retry-After. 4xx answers are kept, 5xx are not. A key is 1 to 255 visible ASCII characters (else 400 `validation_failed`); a random UUID per logical operation is a good key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the resource's current ETag is one of these (or `*`: if it exists), compared inside the write's transaction: a stale tag answers 412 `precondition_failed` and writes nothing. */
+                "If-Match"?: string;
+                /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
+                "X-Request-Id"?: string;
+            };
+            path: {
+                /** @description Integer id, 1..2147483647, in plain decimal */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem: `validation_failed` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
+                };
+            };
+            /** @description Problem: `unauthorized`: no API key, or one that is not valid (with `AUTH=required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Problem: `forbidden`: the key's role may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Problem: `student_not_found` */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["StudentNotFoundProblem"];
+                };
+            };
+            /** @description Problem: `idempotency_in_progress` */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["IdempotencyInProgressProblem"];
+                };
+            };
+            /** @description Problem: `precondition_failed` */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
+                };
+            };
+            /** @description Problem: `idempotency_key_reused` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["IdempotencyKeyReusedProblem"];
+                };
+            };
+            /** @description Problem: `rate_limited`: over this client's requests a minute */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Problem: `internal_error` (a bug; logged with the request id) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
+                };
+            };
+            /** @description Problem: `service_unavailable`: the database cannot be reached or did not answer in time */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ServiceUnavailableProblem"];
+                };
+            };
+        };
+    };
     updateStudent: {
         parameters: {
             query?: never;
             header?: {
+                /** @description Makes the write safe to retry: the first request with a key runs, and its status, Location and body are kept for 24 hours (IDEMPOTENCY_TTL_HOURS), scoped to the API key (anonymous callers share one scope). The same key with the same method, path and body answers the kept response with Idempotent-Replayed: true and runs nothing; with another request, 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_in_progress` with Retry-After. 4xx answers are kept, 5xx are not. A key is 1 to 255 visible ASCII characters (else 400 `validation_failed`); a random UUID per logical operation is a good key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the resource's current ETag is one of these (or `*`: if it exists), compared inside the write's transaction: a stale tag answers 412 `precondition_failed` and writes nothing. */
+                "If-Match"?: string;
                 /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
                 "X-Request-Id"?: string;
             };
@@ -1886,6 +2062,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -1958,8 +2136,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["StudentNotFoundProblem"];
                 };
             };
-            /** @description Problem: `email_taken`, `sourced_id_taken` */
+            /** @description Problem: `email_taken`, `sourced_id_taken`, `idempotency_in_progress` */
             409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["EmailTakenProblem"] | components["schemas"]["SourcedIdTakenProblem"] | components["schemas"]["IdempotencyInProgressProblem"];
+                };
+            };
+            /** @description Problem: `precondition_failed` */
+            412: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1970,7 +2164,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["EmailTakenProblem"] | components["schemas"]["SourcedIdTakenProblem"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
             /** @description Problem: `payload_too_large` */
@@ -2001,6 +2195,21 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Problem: `idempotency_key_reused` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["IdempotencyKeyReusedProblem"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
@@ -2186,6 +2395,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Makes the write safe to retry: the first request with a key runs, and its status, Location and body are kept for 24 hours (IDEMPOTENCY_TTL_HOURS), scoped to the API key (anonymous callers share one scope). The same key with the same method, path and body answers the kept response with Idempotent-Replayed: true and runs nothing; with another request, 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_in_progress` with Retry-After. 4xx answers are kept, 5xx are not. A key is 1 to 255 visible ASCII characters (else 400 `validation_failed`); a random UUID per logical operation is a good key. */
+                "Idempotency-Key"?: string;
                 /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
                 "X-Request-Id"?: string;
             };
@@ -2203,6 +2414,7 @@ export interface operations {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -2260,10 +2472,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Problem: `sourced_id_taken` */
+            /** @description Problem: `sourced_id_taken`, `idempotency_in_progress` */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -2272,7 +2485,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["SourcedIdTakenProblem"];
+                    "application/problem+json": components["schemas"]["SourcedIdTakenProblem"] | components["schemas"]["IdempotencyInProgressProblem"];
                 };
             };
             /** @description Problem: `payload_too_large` */
@@ -2305,7 +2518,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
                 };
             };
-            /** @description Problem: `term_not_found` */
+            /** @description Problem: `term_not_found`, `idempotency_key_reused` */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2317,7 +2530,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["TermNotFoundProblem422"];
+                    "application/problem+json": components["schemas"]["TermNotFoundProblem422"] | components["schemas"]["IdempotencyKeyReusedProblem"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
@@ -2373,6 +2586,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Answer 304 Not Modified, without a body, when the current ETag is one of these (or `*`). */
+                "If-None-Match"?: string;
                 /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
                 "X-Request-Id"?: string;
             };
@@ -2388,6 +2603,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -2399,135 +2615,11 @@ export interface operations {
                     "application/json": components["schemas"]["Course"];
                 };
             };
-            /** @description Problem: `validation_failed` */
-            400: {
+            /** @description Not Modified: If-None-Match matched the current ETag; no body */
+            304: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
-                };
-            };
-            /** @description Problem: `unauthorized`: no API key, or one that is not valid (with `AUTH=required`) */
-            401: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
-                };
-            };
-            /** @description Problem: `forbidden`: the key's role may not do this */
-            403: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
-                };
-            };
-            /** @description Problem: `course_not_found` */
-            404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["CourseNotFoundProblem"];
-                };
-            };
-            /** @description Problem: `rate_limited`: over this client's requests a minute */
-            429: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
-                };
-            };
-            /** @description Problem: `internal_error` (a bug; logged with the request id) */
-            500: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
-                };
-            };
-            /** @description Problem: `service_unavailable`: the database cannot be reached or did not answer in time */
-            503: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
-                    "Retry-After": components["headers"]["Retry-After"];
-                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
-                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
-                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
-                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
-                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ServiceUnavailableProblem"];
-                };
-            };
-        };
-    };
-    deleteCourse: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
-                "X-Request-Id"?: string;
-            };
-            path: {
-                /** @description Integer id, 1..2147483647, in plain decimal */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted */
-            204: {
-                headers: {
-                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -2647,10 +2739,203 @@ export interface operations {
             };
         };
     };
+    deleteCourse: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write safe to retry: the first request with a key runs, and its status, Location and body are kept for 24 hours (IDEMPOTENCY_TTL_HOURS), scoped to the API key (anonymous callers share one scope). The same key with the same method, path and body answers the kept response with Idempotent-Replayed: true and runs nothing; with another request, 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_in_progress` with Retry-After. 4xx answers are kept, 5xx are not. A key is 1 to 255 visible ASCII characters (else 400 `validation_failed`); a random UUID per logical operation is a good key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the resource's current ETag is one of these (or `*`: if it exists), compared inside the write's transaction: a stale tag answers 412 `precondition_failed` and writes nothing. */
+                "If-Match"?: string;
+                /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
+                "X-Request-Id"?: string;
+            };
+            path: {
+                /** @description Integer id, 1..2147483647, in plain decimal */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Problem: `validation_failed` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
+                };
+            };
+            /** @description Problem: `unauthorized`: no API key, or one that is not valid (with `AUTH=required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Problem: `forbidden`: the key's role may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Problem: `course_not_found` */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["CourseNotFoundProblem"];
+                };
+            };
+            /** @description Problem: `idempotency_in_progress` */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["IdempotencyInProgressProblem"];
+                };
+            };
+            /** @description Problem: `precondition_failed` */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
+                };
+            };
+            /** @description Problem: `idempotency_key_reused` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["IdempotencyKeyReusedProblem"];
+                };
+            };
+            /** @description Problem: `rate_limited`: over this client's requests a minute */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Problem: `internal_error` (a bug; logged with the request id) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
+                };
+            };
+            /** @description Problem: `service_unavailable`: the database cannot be reached or did not answer in time */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ServiceUnavailableProblem"];
+                };
+            };
+        };
+    };
     updateCourse: {
         parameters: {
             query?: never;
             header?: {
+                /** @description Makes the write safe to retry: the first request with a key runs, and its status, Location and body are kept for 24 hours (IDEMPOTENCY_TTL_HOURS), scoped to the API key (anonymous callers share one scope). The same key with the same method, path and body answers the kept response with Idempotent-Replayed: true and runs nothing; with another request, 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_in_progress` with Retry-After. 4xx answers are kept, 5xx are not. A key is 1 to 255 visible ASCII characters (else 400 `validation_failed`); a random UUID per logical operation is a good key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the resource's current ETag is one of these (or `*`: if it exists), compared inside the write's transaction: a stale tag answers 412 `precondition_failed` and writes nothing. */
+                "If-Match"?: string;
                 /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
                 "X-Request-Id"?: string;
             };
@@ -2670,6 +2955,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -2742,8 +3029,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["CourseNotFoundProblem"];
                 };
             };
-            /** @description Problem: `capacity_below_enrolled`, `waitlist_below_count`, `sourced_id_taken` */
+            /** @description Problem: `capacity_below_enrolled`, `waitlist_below_count`, `sourced_id_taken`, `idempotency_in_progress` */
             409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["CapacityBelowEnrolledProblem"] | components["schemas"]["WaitlistBelowCountProblem"] | components["schemas"]["SourcedIdTakenProblem"] | components["schemas"]["IdempotencyInProgressProblem"];
+                };
+            };
+            /** @description Problem: `precondition_failed` */
+            412: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -2754,7 +3057,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["CapacityBelowEnrolledProblem"] | components["schemas"]["WaitlistBelowCountProblem"] | components["schemas"]["SourcedIdTakenProblem"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
             /** @description Problem: `payload_too_large` */
@@ -2787,7 +3090,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
                 };
             };
-            /** @description Problem: `term_not_found` */
+            /** @description Problem: `term_not_found`, `idempotency_key_reused` */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2799,7 +3102,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["TermNotFoundProblem422"];
+                    "application/problem+json": components["schemas"]["TermNotFoundProblem422"] | components["schemas"]["IdempotencyKeyReusedProblem"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
@@ -3129,6 +3432,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Makes the write safe to retry: the first request with a key runs, and its status, Location and body are kept for 24 hours (IDEMPOTENCY_TTL_HOURS), scoped to the API key (anonymous callers share one scope). The same key with the same method, path and body answers the kept response with Idempotent-Replayed: true and runs nothing; with another request, 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_in_progress` with Retry-After. 4xx answers are kept, 5xx are not. A key is 1 to 255 visible ASCII characters (else 400 `validation_failed`); a random UUID per logical operation is a good key. */
+                "Idempotency-Key"?: string;
                 /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
                 "X-Request-Id"?: string;
             };
@@ -3146,6 +3451,7 @@ export interface operations {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -3203,10 +3509,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
-            /** @description Problem: `sourced_id_taken` */
+            /** @description Problem: `sourced_id_taken`, `idempotency_in_progress` */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -3215,7 +3522,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["SourcedIdTakenProblem"];
+                    "application/problem+json": components["schemas"]["SourcedIdTakenProblem"] | components["schemas"]["IdempotencyInProgressProblem"];
                 };
             };
             /** @description Problem: `payload_too_large` */
@@ -3248,7 +3555,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
                 };
             };
-            /** @description Problem: `term_not_found` */
+            /** @description Problem: `term_not_found`, `idempotency_key_reused` */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3260,7 +3567,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["TermNotFoundProblem422"];
+                    "application/problem+json": components["schemas"]["TermNotFoundProblem422"] | components["schemas"]["IdempotencyKeyReusedProblem"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
@@ -3316,6 +3623,8 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Answer 304 Not Modified, without a body, when the current ETag is one of these (or `*`). */
+                "If-None-Match"?: string;
                 /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
                 "X-Request-Id"?: string;
             };
@@ -3331,6 +3640,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -3341,6 +3651,20 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Term"];
                 };
+            };
+            /** @description Not Modified: If-None-Match matched the current ETag; no body */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Problem: `validation_failed` */
             400: {
@@ -3456,6 +3780,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Makes the write safe to retry: the first request with a key runs, and its status, Location and body are kept for 24 hours (IDEMPOTENCY_TTL_HOURS), scoped to the API key (anonymous callers share one scope). The same key with the same method, path and body answers the kept response with Idempotent-Replayed: true and runs nothing; with another request, 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_in_progress` with Retry-After. 4xx answers are kept, 5xx are not. A key is 1 to 255 visible ASCII characters (else 400 `validation_failed`); a random UUID per logical operation is a good key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the resource's current ETag is one of these (or `*`: if it exists), compared inside the write's transaction: a stale tag answers 412 `precondition_failed` and writes nothing. */
+                "If-Match"?: string;
                 /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
                 "X-Request-Id"?: string;
             };
@@ -3471,6 +3799,7 @@ export interface operations {
             204: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -3541,8 +3870,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["TermNotFoundProblem"];
                 };
             };
-            /** @description Problem: `term_in_use` */
+            /** @description Problem: `term_in_use`, `idempotency_in_progress` */
             409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["TermInUseProblem"] | components["schemas"]["IdempotencyInProgressProblem"];
+                };
+            };
+            /** @description Problem: `precondition_failed` */
+            412: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3553,7 +3898,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["TermInUseProblem"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
+                };
+            };
+            /** @description Problem: `idempotency_key_reused` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["IdempotencyKeyReusedProblem"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
@@ -3609,6 +3969,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Makes the write safe to retry: the first request with a key runs, and its status, Location and body are kept for 24 hours (IDEMPOTENCY_TTL_HOURS), scoped to the API key (anonymous callers share one scope). The same key with the same method, path and body answers the kept response with Idempotent-Replayed: true and runs nothing; with another request, 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_in_progress` with Retry-After. 4xx answers are kept, 5xx are not. A key is 1 to 255 visible ASCII characters (else 400 `validation_failed`); a random UUID per logical operation is a good key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the resource's current ETag is one of these (or `*`: if it exists), compared inside the write's transaction: a stale tag answers 412 `precondition_failed` and writes nothing. */
+                "If-Match"?: string;
                 /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
                 "X-Request-Id"?: string;
             };
@@ -3628,6 +3992,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -3700,8 +4066,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["TermNotFoundProblem"];
                 };
             };
-            /** @description Problem: `sourced_id_taken` */
+            /** @description Problem: `sourced_id_taken`, `idempotency_in_progress` */
             409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["SourcedIdTakenProblem"] | components["schemas"]["IdempotencyInProgressProblem"];
+                };
+            };
+            /** @description Problem: `precondition_failed` */
+            412: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3712,7 +4094,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["SourcedIdTakenProblem"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
             /** @description Problem: `payload_too_large` */
@@ -3745,7 +4127,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
                 };
             };
-            /** @description Problem: `term_not_found` */
+            /** @description Problem: `term_not_found`, `idempotency_key_reused` */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3757,7 +4139,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["TermNotFoundProblem422"];
+                    "application/problem+json": components["schemas"]["TermNotFoundProblem422"] | components["schemas"]["IdempotencyKeyReusedProblem"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
@@ -3820,6 +4202,8 @@ export interface operations {
                 status?: string;
             };
             header?: {
+                /** @description Answer 304 Not Modified, without a body, when the current ETag is one of these (or `*`). */
+                "If-None-Match"?: string;
                 /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
                 "X-Request-Id"?: string;
             };
@@ -3835,6 +4219,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -3845,6 +4230,20 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ListStudentCoursesResponse"];
                 };
+            };
+            /** @description Not Modified: If-None-Match matched the current ETag; no body */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Problem: `validation_failed` */
             400: {
@@ -3960,6 +4359,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Makes the write safe to retry: the first request with a key runs, and its status, Location and body are kept for 24 hours (IDEMPOTENCY_TTL_HOURS), scoped to the API key (anonymous callers share one scope). The same key with the same method, path and body answers the kept response with Idempotent-Replayed: true and runs nothing; with another request, 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_in_progress` with Retry-After. 4xx answers are kept, 5xx are not. A key is 1 to 255 visible ASCII characters (else 400 `validation_failed`); a random UUID per logical operation is a good key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the resource's current ETag is one of these (or `*`: if it exists), compared inside the write's transaction: a stale tag answers 412 `precondition_failed` and writes nothing. */
+                "If-Match"?: string;
                 /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
                 "X-Request-Id"?: string;
             };
@@ -3979,6 +4382,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -4051,8 +4456,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["StudentNotFoundProblem"];
                 };
             };
-            /** @description Problem: `course_full` */
+            /** @description Problem: `course_full`, `idempotency_in_progress` */
             409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["CourseFullProblem"] | components["schemas"]["IdempotencyInProgressProblem"];
+                };
+            };
+            /** @description Problem: `precondition_failed` */
+            412: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -4063,7 +4484,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["CourseFullProblem"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
             /** @description Problem: `payload_too_large` */
@@ -4096,7 +4517,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
                 };
             };
-            /** @description Problem: `course_not_found` */
+            /** @description Problem: `course_not_found`, `idempotency_key_reused` */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4108,7 +4529,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["CourseNotFoundProblem422"];
+                    "application/problem+json": components["schemas"]["CourseNotFoundProblem422"] | components["schemas"]["IdempotencyKeyReusedProblem"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
@@ -4164,6 +4585,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Makes the write safe to retry: the first request with a key runs, and its status, Location and body are kept for 24 hours (IDEMPOTENCY_TTL_HOURS), scoped to the API key (anonymous callers share one scope). The same key with the same method, path and body answers the kept response with Idempotent-Replayed: true and runs nothing; with another request, 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_in_progress` with Retry-After. 4xx answers are kept, 5xx are not. A key is 1 to 255 visible ASCII characters (else 400 `validation_failed`); a random UUID per logical operation is a good key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the resource's current ETag is one of these (or `*`: if it exists), compared inside the write's transaction: a stale tag answers 412 `precondition_failed` and writes nothing. */
+                "If-Match"?: string;
                 /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
                 "X-Request-Id"?: string;
             };
@@ -4183,6 +4608,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -4198,6 +4625,8 @@ export interface operations {
             201: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -4270,8 +4699,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["StudentNotFoundProblem"];
                 };
             };
-            /** @description Problem: `course_full` */
+            /** @description Problem: `course_full`, `idempotency_in_progress` */
             409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["CourseFullProblem"] | components["schemas"]["IdempotencyInProgressProblem"];
+                };
+            };
+            /** @description Problem: `precondition_failed` */
+            412: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -4282,7 +4727,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["CourseFullProblem"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
             /** @description Problem: `payload_too_large` */
@@ -4315,7 +4760,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
                 };
             };
-            /** @description Problem: `course_not_found` */
+            /** @description Problem: `course_not_found`, `idempotency_key_reused` */
             422: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4327,7 +4772,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["CourseNotFoundProblem422"];
+                    "application/problem+json": components["schemas"]["CourseNotFoundProblem422"] | components["schemas"]["IdempotencyKeyReusedProblem"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
@@ -4385,6 +4830,10 @@ export interface operations {
                 reason?: string;
             };
             header?: {
+                /** @description Makes the write safe to retry: the first request with a key runs, and its status, Location and body are kept for 24 hours (IDEMPOTENCY_TTL_HOURS), scoped to the API key (anonymous callers share one scope). The same key with the same method, path and body answers the kept response with Idempotent-Replayed: true and runs nothing; with another request, 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_in_progress` with Retry-After. 4xx answers are kept, 5xx are not. A key is 1 to 255 visible ASCII characters (else 400 `validation_failed`); a random UUID per logical operation is a good key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the resource's current ETag is one of these (or `*`: if it exists), compared inside the write's transaction: a stale tag answers 412 `precondition_failed` and writes nothing. */
+                "If-Match"?: string;
                 /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
                 "X-Request-Id"?: string;
             };
@@ -4402,6 +4851,8 @@ export interface operations {
             204: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -4472,6 +4923,52 @@ export interface operations {
                     "application/problem+json": components["schemas"]["StudentNotFoundProblem"] | components["schemas"]["CourseNotFoundProblem"] | components["schemas"]["EnrollmentNotFoundProblem"];
                 };
             };
+            /** @description Problem: `idempotency_in_progress` */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["IdempotencyInProgressProblem"];
+                };
+            };
+            /** @description Problem: `precondition_failed` */
+            412: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
+                };
+            };
+            /** @description Problem: `idempotency_key_reused` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["IdempotencyKeyReusedProblem"];
+                };
+            };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
             429: {
                 headers: {
@@ -4525,6 +5022,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
+                /** @description Makes the write safe to retry: the first request with a key runs, and its status, Location and body are kept for 24 hours (IDEMPOTENCY_TTL_HOURS), scoped to the API key (anonymous callers share one scope). The same key with the same method, path and body answers the kept response with Idempotent-Replayed: true and runs nothing; with another request, 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_in_progress` with Retry-After. 4xx answers are kept, 5xx are not. A key is 1 to 255 visible ASCII characters (else 400 `validation_failed`); a random UUID per logical operation is a good key. */
+                "Idempotency-Key"?: string;
+                /** @description Write only if the resource's current ETag is one of these (or `*`: if it exists), compared inside the write's transaction: a stale tag answers 412 `precondition_failed` and writes nothing. */
+                "If-Match"?: string;
                 /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
                 "X-Request-Id"?: string;
             };
@@ -4546,6 +5047,8 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
                     "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
@@ -4618,8 +5121,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["StudentNotFoundProblem"] | components["schemas"]["CourseNotFoundProblem"] | components["schemas"]["EnrollmentNotFoundProblem"];
                 };
             };
-            /** @description Problem: `invalid_transition` */
+            /** @description Problem: `invalid_transition`, `idempotency_in_progress` */
             409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InvalidTransitionProblem"] | components["schemas"]["IdempotencyInProgressProblem"];
+                };
+            };
+            /** @description Problem: `precondition_failed` */
+            412: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -4630,7 +5149,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["InvalidTransitionProblem"];
+                    "application/problem+json": components["schemas"]["PreconditionFailedProblem"];
                 };
             };
             /** @description Problem: `payload_too_large` */
@@ -4661,6 +5180,21 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Problem: `idempotency_key_reused` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["IdempotencyKeyReusedProblem"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
