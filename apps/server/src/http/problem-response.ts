@@ -18,13 +18,5 @@ export function problemResponse(problem: Problem, requestId: string | undefined)
   // The rest of an oversized body is never read: the connection cannot carry another request.
   if (problem.status === 413) headers.set("Connection", "close");
   if (requestId) body.instance = problemInstance(requestId);
-  // A field the database refused is named by the service in camelCase (`endsOn`); REST
-  // names fields in snake_case. Paths from REST's own schemas are snake_case already.
-  if (Array.isArray(body.errors)) {
-    body.errors = body.errors.map((issue: { path: string; message: string }) => ({
-      ...issue,
-      path: issue.path.split(".").map(snakeCaseKey).join("."),
-    }));
-  }
   return new Response(JSON.stringify(snakeCased(body)), { status: problem.status, headers });
 }
