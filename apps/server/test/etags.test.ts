@@ -204,3 +204,62 @@ describe(`ETags and conditional requests on ${process.env.REGISTRAR_TEST_DB ?? "
     }
   });
 });
+
+describe(`ETags on terms and the enrollment PATCH (${process.env.REGISTRAR_TEST_DB ?? "pglite"})`, () => {
+  it("tags a term; 304 on a match; a stale If-Match on PATCH or DELETE is 412 and writes nothing", async () => {
+    const created = await api.post("/terms", {
+      name: "Autumn 2026",
+      starts_on: "2026-09-01",
+      ends_on: "2026-12-20",
+    });
+    expect(created.status, created.text).toBe(201);
+    const id = (created.body as { id: number }).id;
+    const tag = etagOf(await api.get(`/terms/${id}`));
+    const notModified = await api.send("GET", `/terms/${id}`, undefined, {
+      headers: { "if-none-match": tag },
+    });
+    expect(notModified.status).toBe(304);
+    const renamed = await api.send("PATCH", `/terms/${id}`, { name: "Fall 2026" }, ifMatch(tag));
+    expect(renamed.status, renamed.text).toBe(200);
+    expect(etagOf(renamed)).not.toBe(tag);
+    expectProblem(
+      await api.send("PATCH", `/terms/${id}`, { name: "Lost" }, ifMatch(tag)),
+      412,
+      "precondition_failed",
+    );
+    expectProblem(
+      await api.send("DELETE", `/terms/${id}`, undefined, ifMatch(tag)),
+      412,
+      "precondition_failed",
+    );
+    expect((await api.get(`/terms/${id}`)).body).toMatchObject({ name: "Fall 2026" });
+  });
+
+  it("a completion under /students/{id}/courses/{course_id} honours If-Match against the enrollment set's tag", async () => {
+    const student = await makeStudent(api);
+    const course = await makeCourse(api);
+    expect((await api.post(`/students/${student.id}/courses`, { course_ids: [course.id] })).status).toBe(201);
+    const tag = etagOf(await api.get(`/students/${student.id}/courses`));
+    const completed = await api.send(
+      "PATCH",
+      `/students/${student.id}/courses/${course.id}`,
+      { status: "completed" },
+      ifMatch(tag),
+    );
+    expect(completed.status, completed.text).toBe(200);
+    expectProblem(
+      await api.send(
+        "PATCH",
+        `/students/${student.id}/courses/${course.id}`,
+        { status: "dropped" },
+        ifMatch(tag),
+      ),
+      412,
+      "precondition_failed",
+    );
+    const all = await api.get(`/students/${student.id}/courses?status=all`);
+    expect((all.body as { courses: Array<{ status: string }> }).courses.map((c) => c.status)).toEqual([
+      "completed",
+    ]);
+  });
+});
