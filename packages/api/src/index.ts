@@ -31,3 +31,4 @@ export {
 export { trpcRefusal } from "./problem-errors.ts";
 export { type AppRouter, allOperations, appRouter, operationsByResource, procedureNames } from "./root.ts";
 export { routerOf } from "./trpc.ts";
+export { type SnakeCase, type SnakeCased, snakeCased, snakeCaseKey } from "./wire-case.ts";

@@ -12,6 +12,7 @@ import {
   type ProblemSpec,
   type RestParts,
   type RestStatus,
+  snakeCased,
 } from "@registrar/api";
 import {
   problemFromError,
@@ -28,7 +29,6 @@ import { ifMatchHolds, ifNoneMatchMatches, strongEtag } from "./etag.ts";
 import { type IdempotencyKeeper, idempotentRequest, type KeptAnswer } from "./idempotency.ts";
 import { isNonPlainNumber, markNonPlainNumbers } from "./plain-numbers.ts";
 import { problemResponse } from "./problem-response.ts";
-import { snakeCased } from "./snake-case.ts";
 
 /** What REST handlers may use. */
 export type RouteDeps = OperationDeps;

@@ -1,5 +1,5 @@
+import { snakeCased } from "@registrar/api";
 import { type Problem, problemInstance } from "@registrar/core";
-import { snakeCased, snakeCaseKey } from "./snake-case.ts";
 
 /** Extras that travel as headers, not as members of the body. */
 const headerExtras = { allow: "Allow", retryAfter: "Retry-After" } as const;

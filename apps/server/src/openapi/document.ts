@@ -1,8 +1,8 @@
+import { snakeCaseKey } from "@registrar/api";
 import { type ProblemCode, problemCodes } from "@registrar/core";
 import { z } from "zod";
 import type { Route } from "../http/define-route.ts";
 import { requestIdPattern } from "../http/request-id.ts";
-import { snakeCaseKey } from "../http/snake-case.ts";
 import { problemComponents, problemContent, problemSchema } from "./problem-schemas.ts";
 import { headerRefs, responseHeaderComponents } from "./response-headers.ts";
 

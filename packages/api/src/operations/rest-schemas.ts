@@ -7,6 +7,7 @@ import {
   searchTextSchema,
 } from "@registrar/core";
 import { z } from "zod";
+import { type CamelCase, camelCaseKey, type SnakeCase, snakeCaseKey } from "../wire-case.ts";
 
 /** REST's `?limit=&cursor=` as they arrive in a query string. */
 export const pageQuery = z.object({
@@ -46,18 +47,6 @@ export const searchQuery = { q: searchTextSchema.optional() };
 /** `?reason=` of a drop. */
 export { changeReasonSchema as reasonParamSchema } from "@registrar/core";
 
-/** `termId` → `term_id`, at the type level. */
-type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}`
-  ? `${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}${SnakeCase<Tail>}`
-  : S;
-/** `term_id` → `termId`, at the type level. */
-type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
-  ? `${Head}${Capitalize<CamelCase<Tail>>}`
-  : S;
-
-const snakeKey = (key: string) => key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
-const camelKey = (key: string) => key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
-
 /**
  * An operation's body schema (camelCase) as REST takes it: the same field schemas under
  * their snake_case names, unknown fields refused. Refinements across fields are the
@@ -65,7 +54,7 @@ const camelKey = (key: string) => key.replace(/_([a-z])/g, (_, letter: string) =
  */
 export function restBodyOf<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>) {
   const shape = Object.fromEntries(
-    Object.entries(schema.shape).map(([key, field]) => [snakeKey(key), field]),
+    Object.entries(schema.shape).map(([key, field]) => [snakeCaseKey(key), field]),
   );
   return z.strictObject(shape) as unknown as z.ZodObject<
     { [K in keyof Shape as SnakeCase<K & string>]: Shape[K] },
@@ -78,6 +67,6 @@ export function camelCasedBody<Body extends Record<string, unknown>>(
   body: Body,
 ): { [K in keyof Body as CamelCase<K & string>]: Body[K] } {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(body)) if (value !== undefined) out[camelKey(key)] = value;
+  for (const [key, value] of Object.entries(body)) if (value !== undefined) out[camelCaseKey(key)] = value;
   return out as { [K in keyof Body as CamelCase<K & string>]: Body[K] };
 }

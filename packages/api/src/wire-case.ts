@@ -1,3 +1,8 @@
+/*
+ * The one casing boundary between the operations (camelCase, as tRPC speaks) and REST
+ * (snake_case): keys of answers and problems on the way out, body field names on the way in.
+ */
+
 /** `enrolledAt` → `enrolled_at`, at the type level. */
 export type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}`
   ? `${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}${SnakeCase<Tail>}`
@@ -20,6 +25,15 @@ export function snakeCaseKey(key: string): string {
     keyCache.set(key, snake);
   }
   return snake;
+}
+
+/** `term_id` → `termId`, at the type level. */
+export type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Head}${Capitalize<CamelCase<Tail>>}`
+  : S;
+
+export function camelCaseKey(key: string): string {
+  return key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 
 /** The REST wire format: services speak camelCase, REST answers snake_case. */
