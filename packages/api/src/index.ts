@@ -23,6 +23,7 @@ export {
   type OperationDeps,
   originOf,
   type ProblemSpec,
+  type RestEndpoint,
   type RestParts,
   type RestStatus,
   restBinding,

@@ -6,10 +6,10 @@ import {
   authorizeInput,
   type Caller,
   type EtagSource,
-  type HttpMethod,
   type OperationDeps,
   originOf,
   type ProblemSpec,
+  type RestEndpoint,
   type RestParts,
   type RestStatus,
   snakeCased,
@@ -40,20 +40,9 @@ export type RouteSpec<
   Q extends z.ZodType | undefined,
   B extends z.ZodType | undefined,
   Input,
-> = {
-  method: HttpMethod;
-  /** OpenAPI style: `/students/{id}/courses` */
-  path: `/${string}`;
-  operationId: string;
-  summary: string;
-  /** What the operation does and answers, beyond its summary (OpenAPI `description`). */
-  description: string;
-  tag: string;
+> = RestEndpoint<Input, P, Q, B> & {
   /** False for the rare route that never touches the database (so never answers 503). */
   usesDatabase?: false;
-  params?: P;
-  query?: Q;
-  body?: B;
   responses: Partial<
     Record<RestStatus, { description: string; schema?: z.ZodType; headers?: ResponseHeader[] }>
   >;
@@ -65,10 +54,6 @@ export type RouteSpec<
   problems: ProblemSpec[];
   /** Required: a route without an access rule does not compile. */
   access: AccessRule<Input>;
-  /** The route's strong ETag: on reads (and `If-None-Match`), on answers of writes, and `If-Match` on writes. */
-  etag?: EtagSource<Input>;
-  /** What `access` and `handle` take, from the parsed parts. */
-  input(parts: RestParts<P, Q, B>): Input;
   handle(input: Input, deps: RouteDeps): Promise<Reply>;
 };
 

@@ -42,7 +42,20 @@ export type RestParts<P, Q, B> = { params: Parsed<P>; query: Parsed<Q>; body: Pa
  * How an operation is served over REST (snake_case on the wire; the REST adapter converts
  * the answer in one place). What the OpenAPI document says of the operation comes from here.
  */
-export type RestBinding<Input, Output, P, Q, B> = {
+export type RestBinding<Input, Output, P, Q, B> = RestEndpoint<Input, P, Q, B> & {
+  /** The answers it may give; every one but a 204 carries the operation's output. */
+  responses: Partial<Record<RestStatus, { description: string }>>;
+  status: RestStatus | ((output: Output) => RestStatus);
+  /** The `Location` of a created resource. */
+  location?: (output: Output) => string;
+};
+
+/**
+ * A REST endpoint as the route table and the OpenAPI document read it: where it is, what
+ * it is called and says, the parts it parses, how they become its input and its ETag.
+ * Shared by operations' bindings and by the routes written by hand (health).
+ */
+export type RestEndpoint<Input, P, Q, B> = {
   method: HttpMethod;
   /** OpenAPI style: `/students/{id}/courses` */
   path: `/${string}`;
@@ -56,11 +69,6 @@ export type RestBinding<Input, Output, P, Q, B> = {
   body?: B;
   /** The operation's input from the parsed REST parts. */
   input(parts: RestParts<P, Q, B>): Input;
-  /** The answers it may give; every one but a 204 carries the operation's output. */
-  responses: Partial<Record<RestStatus, { description: string }>>;
-  status: RestStatus | ((output: Output) => RestStatus);
-  /** The `Location` of a created resource. */
-  location?: (output: Output) => string;
   /** What the route's strong `ETag` is computed from (contract v1.1, conditional requests). */
   etag?: EtagSource<Input>;
 };
