@@ -156,12 +156,62 @@ describe("terms over REST", () => {
       409,
       "sourced_id_taken",
     );
-    // a PATCH of one date is checked against the other as stored
-    expectProblem(
+    // a PATCH of one date is checked against the other as stored, and named as REST names it
+    const early = expectProblem(
       await api.patch(`/terms/${first.body.id}`, { ends_on: "2026-01-01" }),
       400,
       "validation_failed",
     );
+    expect(early.errors).toEqual([{ path: "ends_on", message: "must not be before the term's start date" }]);
+  });
+
+  async function makeTerm(name: string, parentId: number | null = null): Promise<number> {
+    const made = await api.post<{ id: number }>("/terms", {
+      name,
+      starts_on: "2027-09-01",
+      ends_on: "2028-06-30",
+      parent_id: parentId,
+    });
+    expect(made.status, made.text).toBe(201);
+    return made.body.id;
+  }
+
+  it("refuses a parent that would make a term its own ancestor, however deep the loop", async () => {
+    const year = await makeTerm("Year");
+    const semester = await makeTerm("Semester", year);
+    const quarter = await makeTerm("Quarter", semester);
+    for (const [term, parent] of [
+      [year, year],
+      [year, semester],
+      [year, quarter],
+      [semester, quarter],
+    ] as const) {
+      const refused = expectProblem(
+        await api.patch(`/terms/${term}`, { parent_id: parent }),
+        400,
+        "validation_failed",
+      );
+      expect((refused.errors as Array<{ path: string }>)[0]?.path).toBe("parent_id");
+    }
+    const cycle = await trpcFailure(trpc.terms.update.mutate({ id: year, parentId: quarter }));
+    expect(cycle.problem).toMatchObject({ code: "validation_failed", errors: [{ path: "parentId" }] });
+    // moving a subtree elsewhere, or to the top, is no loop
+    const other = await makeTerm("Other year");
+    expect((await api.patch(`/terms/${semester}`, { parent_id: other })).status).toBe(200);
+    expect((await api.patch(`/terms/${year}`, { parent_id: quarter })).status).toBe(200);
+    expect((await api.patch(`/terms/${year}`, { parent_id: null })).status).toBe(200);
+  });
+
+  it("lets only one of two concurrent moves through when together they would close a loop", async () => {
+    for (let round = 0; round < 20; round++) {
+      const a = await makeTerm(`A${round}`);
+      const b = await makeTerm(`B${round}`);
+      const answers = await Promise.all([
+        api.patch(`/terms/${a}`, { parent_id: b }),
+        api.patch(`/terms/${b}`, { parent_id: a }),
+      ]);
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400]);
+    }
   });
 });
 

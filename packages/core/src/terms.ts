@@ -22,6 +22,11 @@ function termFieldProblem(error: unknown, fields: { parentId?: number | null; so
   if (isCheckViolation(error, "terms_parent_not_self")) {
     return new ValidationFailed([{ path: "parentId", message: "must not be the term itself" }]);
   }
+  if (isCheckViolation(error, "terms_parent_cycle")) {
+    return new ValidationFailed([
+      { path: "parentId", message: "must not be one of the term's own subterms" },
+    ]);
+  }
   return undefined;
 }
 

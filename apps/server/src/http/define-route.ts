@@ -13,6 +13,7 @@ import {
   type RestParts,
   type RestStatus,
   snakeCased,
+  snakeCaseKey,
 } from "@registrar/api";
 import {
   problemFromError,
@@ -233,13 +234,28 @@ export function operationRoute(operation: AnyOperation & { rest: AnyRestBinding 
     ...(rest.etag && { etag: rest.etag as EtagSource<never> }),
     input: (parts) => rest.input(parts) as never,
     async handle(input, deps) {
-      const output = await operation.run(deps, input);
+      const output = await operation.run(deps, input).catch(restIssuePaths);
       const status = typeof rest.status === "function" ? rest.status(output) : rest.status;
       if (status === 204) return { status };
       const headers = rest.location && { location: rest.location(output) };
       return { status, body: snakeCased(output), ...(headers && { headers }) };
     },
   });
+}
+
+/**
+ * A service names a field as its input does (camelCase); on REST the client sent it in
+ * snake_case, so a service-raised validation failure is renamed where it leaves the
+ * operation. The adapter's own parse failures already carry the names of the REST schemas.
+ */
+function restIssuePaths(error: unknown): never {
+  if (!(error instanceof ValidationFailed)) throw error;
+  throw new ValidationFailed(
+    error.extras.errors.map(({ path, message }) => ({
+      path: path.split(".").map(snakeCaseKey).join("."),
+      message,
+    })),
+  );
 }
 
 function responseOf(reply: Reply): Response {

@@ -114,7 +114,8 @@ export const termOperations = {
       description:
         "Changes the fields sent, with the same rules as on creation (the dates as they will be must still " +
         "satisfy `starts_on <= ends_on`). 404 `term_not_found` for a missing path term; a `parent_id` that " +
-        "does not exist is 422 `term_not_found`.",
+        "does not exist is 422 `term_not_found`; a `parent_id` that is the term itself or one of its subterms " +
+        "is 400 `validation_failed`.",
       tag,
       params: idParams,
       body: restBodyOf(updateTermFields),
