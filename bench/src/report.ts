@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { BulkComparison } from "./bulk.ts";
 import type { ColdStart } from "./cold-start.ts";
 import type { LoadResult } from "./load.ts";
+import type { IdempotencyComparison, SearchComparison } from "./sequential.ts";
 
 export type FloorRatio = {
   surface: "rest" | "trpc";
@@ -32,6 +33,8 @@ export type BenchReport = {
   results: LoadResult[];
   floorRatios: FloorRatio[];
   bulkAssignment: BulkComparison | undefined;
+  search?: SearchComparison | undefined;
+  idempotency?: IdempotencyComparison | undefined;
   memory: { idleRssBytes: number; underLoadRssBytes: number };
   coldStart: ColdStart | undefined;
   totalSeconds: number;
@@ -87,6 +90,19 @@ export function formatSummary(report: BenchReport): string {
         `raw INSERT ... SELECT of 1,000 rows: ${bulk.rawInsertMs.toFixed(1)} ms; ratio ${bulk.ratio.toFixed(2)} ` +
         `(target ≤ 3: ${bulk.ratio <= 3 ? "ok" : "ABOVE TARGET"}); ` +
         `the same insert without the enrolled_count trigger: ${bulk.bareInsertMs.toFixed(1)} ms, ratio ${bulk.bareRatio.toFixed(2)}`,
+    );
+  const search = report.search;
+  if (search)
+    lines.push(
+      `Search GET /students?q= at ${search.students} students (p50 of ${search.rounds}, one at a time): ` +
+        `${search.registrar.p50.toFixed(2)} ms (p95 ${search.registrar.p95.toFixed(2)}); its statement alone ` +
+        `${search.floor.p50.toFixed(2)} ms (p95 ${search.floor.p95.toFixed(2)}); ratio ${search.ratio.toFixed(2)}`,
+    );
+  const keyed = report.idempotency;
+  if (keyed)
+    lines.push(
+      `POST /students with an Idempotency-Key (p50 of ${keyed.rounds}): ${keyed.withKey.p50.toFixed(2)} ms; ` +
+        `without ${keyed.withoutKey.p50.toFixed(2)} ms; ratio ${keyed.ratio.toFixed(2)}`,
     );
   const cold = report.coldStart;
   if (cold)

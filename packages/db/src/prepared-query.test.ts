@@ -78,6 +78,28 @@ describe(`preparedQuery on ${process.env.REGISTRAR_TEST_DB ?? "pglite"}`, () => 
     expect([...names][0]).toMatch(/^registrar_test_students_by_ids_[0-9a-f]{12}$/);
   });
 
+  it("sends a statement planned per run unnamed, compiled once all the same", async () => {
+    let builds = 0;
+    const search = preparedQuery<{ pattern: string }, { id: number }>(
+      "test_students_search",
+      { pattern: "text" },
+      (db, p) => {
+        builds += 1;
+        return Student.query(db)
+          .select("students.id")
+          .where("students.name", "ilike", p.pattern)
+          .orderBy("students.id");
+      },
+      { planEachRun: true },
+    );
+    const statements = await sent(async () => {
+      expect((await search(test.db, { pattern: "%race%" })).map((row) => row.id)).toEqual([ids[2]]);
+      expect((await search(test.db, { pattern: "a%" })).map((row) => row.id)).toEqual([ids[0], ids[1]]);
+    });
+    expect(builds).toBe(1);
+    expect(statements.map((statement) => statement.name)).toEqual([undefined, undefined]);
+  });
+
   it("runs on the transaction it is given", async () => {
     const byEmail = preparedQuery<{ id: number }, { email: string }>(
       "test_student_email",
