@@ -24,37 +24,63 @@ import { pgTypes } from "@registrar/db";
 import pg from "pg";
 
 const prepared = process.env.FLOOR_PREPARED === "1";
+// A calendar date (begin_date) stays its text in both floors, as any server that answers
+// `YYYY-MM-DD` would keep it: pg's default parser makes it a local-time Date.
+const DATE_OID = 1082;
+const plainTypes = {
+  getTypeParser: (oid: number, format?: "text" | "binary") =>
+    oid === DATE_OID ? (value: string) => value : pg.types.getTypeParser(oid, format),
+};
 const pool = new pg.Pool({
   connectionString: process.env.DATABASE_URL,
   max: Number(process.env.DATABASE_POOL_MAX ?? 10),
-  ...(prepared ? { types: pgTypes } : {}),
+  types: prepared ? pgTypes : plainTypes,
 });
 
 /** A timestamp as the API writes it: a Date from pg's parser, or already the ISO string. */
-const iso = (value: Date | string) => (typeof value === "string" ? value : value.toISOString());
+const iso = (value: Timestamp) => (typeof value === "string" ? value : value.toISOString());
+const isoOrNull = (value: Timestamp | null) => (value === null ? null : iso(value));
 
 // The statement listStudentCourses compiles from its model query
 // (studentCoursesPage, packages/core/src/enrollments.ts), with short aliases: same plan,
-// same rows.
-const studentCoursesSql = `select c.id, c.name, c.level, c.capacity, c.enrolled_count as "enrolledCount",
-    c.created_at as "createdAt", c.updated_at as "updatedAt",
-    sc.enrolled_at as "enrolledAt"
+// same rows, the contract's v1.1 course and enrollment fields in the order Registrar
+// answers them (run.ts checks that both answer the same body before measuring).
+const studentCoursesSql = `select c.id, c.name, c.level, c.capacity, c.enrolled_count,
+    c.created_at, c.updated_at, c.code, c.term_id, c.waitlist_capacity, c.waitlisted_count,
+    c.sourced_id, sc.enrolled_at, sc.status,
+    case when sc.status = 'waitlisted' then (
+      select count(*)::int from student_courses ahead
+      where ahead.course_id = sc.course_id and ahead.status = 'waitlisted'
+        and (ahead.waitlisted_at, ahead.student_id) <= (sc.waitlisted_at, sc.student_id)
+    ) end as waitlist_position,
+    sc.begin_date, sc.end_date, sc.dropped_at
   from students s
-  left join student_courses sc on sc.student_id = s.id and sc.course_id > $1
+  left join student_courses sc on sc.student_id = s.id and sc.course_id > $1 and sc.status = any($4::text[])
   left join courses c on c.id = sc.course_id
   where s.id = $2
   order by sc.course_id
   limit $3`;
 
+type Timestamp = Date | string;
 type CourseRow = {
   id: number | null;
   name: string;
   level: string;
   capacity: number | null;
-  enrolledCount: number;
-  createdAt: Date | string;
-  updatedAt: Date | string;
-  enrolledAt: Date | string;
+  enrolled_count: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  code: string | null;
+  term_id: number | null;
+  waitlist_capacity: number;
+  waitlisted_count: number;
+  sourced_id: string | null;
+  enrolled_at: Timestamp;
+  status: string;
+  waitlist_position: number | null;
+  begin_date: string | null;
+  end_date: string | null;
+  dropped_at: Timestamp | null;
 };
 
 type Page = { rows: CourseRow[]; nextCursor: string | null };
@@ -62,7 +88,7 @@ type Page = { rows: CourseRow[]; nextCursor: string | null };
 async function studentCourses(studentId: number): Promise<Page | null> {
   const result = await pool.query<CourseRow>({
     text: studentCoursesSql,
-    values: [0, studentId, PAGE_SIZE + 1],
+    values: [0, studentId, PAGE_SIZE + 1, ["active"]],
     ...(prepared ? { name: "floor_student_courses" } : {}),
   });
   if (result.rows.length === 0) return null;
@@ -71,6 +97,39 @@ async function studentCourses(studentId: number): Promise<Page | null> {
   const page = rows.slice(0, PAGE_SIZE);
   const last = page[page.length - 1];
   return { rows: page, nextCursor: last?.id ? encodeCursor(last.id) : null };
+}
+
+function restCourse(row: CourseRow) {
+  return {
+    ...row,
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+    enrolled_at: iso(row.enrolled_at),
+    dropped_at: isoOrNull(row.dropped_at),
+  };
+}
+
+function trpcCourse(row: CourseRow) {
+  return {
+    id: row.id,
+    name: row.name,
+    level: row.level,
+    capacity: row.capacity,
+    enrolledCount: row.enrolled_count,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+    code: row.code,
+    termId: row.term_id,
+    waitlistCapacity: row.waitlist_capacity,
+    waitlistedCount: row.waitlisted_count,
+    sourcedId: row.sourced_id,
+    enrolledAt: iso(row.enrolled_at),
+    status: row.status,
+    waitlistPosition: row.waitlist_position,
+    beginDate: row.begin_date,
+    endDate: row.end_date,
+    droppedAt: isoOrNull(row.dropped_at),
+  };
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
@@ -91,16 +150,7 @@ const server = createServer(async (req, res) => {
       if (!page) return send(res, 404, { code: "student_not_found" });
       return send(res, 200, {
         student_id: studentId,
-        courses: page.rows.map((row) => ({
-          id: row.id,
-          name: row.name,
-          level: row.level,
-          capacity: row.capacity,
-          enrolled_count: row.enrolledCount,
-          created_at: iso(row.createdAt),
-          updated_at: iso(row.updatedAt),
-          enrolled_at: iso(row.enrolledAt),
-        })),
+        courses: page.rows.map(restCourse),
         next_cursor: page.nextCursor,
       });
     }
@@ -113,16 +163,7 @@ const server = createServer(async (req, res) => {
         result: {
           data: {
             studentId,
-            courses: page.rows.map((row) => ({
-              id: row.id,
-              name: row.name,
-              level: row.level,
-              capacity: row.capacity,
-              enrolledCount: row.enrolledCount,
-              createdAt: iso(row.createdAt),
-              updatedAt: iso(row.updatedAt),
-              enrolledAt: iso(row.enrolledAt),
-            })),
+            courses: page.rows.map(trpcCourse),
             nextCursor: page.nextCursor,
           },
         },

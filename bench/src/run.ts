@@ -91,6 +91,28 @@ async function postgresVersion(url: string): Promise<string> {
   }
 }
 
+/**
+ * The floors are only a yardstick while they answer what Registrar answers: the same body,
+ * byte for byte, on both surfaces, for a few students (first, middle and last seeded).
+ */
+async function expectSameAnswers(servers: Record<Target, ServerProcess>): Promise<void> {
+  for (const studentId of [1, DATASET.students / 2, DATASET.students]) {
+    for (const path of [
+      `/students/${studentId}/courses`,
+      `/trpc/enrollments.list?input=${encodeURIComponent(JSON.stringify({ studentId }))}`,
+    ]) {
+      const bodies = await Promise.all(
+        targets.map(async (target) => (await fetch(`${servers[target].baseUrl}${path}`)).text()),
+      );
+      if (new Set(bodies).size !== 1) {
+        throw new Error(
+          `the floors answer ${path} otherwise than Registrar:\n${targets.map((t, i) => `${t}: ${bodies[i]}`).join("\n")}`,
+        );
+      }
+    }
+  }
+}
+
 const startedAt = performance.now();
 const databaseName = `registrar_bench_${process.pid}`;
 const running: ServerProcess[] = [];
@@ -151,6 +173,7 @@ try {
     };
     running.push(floors.floor, floors["floor-prepared"]);
     const servers = { registrar, ...floors };
+    await expectSameAnswers(servers);
     for (const scenarios of floorComparison()) {
       const surface = scenarios.registrar.surface;
       log(`${scenarios.registrar.title}, ${surface}: registrar and both floors, alternating`);
