@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BulkComparison } from "./bulk.ts";
 import type { ColdStart } from "./cold-start.ts";
+import { historyChart, isPartial, keptRuns, sharesOf } from "./history.ts";
 import type { LoadResult } from "./load.ts";
 import type { IdempotencyComparison, SearchComparison } from "./sequential.ts";
 
@@ -28,6 +29,8 @@ export type BenchReport = {
     warmupSeconds: number;
     poolMax: number;
     logLevel: string;
+    /** The parts asked for with `--only`; absent on a full run. */
+    only?: string[];
   };
   dataset: Record<string, unknown>;
   results: LoadResult[];
@@ -172,8 +175,24 @@ export function ratioChart(report: BenchReport): string {
   return `${parts.join("\n")}\n`;
 }
 
-export function writeReport(dir: string, report: BenchReport): void {
+/**
+ * A full run replaces latest.json (the file kept in git, one version per kept run) and
+ * both charts; a partial run (`--only`) writes partial.json alone, so that a profiling
+ * round never passes for a full one.
+ */
+export function writeReport(dir: string, report: BenchReport, repoRoot: string): string[] {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "latest.json"), `${JSON.stringify(report, null, 2)}\n`);
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  if (isPartial(report)) {
+    writeFileSync(join(dir, "partial.json"), json);
+    return ["partial.json"];
+  }
+  writeFileSync(join(dir, "latest.json"), json);
   writeFileSync(join(dir, "ratios.svg"), ratioChart(report));
+  const runs = [
+    ...keptRuns(repoRoot),
+    { label: `${report.finishedAt.slice(5, 10)} this run`, shares: sharesOf(report) },
+  ];
+  writeFileSync(join(dir, "history.svg"), historyChart(runs));
+  return ["latest.json", "ratios.svg", "history.svg"];
 }

@@ -271,7 +271,7 @@ try {
       platform: `${platform()} ${release()}`,
       postgres: await postgresVersion(adminUrl),
     },
-    settings: { ...settings, poolMax, logLevel: flags["log-level"] },
+    settings: { ...settings, poolMax, logLevel: flags["log-level"], ...(only && { only }) },
     dataset: { ...dataset },
     results,
     floorRatios,
@@ -282,11 +282,9 @@ try {
     coldStart,
     totalSeconds: (performance.now() - startedAt) / 1000,
   };
-  writeReport(resultsDir, report);
+  const written = writeReport(resultsDir, report, repoRoot);
   console.log(`\n${formatTable(results)}\n\n${formatSummary(report)}\n`);
-  console.log(
-    `written: ${join("bench", "results", "latest.json")}, ${join("bench", "results", "ratios.svg")}`,
-  );
+  console.log(`written: ${written.map((file) => join("bench", "results", file)).join(", ")}`);
 
   const faulty = results.filter((result) => result.errors > 0);
   for (const result of faulty) {
