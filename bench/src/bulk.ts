@@ -1,5 +1,5 @@
 import pg from "pg";
-import { DATASET } from "./dataset.ts";
+import { thousandCourses } from "./dataset.ts";
 
 export type BulkComparison = {
   rounds: number;
@@ -47,7 +47,7 @@ export async function compareBulkAssignment(
 ): Promise<BulkComparison> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
-  const courseIds = Array.from({ length: DATASET.courses + DATASET.extraCourses }, (_, i) => i + 1);
+  const courseIds = thousandCourses();
   const body = JSON.stringify({ course_ids: courseIds });
   const assignTimes: number[] = [];
   const rawTimes: number[] = [];

@@ -2,36 +2,44 @@ import { createDatabase, migrateToLatest } from "@registrar/db";
 import pg from "pg";
 
 /**
- * The seeded school. Ids are dense and known in advance (a fresh database), so scenarios
- * can address rows without asking the server first.
+ * The seeded school, in two sizes. Ids are dense and known in advance (a fresh database),
+ * so scenarios can address rows without asking the server first.
  *
- * - students 1..10,000, each enrolled in 10 of the courses 1..500: 100,000 enrollments,
- *   200 per course;
- * - courses 501..1,000 have nobody in them: with 1..500 they are the 1,000 distinct ids
- *   the "assign 1,000 courses" scenario needs;
+ * - `standard`: students 1..10,000, each enrolled in 10 of the courses 1..500: 100,000
+ *   enrollments, 200 per course; `large` (`--scale large`, issue 16's scale target):
+ *   students 1..100,000 in 10 of the courses 1..1,000: 1,000,000 enrollments, 1,000 per course;
+ * - as many courses again have nobody in them: with the seeded ones they are the distinct
+ *   ids the "assign 1,000 courses" scenario needs (2,000 courses at the large scale);
  * - every course is unlimited (capacity null), so no assignment ever meets course_full;
- * - students 10,001.. are "fresh" (no enrollment): each assignment request takes a new one.
+ * - the students after the seeded ones are "fresh" (no enrollment): each assignment
+ *   request takes a new one.
  */
-export const DATASET = {
-  students: 10_000,
-  courses: 500,
-  coursesPerStudent: 10,
-  extraCourses: 500,
+export const DATASETS = {
+  standard: { scale: "standard", students: 10_000, courses: 500, coursesPerStudent: 10, extraCourses: 500 },
+  large: { scale: "large", students: 100_000, courses: 1_000, coursesPerStudent: 10, extraCourses: 1_000 },
 } as const;
 
-export type Dataset = typeof DATASET & {
+export type Scale = keyof typeof DATASETS;
+export type DatasetShape = (typeof DATASETS)[Scale];
+
+export type Dataset = DatasetShape & {
   freshStudents: { first: number; last: number };
   enrollments: number;
   seedMs: number;
 };
 
-/** The courses the seed enrolls student `studentId` in: 10 distinct ids in 1..500. */
-export function seededCoursesOf(studentId: number): number[] {
+/** The courses the seed enrolls student `studentId` in: 10 distinct ids in 1..courses. */
+export function seededCoursesOf(shape: DatasetShape, studentId: number): number[] {
   const courses: number[] = [];
-  for (let k = 0; k < DATASET.coursesPerStudent; k++) {
-    courses.push((((studentId - 1) * 7 + k * 50) % DATASET.courses) + 1);
+  for (let k = 0; k < shape.coursesPerStudent; k++) {
+    courses.push((((studentId - 1) * 7 + k * 50) % shape.courses) + 1);
   }
   return courses.sort((a, b) => a - b);
+}
+
+/** The 1,000 course ids the "assign 1,000 courses" requests name. */
+export function thousandCourses(): number[] {
+  return Array.from({ length: 1_000 }, (_, i) => i + 1);
 }
 
 /**
@@ -39,11 +47,16 @@ export function seededCoursesOf(studentId: number): number[] {
  * so that the removal scenarios have enrollments to remove without eating into the data
  * set the other scenarios read. One statement; not measured.
  */
-export async function prepareRemovals(url: string, first: number, last: number): Promise<number> {
+export async function prepareRemovals(
+  url: string,
+  shape: DatasetShape,
+  first: number,
+  last: number,
+): Promise<number> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const added = await enrollLikeSeed(client, first, last);
+    const added = await enrollLikeSeed(client, shape, first, last);
     await client.query("vacuum analyze student_courses");
     return added;
   } finally {
@@ -55,12 +68,17 @@ export async function prepareRemovals(url: string, first: number, last: number):
  * Enrolls students `first..last` in the courses {@link seededCoursesOf} names, in one
  * statement (the same formula in SQL). Resolves to the number of rows written.
  */
-async function enrollLikeSeed(client: pg.Client, first: number, last: number): Promise<number> {
+async function enrollLikeSeed(
+  client: pg.Client,
+  shape: DatasetShape,
+  first: number,
+  last: number,
+): Promise<number> {
   const result = await client.query(
     `insert into student_courses (student_id, course_id)
      select s, ((s - 1) * 7 + k * 50) % $3::int + 1
      from generate_series($1::int, $2::int) as s, generate_series(0, $4::int - 1) as k`,
-    [first, last, DATASET.courses, DATASET.coursesPerStudent],
+    [first, last, shape.courses, shape.coursesPerStudent],
   );
   return result.rowCount ?? 0;
 }
@@ -104,12 +122,12 @@ export async function dropBenchDatabase(adminUrl: string, name: string): Promise
  * Seeds in four set-based statements (`insert ... select` from `generate_series`: the
  * rows are made inside PostgreSQL, nothing crosses the wire), then `vacuum analyze`. About 2-3 s.
  */
-export async function seed(url: string, freshStudents: number): Promise<Dataset> {
+export async function seed(url: string, shape: DatasetShape, freshStudents: number): Promise<Dataset> {
   const started = performance.now();
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const total = DATASET.students + freshStudents;
+    const total = shape.students + freshStudents;
     await client.query(
       `insert into students (name, email)
        select 'Student ' || i, 'student' || i || '@bench.invalid' from generate_series(1, $1::int) as i`,
@@ -119,9 +137,9 @@ export async function seed(url: string, freshStudents: number): Promise<Dataset>
       `insert into courses (name, level, capacity)
        select 'Course ' || i, (array['beginner', 'intermediate', 'advanced'])[1 + i % 3], null
        from generate_series(1, $1::int) as i`,
-      [DATASET.courses + DATASET.extraCourses],
+      [shape.courses + shape.extraCourses],
     );
-    await enrollLikeSeed(client, 1, DATASET.students);
+    await enrollLikeSeed(client, shape, 1, shape.students);
     // The steady state autovacuum would reach: statistics for the planner, and a visibility
     // map so that index scans of student_courses need not visit the heap (before counts were
     // stored, without it the database alone capped the read scenario near 900 req/s).
@@ -131,12 +149,12 @@ export async function seed(url: string, freshStudents: number): Promise<Dataset>
               (select count(*)::int from student_courses) as enrollments`,
     );
     const row = check.rows[0];
-    if (!row || row.students !== total || row.courses !== DATASET.courses + DATASET.extraCourses) {
+    if (!row || row.students !== total || row.courses !== shape.courses + shape.extraCourses) {
       throw new Error(`seeding gave unexpected ids: ${JSON.stringify(row)}`);
     }
     return {
-      ...DATASET,
-      freshStudents: { first: DATASET.students + 1, last: total },
+      ...shape,
+      freshStudents: { first: shape.students + 1, last: total },
       enrollments: row.enrollments,
       seedMs: performance.now() - started,
     };

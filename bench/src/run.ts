@@ -8,7 +8,14 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { type BulkComparison, compareBulkAssignment } from "./bulk.ts";
 import { type ColdStart, measureColdStart } from "./cold-start.ts";
-import { createBenchDatabase, DATASET, dropBenchDatabase, prepareRemovals, seed } from "./dataset.ts";
+import {
+  createBenchDatabase,
+  DATASETS,
+  dropBenchDatabase,
+  prepareRemovals,
+  type Scale,
+  seed,
+} from "./dataset.ts";
 import { combine, type LoadResult, type LoadSettings, measure, measureOnce, settle, warmUp } from "./load.ts";
 import { floorEntry, repoRoot, type ServerProcess, serverEntry, startServer } from "./processes.ts";
 import { type BenchReport, type FloorRatio, formatSummary, formatTable, writeReport } from "./report.ts";
@@ -28,8 +35,13 @@ const { values: flags } = parseArgs({
     duration: { type: "string", default: "8" },
     warmup: { type: "string", default: "2" },
     pool: { type: "string", default: "8" },
-    // 10,000 seeded + 90,000 fresh: the search is measured at 100,000 students (issue 12).
-    "fresh-students": { type: "string", default: "90000" },
+    /** standard (10,000 students, 100,000 enrollments) or large (100,000 and 1,000,000). */
+    scale: { type: "string", default: "standard" },
+    /**
+     * Students without enrollments after the seeded ones, for the writes. Default 90,000 at
+     * the standard scale (so the search runs over 100,000 students, issue 12), 40,000 at the large.
+     */
+    "fresh-students": { type: "string" },
     /**
      * Comma-separated parts to run, for profiling rounds: scenario keys (student-courses,
      * course-roster, list-students-first, list-students-deep, assign-10, assign-1000,
@@ -59,6 +71,11 @@ const settings: LoadSettings = {
   warmupSeconds: Number(flags.warmup),
 };
 const poolMax = Number(flags.pool);
+if (!(flags.scale === "standard" || flags.scale === "large")) {
+  throw new Error(`--scale must be standard or large, not ${flags.scale}`);
+}
+const shape = DATASETS[flags.scale as Scale];
+const freshStudents = Number(flags["fresh-students"] ?? (shape.scale === "large" ? 40_000 : 90_000));
 const resultsDir = join(repoRoot, "bench", "results");
 // Rounds of the bulk comparison: the first few warm the code paths on both sides (JIT,
 // plan and buffer caches) and are not counted, as in the load scenarios' warm-up.
@@ -96,7 +113,7 @@ async function postgresVersion(url: string): Promise<string> {
  * byte for byte, on both surfaces, for a few students (first, middle and last seeded).
  */
 async function expectSameAnswers(servers: Record<Target, ServerProcess>): Promise<void> {
-  for (const studentId of [1, DATASET.students / 2, DATASET.students]) {
+  for (const studentId of [1, shape.students / 2, shape.students]) {
     for (const path of [
       `/students/${studentId}/courses`,
       `/trpc/enrollments.list?input=${encodeURIComponent(JSON.stringify({ studentId }))}`,
@@ -121,10 +138,10 @@ let failed = false;
 try {
   log(`creating ${databaseName} and seeding`);
   const url = await createBenchDatabase(adminUrl, databaseName);
-  const dataset = await seed(url, Number(flags["fresh-students"]));
+  const dataset = await seed(url, shape, freshStudents);
   log(
-    `seeded ${DATASET.students} students (+${dataset.freshStudents.last - dataset.freshStudents.first + 1} fresh), ` +
-      `${DATASET.courses + DATASET.extraCourses} courses, ${dataset.enrollments} enrollments in ${(dataset.seedMs / 1000).toFixed(1)} s`,
+    `seeded ${shape.students} students (+${dataset.freshStudents.last - dataset.freshStudents.first + 1} fresh), ` +
+      `${shape.courses + shape.extraCourses} courses, ${dataset.enrollments} enrollments in ${(dataset.seedMs / 1000).toFixed(1)} s`,
   );
 
   // Every server: own process, same database, same pool size, the same --log-level.
@@ -174,7 +191,7 @@ try {
     running.push(floors.floor, floors["floor-prepared"]);
     const servers = { registrar, ...floors };
     await expectSameAnswers(servers);
-    for (const scenarios of floorComparison()) {
+    for (const scenarios of floorComparison(shape)) {
       const surface = scenarios.registrar.surface;
       log(`${scenarios.registrar.title}, ${surface}: registrar and both floors, alternating`);
       for (const target of targets) await warmUp(scenarios[target], servers[target], settings);
@@ -220,9 +237,9 @@ try {
     assign: { first: firstFresh, last: lastFresh - 2 * bulkRounds - 15_000 },
   };
   let removalsReady = false;
-  for (const scenario of otherScenarios(plan)) {
+  for (const scenario of otherScenarios(shape, plan)) {
     if (scenario.key === "remove-enrollment" && !removalsReady && wanted(scenario.key)) {
-      const added = await prepareRemovals(url, plan.removal.first, plan.removal.last);
+      const added = await prepareRemovals(url, shape, plan.removal.first, plan.removal.last);
       log(`prepared ${added} enrollments to remove`);
       removalsReady = true;
     }
@@ -236,7 +253,7 @@ try {
 
   let search: SearchComparison | undefined;
   if (wanted("search")) {
-    const students = DATASET.students + Number(flags["fresh-students"]);
+    const students = shape.students + freshStudents;
     log(`GET /students?q= at ${students} students vs its statement, one at a time`);
     search = await compareSearch(registrar.baseUrl, url, students, 400, 40);
   }

@@ -1,5 +1,5 @@
 import { encodeCursor } from "@registrar/core";
-import { DATASET, seededCoursesOf } from "./dataset.ts";
+import { type DatasetShape, seededCoursesOf, thousandCourses } from "./dataset.ts";
 
 export type Surface = "rest" | "trpc";
 /** floor: plain `pg` queries; floor-prepared: the same statement prepared, as Registrar sends it. */
@@ -61,8 +61,8 @@ const trpcQuery = (procedure: string, input?: unknown) =>
     ? `/trpc/${procedure}`
     : `/trpc/${procedure}?input=${encodeURIComponent(JSON.stringify(input))}`;
 
-function studentCourses(surface: Surface, target: Target): Scenario {
-  const student = cycle(DATASET.students);
+function studentCourses(shape: DatasetShape, surface: Surface, target: Target): Scenario {
+  const student = cycle(shape.students);
   return {
     key: "student-courses",
     title: "read a student's courses (10)",
@@ -81,8 +81,8 @@ function studentCourses(surface: Surface, target: Target): Scenario {
   };
 }
 
-function roster(surface: Surface): Scenario {
-  const course = cycle(DATASET.courses);
+function roster(shape: DatasetShape, surface: Surface): Scenario {
+  const course = cycle(shape.courses);
   return {
     key: "course-roster",
     title: "read a roster page of 50",
@@ -103,10 +103,11 @@ function roster(surface: Surface): Scenario {
   };
 }
 
-function listStudents(surface: Surface, deep: boolean): Scenario {
-  // Deep pages start after a student id between 5,000 and 9,950: the keyset cursor makes
-  // them as cheap as the first page, which is what this pair of scenarios shows.
-  const after = cycle(4_950, 5_000);
+function listStudents(shape: DatasetShape, surface: Surface, deep: boolean): Scenario {
+  // Deep pages start after a student id in the second half (5,000..9,950 at the standard
+  // scale): the keyset cursor makes them as cheap as the first page, which is what this
+  // pair of scenarios shows.
+  const after = cycle(shape.students / 2 - 50, shape.students / 2);
   return {
     key: deep ? "list-students-deep" : "list-students-first",
     title: deep ? "list students, deep page (cursor)" : "list students, first page",
@@ -124,8 +125,8 @@ function listStudents(surface: Surface, deep: boolean): Scenario {
   };
 }
 
-function assign(surface: Surface, fresh: IdSource, count: 10 | 1000): Scenario {
-  const allCourses = Array.from({ length: DATASET.courses + DATASET.extraCourses }, (_, i) => i + 1);
+function assign(shape: DatasetShape, surface: Surface, fresh: IdSource, count: 10 | 1000): Scenario {
+  const allCourses = thousandCourses();
   let request = 0;
   return {
     key: count === 10 ? "assign-10" : "assign-1000",
@@ -139,7 +140,7 @@ function assign(surface: Surface, fresh: IdSource, count: 10 | 1000): Scenario {
     next: () => {
       const studentId = fresh.take() ?? MISSING_STUDENT;
       // Vary the 10 courses (the same spread as the seed) so requests lock different rows.
-      const courseIds = count === 10 ? seededCoursesOf((request++ % DATASET.students) + 1) : allCourses;
+      const courseIds = count === 10 ? seededCoursesOf(shape, (request++ % shape.students) + 1) : allCourses;
       return surface === "rest"
         ? {
             method: "POST",
@@ -155,7 +156,7 @@ function assign(surface: Surface, fresh: IdSource, count: 10 | 1000): Scenario {
   };
 }
 
-function removeEnrollment(surface: Surface, students: IdSource): Scenario {
+function removeEnrollment(shape: DatasetShape, surface: Surface, students: IdSource): Scenario {
   let pending: Array<[number, number]> = [];
   return {
     key: "remove-enrollment",
@@ -167,7 +168,7 @@ function removeEnrollment(surface: Surface, students: IdSource): Scenario {
     next: () => {
       if (pending.length === 0) {
         const studentId = students.take();
-        pending = studentId === undefined ? [] : seededCoursesOf(studentId).map((c) => [studentId, c]);
+        pending = studentId === undefined ? [] : seededCoursesOf(shape, studentId).map((c) => [studentId, c]);
       }
       const [studentId, courseId] = pending.shift() ?? [MISSING_STUDENT, 1];
       return surface === "rest"
@@ -182,11 +183,11 @@ function removeEnrollment(surface: Surface, students: IdSource): Scenario {
 }
 
 /** The read scenario for Registrar and both floors, on both surfaces. */
-export function floorComparison(): Array<Record<Target, Scenario>> {
+export function floorComparison(shape: DatasetShape): Array<Record<Target, Scenario>> {
   return (["rest", "trpc"] as const).map((surface) => ({
-    registrar: studentCourses(surface, "registrar"),
-    floor: studentCourses(surface, "floor"),
-    "floor-prepared": studentCourses(surface, "floor-prepared"),
+    registrar: studentCourses(shape, surface, "registrar"),
+    floor: studentCourses(shape, surface, "floor"),
+    "floor-prepared": studentCourses(shape, surface, "floor-prepared"),
   }));
 }
 
@@ -199,7 +200,7 @@ export type FreshStudentPlan = {
 };
 
 /** Every other scenario, reads first, then writes (which change the data). */
-export function otherScenarios(plan: FreshStudentPlan): Scenario[] {
+export function otherScenarios(shape: DatasetShape, plan: FreshStudentPlan): Scenario[] {
   const fresh = new IdSource(plan.assign.first, plan.assign.last);
   // The removal students give their enrollments away: the first half over REST, the rest over tRPC.
   const middle = Math.floor((plan.removal.first + plan.removal.last) / 2);
@@ -208,12 +209,12 @@ export function otherScenarios(plan: FreshStudentPlan): Scenario[] {
     trpc: new IdSource(middle + 1, plan.removal.last),
   };
   const scenarios: Scenario[] = [];
-  for (const surface of ["rest", "trpc"] as const) scenarios.push(roster(surface));
-  for (const surface of ["rest", "trpc"] as const) scenarios.push(listStudents(surface, false));
-  for (const surface of ["rest", "trpc"] as const) scenarios.push(listStudents(surface, true));
-  for (const surface of ["rest", "trpc"] as const) scenarios.push(assign(surface, fresh, 10));
-  for (const surface of ["rest", "trpc"] as const) scenarios.push(assign(surface, fresh, 1000));
+  for (const surface of ["rest", "trpc"] as const) scenarios.push(roster(shape, surface));
+  for (const surface of ["rest", "trpc"] as const) scenarios.push(listStudents(shape, surface, false));
+  for (const surface of ["rest", "trpc"] as const) scenarios.push(listStudents(shape, surface, true));
+  for (const surface of ["rest", "trpc"] as const) scenarios.push(assign(shape, surface, fresh, 10));
+  for (const surface of ["rest", "trpc"] as const) scenarios.push(assign(shape, surface, fresh, 1000));
   for (const surface of ["rest", "trpc"] as const)
-    scenarios.push(removeEnrollment(surface, removable[surface]));
+    scenarios.push(removeEnrollment(shape, surface, removable[surface]));
   return scenarios;
 }
