@@ -1,6 +1,7 @@
 import {
   Course as CourseModel,
   type Database,
+  preparedQuery,
   Student as StudentModel,
   Term as TermModel,
 } from "@registrar/db";
@@ -48,9 +49,15 @@ export async function enrollmentSetVersion(
     const student = await StudentModel.query(db).select("students.id").findById(studentId).forNoKeyUpdate();
     if (!student) return undefined;
   }
-  const row = await StudentModel.query(db)
-    .select(StudentModel.enrollmentSetVersion())
-    .findById(studentId)
-    .castTo<{ version: string } | undefined>();
+  const [row] = await versionOfEnrollmentSet(db, { studentId });
   return row?.version;
 }
+
+// Prepared: every conditional read of a student's courses (GET /students/{id}/courses,
+// the bench's read scenario) sends it beside the page.
+const versionOfEnrollmentSet = preparedQuery<{ studentId: number }, { version: string }>(
+  "enrollment_set_version",
+  { studentId: "integer" },
+  (db, p) =>
+    StudentModel.query(db).select(StudentModel.enrollmentSetVersion()).where("students.id", p.studentId),
+);
