@@ -8,6 +8,8 @@
  * Serves both wire shapes of the read scenario:
  *   GET /students/{id}/courses                           REST, snake_case
  *   GET /trpc/enrollments.list?input={"studentId":id}    tRPC's `{ result: { data } }`, camelCase
+ * and the write floor of "assign 10 courses" (issue 16: Registrar at least half of it):
+ *   POST /students/{id}/courses {"course_ids":[…]}      the statements Registrar sends, in one transaction
  *
  * Started by bench/src/run.ts as a child process, exactly like Registrar:
  * DATABASE_URL, PORT, HOST and DATABASE_POOL_MAX come from the environment.
@@ -18,7 +20,7 @@
  * goes as plain `pg.query(text, values)` with pg's default parsers, what a hand-written
  * server would do and what the issue calls the floor.
  */
-import { createServer, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { encodeCursor, DEFAULT_PAGE_SIZE as PAGE_SIZE } from "@registrar/core";
 import { pgTypes } from "@registrar/db";
 import pg from "pg";
@@ -99,6 +101,108 @@ async function studentCourses(studentId: number): Promise<Page | null> {
   return { rows: page, nextCursor: last?.id ? encodeCursor(last.id) : null };
 }
 
+// The statements assignCourses sends (packages/core/src/enrollments.ts, pinned in
+// query-counts.test.ts), in the same transaction and order: lock the student (with the
+// history's origin), lock the courses ascending, insert the pairs (the database's
+// triggers keep counts, history and versions, as for Registrar), read the courses back.
+const lockStudentSql = `select id, set_config('registrar.change', $1, true) as change
+  from students where id = $2 for no key update`;
+const lockCoursesSql = `select c.id, c.capacity, c.enrolled_count, c.waitlist_capacity, c.waitlisted_count,
+    (select status from student_courses e where e.course_id = c.id and e.student_id = $1
+       and c.capacity is not null and c.enrolled_count >= c.capacity) as mine
+  from courses c where c.id = any($2::int[]) order by c.id for update`;
+const insertPairsSql = `insert into student_courses as sc (student_id, course_id, status, enrolled_at, waitlisted_at)
+  select $1, t.course_id, t.status, now(), case when t.status = 'waitlisted' then clock_timestamp() end
+  from unnest($2::int[], $3::text[]) as t(course_id, status)
+  on conflict (student_id, course_id) do update
+    set status = excluded.status, enrolled_at = excluded.enrolled_at,
+        waitlisted_at = excluded.waitlisted_at, dropped_at = null
+    where sc.status in ('dropped', 'completed')
+  returning course_id, status`;
+const currentCoursesSql = `select c.id, c.name, c.level, c.capacity, c.enrolled_count,
+    c.created_at, c.updated_at, c.code, c.term_id, c.waitlist_capacity, c.waitlisted_count,
+    c.sourced_id, sc.enrolled_at, sc.status,
+    case when sc.status = 'waitlisted' then (
+      select count(*)::int from student_courses ahead
+      where ahead.course_id = sc.course_id and ahead.status = 'waitlisted'
+        and (ahead.waitlisted_at, ahead.student_id) <= (sc.waitlisted_at, sc.student_id)
+    ) end as waitlist_position,
+    sc.begin_date, sc.end_date, sc.dropped_at
+  from courses c join student_courses sc on c.id = sc.course_id
+  where sc.student_id = $1 and sc.status = any($2::text[]) order by c.id`;
+const origin = JSON.stringify({ source: "rest", keyId: null, role: null, reason: null });
+
+type Assigned = { status: number; body: unknown };
+
+async function assignCourses(studentId: number, courseIds: number[]): Promise<Assigned> {
+  const ids = [...new Set(courseIds)].sort((a, b) => a - b);
+  const named = (name: string) => (prepared ? { name } : {});
+  const client = await pool.connect();
+  try {
+    await client.query("begin");
+    const student = await client.query({
+      text: lockStudentSql,
+      values: [origin, studentId],
+      ...named("floor_lock_student"),
+    });
+    if (student.rowCount === 0) {
+      await client.query("rollback");
+      return { status: 404, body: { code: "student_not_found" } };
+    }
+    const locked = await client.query<{
+      id: number;
+      capacity: number | null;
+      enrolled_count: number;
+      mine: string | null;
+    }>({
+      text: lockCoursesSql,
+      values: [studentId, ids],
+      ...named("floor_lock_courses"),
+    });
+    if (
+      locked.rowCount !== ids.length ||
+      locked.rows.some((c) => c.capacity !== null && c.enrolled_count >= c.capacity && c.mine === null)
+    ) {
+      await client.query("rollback");
+      return { status: 409, body: { code: "course_full" } };
+    }
+    const inserted = await client.query<{ course_id: number; status: string }>({
+      text: insertPairsSql,
+      values: [studentId, ids, ids.map(() => "active")],
+      ...named("floor_insert_pairs"),
+    });
+    const courses = await client.query<CourseRow>({
+      text: currentCoursesSql,
+      values: [studentId, ["active", "waitlisted"]],
+      ...named("floor_current_courses"),
+    });
+    await client.query("commit");
+    const enrolled = inserted.rows.map((row) => row.course_id).sort((a, b) => a - b);
+    const done = new Set(enrolled);
+    return {
+      status: enrolled.length > 0 ? 201 : 200,
+      body: {
+        student_id: studentId,
+        enrolled,
+        already_enrolled: ids.filter((id) => !done.has(id)),
+        waitlisted: [],
+        courses: courses.rows.map(restCourse),
+      },
+    };
+  } catch (error) {
+    await client.query("rollback").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function jsonBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+}
+
 function restCourse(row: CourseRow) {
   return {
     ...row,
@@ -144,6 +248,11 @@ const server = createServer(async (req, res) => {
   try {
     const url = new URL(req.url ?? "/", "http://floor");
     const rest = restPath.exec(url.pathname);
+    if (rest && req.method === "POST") {
+      const { course_ids: courseIds } = (await jsonBody(req)) as { course_ids: number[] };
+      const assigned = await assignCourses(Number(rest[1]), courseIds);
+      return send(res, assigned.status, assigned.body);
+    }
     if (rest) {
       const studentId = Number(rest[1]);
       const page = await studentCourses(studentId);

@@ -13,6 +13,7 @@ export function sharesOf(report: BenchReport): Record<string, number> {
     shares[`${surface} read / floor`] = ratio.ratio;
     if (ratio.preparedRatio !== undefined) shares[`${surface} read / prepared floor`] = ratio.preparedRatio;
   }
+  for (const write of report.writeRatios ?? []) shares["REST assign 10 / prepared floor"] = write.ratio;
   if (report.bulkAssignment) shares["raw insert / assign 1,000"] = 1 / report.bulkAssignment.ratio;
   if (report.search) shares["statement / search"] = 1 / report.search.ratio;
   if (report.idempotency) shares["plain / keyed POST"] = 1 / report.idempotency.ratio;

@@ -18,8 +18,21 @@ import {
 } from "./dataset.ts";
 import { combine, type LoadResult, type LoadSettings, measure, measureOnce, settle, warmUp } from "./load.ts";
 import { floorEntry, repoRoot, type ServerProcess, serverEntry, startServer } from "./processes.ts";
-import { type BenchReport, type FloorRatio, formatSummary, formatTable, writeReport } from "./report.ts";
-import { type FreshStudentPlan, floorComparison, otherScenarios, type Target } from "./scenarios.ts";
+import {
+  type BenchReport,
+  type FloorRatio,
+  formatSummary,
+  formatTable,
+  type WriteRatio,
+  writeReport,
+} from "./report.ts";
+import {
+  type FreshStudentPlan,
+  floorComparison,
+  otherScenarios,
+  type Target,
+  writeFloorComparison,
+} from "./scenarios.ts";
 import {
   compareIdempotency,
   compareSearch,
@@ -171,9 +184,22 @@ try {
     underLoadRssBytes = Math.max(underLoadRssBytes, registrar.rss());
   }, 250);
 
+  // Fresh students, from the end: the bulk comparison's, then 15,000 for the removal
+  // scenarios (150,000 enrollments), 15,000 for the write floor comparison, the rest one
+  // per assignment request.
+  const { first: firstFresh, last: lastFresh } = dataset.freshStudents;
+  const bulkStudents = Array.from({ length: 2 * bulkRounds }, (_, i) => lastFresh - i);
+  const removalLast = lastFresh - 2 * bulkRounds;
+  const plan: FreshStudentPlan = {
+    removal: { first: removalLast - 15_000 + 1, last: removalLast },
+    writeFloor: { first: removalLast - 30_000 + 1, last: removalLast - 15_000 },
+    assign: { first: firstFresh, last: removalLast - 30_000 },
+  };
+
   const results: LoadResult[] = [];
   const floorRatios: FloorRatio[] = [];
-  if (wanted("student-courses")) {
+  const writeRatios: WriteRatio[] = [];
+  if (wanted("student-courses") || wanted("assign-10")) {
     const floors = {
       floor: await startServer({
         name: "floor",
@@ -191,7 +217,7 @@ try {
     running.push(floors.floor, floors["floor-prepared"]);
     const servers = { registrar, ...floors };
     await expectSameAnswers(servers);
-    for (const scenarios of floorComparison(shape)) {
+    for (const scenarios of wanted("student-courses") ? floorComparison(shape) : []) {
       const surface = scenarios.registrar.surface;
       log(`${scenarios.registrar.title}, ${surface}: registrar and both floors, alternating`);
       for (const target of targets) await warmUp(scenarios[target], servers[target], settings);
@@ -222,20 +248,35 @@ try {
         target: surface === "rest" ? 0.85 : 0.8,
       });
     }
+    if (wanted("assign-10")) {
+      const writes = writeFloorComparison(shape, plan.writeFloor);
+      log(`${writes.registrar.title}, rest: registrar and the prepared floor, alternating`);
+      const sides = ["registrar", "floor-prepared"] as const;
+      for (const side of sides) await warmUp(writes[side], servers[side], settings);
+      const half = settings.durationSeconds / 2;
+      const segments: Record<(typeof sides)[number], LoadResult[]> = { registrar: [], "floor-prepared": [] };
+      for (const side of [...sides, ...[...sides].reverse()]) {
+        segments[side].push(await measureOnce(writes[side], servers[side], settings, half));
+        await settle();
+      }
+      const mine = combine(segments.registrar);
+      const floor = combine(segments["floor-prepared"]);
+      results.push(mine, floor);
+      writeRatios.push({
+        scenario: "assign-10",
+        registrarRps: mine.requestsPerSecond,
+        preparedFloorRps: floor.requestsPerSecond,
+        ratio: mine.requestsPerSecond / floor.requestsPerSecond,
+        cpuRatio: floor.serverCpuUsPerRequest / mine.serverCpuUsPerRequest,
+        target: 0.5,
+      });
+    }
     for (const floor of Object.values(floors)) {
       await floor.stop();
       running.splice(running.indexOf(floor), 1);
     }
   }
 
-  // Fresh students, from the end: the bulk comparison's, then 15,000 for the removal
-  // scenarios (150,000 enrollments), the rest one per assignment request.
-  const { first: firstFresh, last: lastFresh } = dataset.freshStudents;
-  const bulkStudents = Array.from({ length: 2 * bulkRounds }, (_, i) => lastFresh - i);
-  const plan: FreshStudentPlan = {
-    removal: { first: lastFresh - 2 * bulkRounds - 15_000 + 1, last: lastFresh - 2 * bulkRounds },
-    assign: { first: firstFresh, last: lastFresh - 2 * bulkRounds - 15_000 },
-  };
   let removalsReady = false;
   for (const scenario of otherScenarios(shape, plan)) {
     if (scenario.key === "remove-enrollment" && !removalsReady && wanted(scenario.key)) {
@@ -292,6 +333,7 @@ try {
     dataset: { ...dataset },
     results,
     floorRatios,
+    writeRatios,
     bulkAssignment,
     search,
     idempotency,

@@ -125,14 +125,20 @@ function listStudents(shape: DatasetShape, surface: Surface, deep: boolean): Sce
   };
 }
 
-function assign(shape: DatasetShape, surface: Surface, fresh: IdSource, count: 10 | 1000): Scenario {
+function assign(
+  shape: DatasetShape,
+  surface: Surface,
+  fresh: IdSource,
+  count: 10 | 1000,
+  target: Target = "registrar",
+): Scenario {
   const allCourses = thousandCourses();
   let request = 0;
   return {
     key: count === 10 ? "assign-10" : "assign-1000",
     title: count === 10 ? "assign 10 courses to a fresh student" : "assign 1,000 courses in one request",
     surface,
-    target: "registrar",
+    target,
     // REST: 201 because every enrollment is new; a 200 would mean a reused student.
     expectedStatus: surface === "rest" ? 201 : 200,
     exhausted: () => fresh.exhausted,
@@ -191,8 +197,25 @@ export function floorComparison(shape: DatasetShape): Array<Record<Target, Scena
   }));
 }
 
+/**
+ * The write against its floor: assigning 10 courses over REST, Registrar and the prepared
+ * floor (the same statements in one transaction), each request on a fresh student of `students`.
+ */
+export function writeFloorComparison(
+  shape: DatasetShape,
+  students: { first: number; last: number },
+): Record<"registrar" | "floor-prepared", Scenario> {
+  const fresh = new IdSource(students.first, students.last);
+  return {
+    registrar: assign(shape, "rest", fresh, 10),
+    "floor-prepared": assign(shape, "rest", fresh, 10, "floor-prepared"),
+  };
+}
+
 /** How the fresh students (no enrollment at first) are shared out. */
 export type FreshStudentPlan = {
+  /** One per request of the write floor comparison. */
+  writeFloor: { first: number; last: number };
   /** One per assignment request. */
   assign: { first: number; last: number };
   /** Given their seeded-like 10 enrollments just before the removal scenarios. */
