@@ -414,7 +414,7 @@ function EnrolledCourses({
                     )}{" "}
                     <button
                       type="button"
-                      aria-label={`${course.status === "waitlisted" ? "Leave the waitlist of" : "Drop"} ${label(course)}`}
+                      aria-label={`${course.status === "waitlisted" ? "Leave waitlist of" : "Drop"} ${label(course)}`}
                       onClick={() => {
                         drop.reset();
                         setDone(undefined);
