@@ -200,6 +200,8 @@ describe("cursors and parameters of a sorted list", () => {
       `/courses?sort=name&cursor=${Buffer.from("sort:name:asc:0:x").toString("base64url")}`,
       `/students?sort=name&cursor=${Buffer.from("sort:name:asc:").toString("base64url")}`,
       "/students?sort=name&cursor=bm90IGEgY3Vyc29y",
+      `/students?sort=name&cursor=${Buffer.from("sort:name:asc:1:a\u0000b").toString("base64url")}`,
+      `/students?sort=name&cursor=${Buffer.from([...Buffer.from("sort:name:asc:1:"), 0xff, 0xfe]).toString("base64url")}`,
     ]) {
       const body = expectProblem(await api.get(path), 400, "validation_failed");
       expect(body.errors, path).toEqual([expect.objectContaining({ path: "cursor" })]);
