@@ -26,17 +26,19 @@ const PAGE_SIZE = MAX_PAGE_SIZE;
 
 type Course = RouterOutputs["courses"]["byId"];
 type RosterStudent = RouterOutputs["courses"]["students"]["students"][number];
-type RosterColumn = "name" | "email" | "enrolledAt";
+type RosterColumn = "name" | "email" | "enrolledAt" | "id";
 
 const rosterColumns: Record<RosterColumn, SortValue<RosterStudent>> = {
   name: (student) => student.name,
   email: (student) => student.email,
   enrolledAt: (student) => Date.parse(student.enrolledAt),
+  id: (student) => student.id,
 };
 const columnLabels: Record<RosterColumn, string> = {
   name: "Student",
   email: "Email",
   enrolledAt: "Enrolled",
+  id: "ID",
 };
 
 export function RosterPage() {
@@ -178,6 +180,7 @@ function Waitlist({ course, label }: { course: Course; label: string }) {
               <th scope="col">Student</th>
               <th scope="col">Email</th>
               <th scope="col">Waiting since</th>
+              <th scope="col">ID</th>
             </tr>
           </thead>
           <tbody>
@@ -189,6 +192,7 @@ function Waitlist({ course, label }: { course: Course; label: string }) {
                 </td>
                 <td>{student.email}</td>
                 <td>{formatDateTime(student.enrolledAt)}</td>
+                <td>{student.id}</td>
               </tr>
             ))}
           </tbody>
@@ -241,6 +245,7 @@ function CourseRoster({ course, label }: { course: Course; label: string }) {
               {header("name")}
               {header("email")}
               {header("enrolledAt")}
+              {header("id")}
             </tr>
           </thead>
           <tbody>
@@ -251,6 +256,7 @@ function CourseRoster({ course, label }: { course: Course; label: string }) {
                 </td>
                 <td>{student.email}</td>
                 <td>{formatDateTime(student.enrolledAt)}</td>
+                <td>{student.id}</td>
               </tr>
             ))}
           </tbody>
