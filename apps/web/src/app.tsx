@@ -9,6 +9,7 @@ import { NotFoundPage } from "./pages/not-found-page.tsx";
 import { RosterPage } from "./pages/roster-page.tsx";
 import { StudentPage } from "./pages/student-page.tsx";
 import { StudentsPage } from "./pages/students-page.tsx";
+import { TermsPage } from "./pages/terms-page.tsx";
 import { createApiClient, createQueryClient, TRPCProvider } from "./trpc.ts";
 
 /** Every page lives under /app/ so that none can shadow an API path. */
@@ -50,6 +51,7 @@ function ApiProvider({ apiKey }: { apiKey: string | undefined }) {
             <span className="brand">Registrar</span>
             <NavLink to="/students">Students</NavLink>
             <NavLink to="/courses">Courses</NavLink>
+            <NavLink to="/terms">Terms</NavLink>
             <NavLink to="/api-key">API key</NavLink>
             <a href="/docs">API reference</a>
           </nav>
@@ -61,6 +63,7 @@ function ApiProvider({ apiKey }: { apiKey: string | undefined }) {
             <Route path="students/:studentId" element={<StudentPage />} />
             <Route path="courses" element={<CoursesPage />} />
             <Route path="courses/:courseId" element={<RosterPage />} />
+            <Route path="terms" element={<TermsPage />} />
             <Route path="api-key" element={<ApiKeyPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>

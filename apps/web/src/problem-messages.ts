@@ -44,6 +44,16 @@ function messageFor(error: RegistrarError, context: ErrorContext): string {
       return "This student does not exist; they may have been deleted.";
     case "enrollment_not_found":
       return "The student was no longer enrolled in that course.";
+    case "term_in_use":
+      return "This term is still the term of a course (or the parent of another term), so it was not deleted. Give those courses another term, or none, first.";
+    case "term_not_found":
+      return "The chosen term does not exist any more; it may have been deleted. Choose another.";
+    case "invalid_transition":
+      return "That change is not possible from the enrollment's current status; the list has been refreshed.";
+    case "waitlist_below_count":
+      return "The waitlist cannot be made shorter than the number of students already on it.";
+    case "sourced_id_taken":
+      return "Another record already uses this external id.";
     case "capacity_below_enrolled":
       return "The capacity cannot be lower than the number of students already enrolled.";
     case "unauthorized":

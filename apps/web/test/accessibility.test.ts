@@ -95,6 +95,11 @@ describe.skipIf(!chromiumAvailable())("web UI accessibility in chromium", { time
     expect(await page.title()).toBe("Courses — Registrar");
     await checkPage("empty-courses");
 
+    await page.goto(url("/app/terms"));
+    await page.getByText("No terms yet. To add the first one").waitFor();
+    expect(await page.title()).toBe("Terms — Registrar");
+    await checkPage("empty-terms");
+
     await page.goto(url("/app/api-key"));
     await page.getByText("No API key is set.").waitFor();
     expect(await page.title()).toBe("API key — Registrar");
@@ -195,11 +200,11 @@ describe.skipIf(!chromiumAvailable())("web UI accessibility in chromium", { time
     expect(await courseNames()).toEqual(["Latin", "Geometry", "Poetry"]);
     await checkPage("student");
 
-    await enrolled.getByRole("button", { name: "Remove Latin" }).click();
-    await page.getByRole("dialog", { name: "Remove course?" }).waitFor();
-    await checkPage("student-remove-confirm");
-    await page.getByRole("dialog").getByRole("button", { name: "Remove course" }).click();
-    await page.getByRole("status").filter({ hasText: "Removed from Latin." }).waitFor();
+    await enrolled.getByRole("button", { name: "Drop Latin" }).click();
+    await page.getByRole("dialog", { name: "Drop course?" }).waitFor();
+    await checkPage("student-drop-confirm");
+    await page.getByRole("dialog").getByRole("button", { name: "Drop course" }).click();
+    await page.getByRole("status").filter({ hasText: "Dropped Latin." }).waitFor();
     // the removed row held the focus: it goes to the list's heading, not to the page's end
     await expect.poll(activeElement).toMatchObject({ tag: "h2", text: "Enrolled courses" });
     await enrolled.getByRole("link", { name: "Latin" }).waitFor({ state: "detached" });
@@ -209,6 +214,86 @@ describe.skipIf(!chromiumAvailable())("web UI accessibility in chromium", { time
     await page.getByText("Not enrolled in any course yet. To enroll New Comer").waitFor();
     await page.getByRole("group", { name: /Choose courses/ }).waitFor();
     await checkPage("student-no-courses");
+  });
+
+  it("passes axe on the v1.1 states: terms, a refused delete, a waitlist, statuses, history, editing, sorting", async () => {
+    const url = (path: string) => `${server.baseUrl}${path}`;
+    const term = await api.terms.create.mutate({
+      name: "Term A11y",
+      startsOn: "2027-01-01",
+      endsOn: "2027-06-30",
+    });
+    const course = await api.courses.create.mutate({
+      name: "Debate",
+      level: "beginner",
+      code: "DB-1",
+      termId: term.id,
+      capacity: 1,
+      waitlistCapacity: 2,
+    });
+    const other = await api.courses.create.mutate({ name: "Music", level: "beginner", code: "MU-1" });
+    const seated = await api.students.create.mutate({ name: "Sam Seated", email: "sam.seated@example.org" });
+    const waiting = await api.students.create.mutate({ name: "Wanda Waiting", email: "wanda@example.org" });
+    await api.enrollments.assign.mutate({ studentId: seated.id, courseIds: [course.id] });
+    await api.enrollments.assign.mutate({ studentId: waiting.id, courseIds: [other.id] });
+    await api.enrollments.assign.mutate({ studentId: waiting.id, courseIds: [course.id], waitlist: true });
+    await api.enrollments.remove.mutate({
+      studentId: waiting.id,
+      courseId: other.id,
+      reason: "Timetable clash",
+    });
+
+    await page.goto(url("/app/terms"));
+    await page.getByRole("cell", { name: "Term A11y", exact: true }).waitFor();
+    await checkPage("terms");
+    await page.getByRole("button", { name: "Delete Term A11y" }).click();
+    const dialog = page.getByRole("dialog", { name: "Delete term?" });
+    await dialog.getByRole("button", { name: "Delete term" }).click();
+    await dialog.getByRole("alert").waitFor();
+    await checkPage("terms-delete-in-use");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+
+    await page.goto(url("/app/courses"));
+    await page.getByLabel("Search courses").fill("nothing-like-it");
+    await page.getByText("No course’s name or code contains “nothing-like-it”.").waitFor();
+    await checkPage("courses-search-no-match");
+    await page.getByRole("button", { name: "Clear the search" }).click();
+    await page.getByRole("link", { name: "Debate (DB-1, Term A11y)" }).waitFor();
+    const seats = page.getByRole("columnheader", { name: "Seats" });
+    await seats.getByRole("button").click();
+    await expect.poll(() => seats.getAttribute("aria-sort")).toBe("ascending");
+    await checkPage("courses-sorted");
+
+    await page.goto(url(`/app/courses/${course.id}`));
+    await page.getByRole("table", { name: "Waitlist of Debate (DB-1, Term A11y)" }).waitFor();
+    expect(await page.title()).toBe(`Debate (DB-1, Term A11y) (course ${course.id}) — Registrar`);
+    await checkPage("roster-waitlist");
+    await page.getByRole("button", { name: "Edit course" }).click();
+    await page.getByRole("form", { name: "Edit course" }).waitFor();
+    await checkPage("course-edit");
+    await page.getByRole("button", { name: "Delete course" }).click();
+    await page.getByRole("dialog", { name: "Delete course?" }).waitFor();
+    await checkPage("course-delete-confirm");
+    await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+
+    await page.goto(url(`/app/students/${waiting.id}`));
+    await page.getByRole("cell", { name: "Waitlisted, position 1" }).waitFor();
+    await page.getByRole("table", { name: "Courses Wanda Waiting dropped or completed" }).waitFor();
+    await page.getByText("Reason: Timetable clash").waitFor();
+    await checkPage("student-statuses-history");
+    await page.getByRole("button", { name: "Edit student" }).click();
+    await page.getByRole("form", { name: "Edit student" }).waitFor();
+    await checkPage("student-edit");
+    await page.getByRole("button", { name: "Delete student" }).click();
+    await page.getByRole("dialog", { name: "Delete student?" }).waitFor();
+    await checkPage("student-delete-confirm");
+    await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+
+    await page.goto(url("/app/students"));
+    const nameHeader = page.getByRole("columnheader", { name: "Name" });
+    await nameHeader.getByRole("button").click();
+    await expect.poll(() => nameHeader.getAttribute("aria-sort")).toBe("ascending");
+    await checkPage("students-sorted");
   });
 
   it("starts every page with a skip link to the content, and moves focus to a new page's heading", async () => {

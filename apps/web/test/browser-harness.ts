@@ -39,6 +39,21 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
+/** The screenshots kept in the repository (docs/screens/<page>.png), for the README and reviews. */
+export const docsScreensDir = join(webRoot, "..", "..", "docs", "screens");
+
+/**
+ * A screenshot for docs/screens/, written by the PGlite run only: both databases show the
+ * same page, and one writer keeps the files from changing with the run.
+ */
+export async function docsScreenshot(page: Page, name: string): Promise<string | undefined> {
+  if ((process.env.REGISTRAR_TEST_DB ?? "pglite") !== "pglite") return undefined;
+  await mkdir(docsScreensDir, { recursive: true });
+  const path = join(docsScreensDir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
 /** A production build of the web UI in a temp folder, as `pnpm start` would serve it. */
 export async function buildWebUi(): Promise<{ dir: string; remove(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), "registrar-web-dist-"));

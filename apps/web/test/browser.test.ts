@@ -88,7 +88,7 @@ describe.skipIf(!chromiumAvailable())("web UI in chromium", { timeout: 60_000 },
     expect(page.url()).toBe(url("/app/students"));
   });
 
-  it("enrolls a student in courses, shows a full course refused, and removes a course", async () => {
+  it("enrolls a student in courses, shows a full course refused, and drops a course", async () => {
     const student = await api.students.create.mutate({ name: "Alan Turing", email: "alan@example.org" });
     const rival = await api.students.create.mutate({ name: "Rival Student", email: "rival@example.org" });
     const algebra = await api.courses.create.mutate({ name: "Algebra", level: "beginner", capacity: 30 });
@@ -140,13 +140,13 @@ describe.skipIf(!chromiumAvailable())("web UI in chromium", { timeout: 60_000 },
     await expect.poll(() => dramaBox.isDisabled()).toBe(true);
     console.log(`screenshot: ${await screenshot(page, "student-course-full")}`);
 
-    // remove with confirmation
-    await enrolledTable.getByRole("button", { name: "Remove Algebra" }).click();
-    const dialog = page.getByRole("dialog", { name: "Remove course?" });
+    // drop with confirmation
+    await enrolledTable.getByRole("button", { name: "Drop Algebra" }).click();
+    const dialog = page.getByRole("dialog", { name: "Drop course?" });
     await dialog.waitFor();
-    expect(await dialog.textContent()).toContain("Remove Alan Turing from Algebra?");
-    console.log(`screenshot: ${await screenshot(page, "student-remove-confirm")}`);
-    await dialog.getByRole("button", { name: "Remove course" }).click();
+    expect(await dialog.textContent()).toContain("Drop Alan Turing from Algebra?");
+    console.log(`screenshot: ${await screenshot(page, "student-drop-confirm")}`);
+    await dialog.getByRole("button", { name: "Drop course" }).click();
     await dialog.waitFor({ state: "hidden" });
     await enrolledTable.getByRole("link", { name: "Algebra" }).waitFor({ state: "detached" });
 

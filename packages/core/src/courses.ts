@@ -8,16 +8,19 @@ import {
   TermNotFound,
   WaitlistBelowCount,
 } from "./errors.ts";
-import { pageOf, pageWindow } from "./paging.ts";
+import { DEFAULT_PAGE_SIZE, pageOf, pageWindow } from "./paging.ts";
 import { courseColumns } from "./rows.ts";
 import type {
   Course,
   CourseListInput,
   CoursePage,
+  CourseSort,
   CreateCourseInput,
+  SortOrder,
   UpdateCourseFields,
 } from "./schemas.ts";
 import { containing } from "./search.ts";
+import { decodeSortCursor, sortedPageOf } from "./sorting.ts";
 
 const SOURCED_ID_UNIQUE = "courses_sourced_id_unique";
 
@@ -95,7 +98,41 @@ async function matchingCoursesPage(
   return (await query.orderBy("courses.id").limit(search.limit).toKnexQuery()) as Course[];
 }
 
+/**
+ * A page of courses in another order than by id (`sort`, `order`), after the cursor's
+ * `(key, id)`, filtered as above: keyset paging over the sort's `(key, id)` index
+ * (migration 20261203000400), as for students.
+ */
+async function sortedCoursesPage(
+  db: Database,
+  page: CourseListInput & { sort: CourseSort; order: SortOrder },
+): Promise<CoursePage> {
+  const limit = page.limit ?? DEFAULT_PAGE_SIZE;
+  const key = CourseModel.sortKeys[page.sort];
+  const descending = page.order === "desc";
+  const after = decodeSortCursor(page.cursor, page.sort, page.order, key);
+  const query = CourseModel.query(db).select([...courseColumns, CourseModel.sortKeyColumn(key)]);
+  if (page.q !== undefined) {
+    const pattern = containing(page.q);
+    query.where((where) =>
+      where.where("courses.name", "ilike", pattern).orWhere("courses.code", "ilike", pattern),
+    );
+  }
+  if (page.termId !== undefined) query.where("courses.term_id", page.termId);
+  if (after) query.where(CourseModel.afterSortPosition(key, descending, after));
+  const rows = (await query
+    .orderByRaw(CourseModel.sortOrder(key, descending))
+    .limit(limit + 1)
+    .toKnexQuery()) as Array<Course & { sortKey: string }>;
+  const { items, nextCursor } = sortedPageOf(rows, limit, page.sort, page.order);
+  return { courses: items, nextCursor };
+}
+
 export async function listCourses(db: Database, page?: CourseListInput): Promise<CoursePage> {
+  const sort = page?.sort ?? "id";
+  const order = page?.order ?? "asc";
+  // the default order (ascending id) keeps its prepared statements and its id cursors
+  if (sort !== "id" || order !== "asc") return sortedCoursesPage(db, { ...page, sort, order });
   const { afterId, limit } = pageWindow(page);
   const rows =
     page?.q === undefined && page?.termId === undefined

@@ -21,6 +21,9 @@ import {
 } from "@registrar/contract";
 import { z } from "zod";
 
+/** The longest cursor of a sorted list: prefix, id and a 200-character name of 3-byte characters, in base64url. */
+const SORTABLE_CURSOR_MAX_LENGTH = 1024;
+
 /**
  * The zod schemas here are the single source of truth for what Registrar accepts and
  * answers: services parse with them, tRPC uses them as input validators, the REST adapter
@@ -230,10 +233,36 @@ export const pageInput = z.strictObject({
   limit: pageLimitSchema.optional(),
   cursor: cursorSchema.optional(),
 });
-export const studentListInput = pageInput.extend({ q: searchTextSchema.optional() });
+/**
+ * A cursor of a list that can be sorted: a sorted page's cursor carries the last row's
+ * sort value (a name may be 200 characters of up to three UTF-8 bytes each), so it is
+ * longer than an id cursor.
+ */
+export const sortableCursorSchema = z
+  .string()
+  .max(SORTABLE_CURSOR_MAX_LENGTH, { error: "is not a valid cursor", abort: true })
+  .regex(/^[A-Za-z0-9_-]+$/, "is not a valid cursor")
+  .meta({ description: "The next_cursor of the previous page, of the same sort and order" });
+export const sortOrders = ["asc", "desc"] as const;
+export const sortOrderSchema = z
+  .enum(sortOrders)
+  .meta({ description: "asc (the default) or desc; ties are broken by id, the same way" });
+/** The orders of `GET /students` (`id`, the default, is the order of creation). */
+export const studentSorts = ["id", "name", "email", "createdAt"] as const;
+/** The orders of `GET /courses`. */
+export const courseSorts = ["id", "name", "code", "level", "capacity"] as const;
+export const studentListInput = pageInput.extend({
+  cursor: sortableCursorSchema.optional(),
+  q: searchTextSchema.optional(),
+  sort: z.enum(studentSorts).optional(),
+  order: sortOrderSchema.optional(),
+});
 export const courseListInput = pageInput.extend({
+  cursor: sortableCursorSchema.optional(),
   q: searchTextSchema.optional(),
   termId: idSchema.optional(),
+  sort: z.enum(courseSorts).optional(),
+  order: sortOrderSchema.optional(),
 });
 export const enrollmentListInput = pageInput.extend({ status: statusFilterSchema.optional() });
 /** A history query: of a pair, a student or a course (at least one id). */
@@ -359,10 +388,24 @@ const nextCursor = z
   .nullable()
   .meta({ description: "null on the last page" });
 
-export const studentPageSchema = z.object({ students: pageItems(studentSchema), nextCursor });
+/** The next cursor of a list that can be sorted (see sortableCursorSchema). */
+const sortableNextCursor = z
+  .string()
+  .max(SORTABLE_CURSOR_MAX_LENGTH)
+  .regex(/^[A-Za-z0-9_-]+$/)
+  .nullable()
+  .meta({ description: "null on the last page" });
+
+export const studentPageSchema = z.object({
+  students: pageItems(studentSchema),
+  nextCursor: sortableNextCursor,
+});
 export const termPageSchema = z.object({ terms: pageItems(termSchema), nextCursor });
 export const historyPageSchema = z.object({ events: pageItems(historyEntrySchema), nextCursor });
-export const coursePageSchema = z.object({ courses: pageItems(courseSchema), nextCursor });
+export const coursePageSchema = z.object({
+  courses: pageItems(courseSchema),
+  nextCursor: sortableNextCursor,
+});
 export const studentCoursesPageSchema = z.object({
   studentId: idSchema,
   courses: pageItems(enrolledCourseSchema),
@@ -416,6 +459,9 @@ export type StatusFilter = z.infer<typeof statusFilterSchema>;
 export type UpdateEnrollmentInput = z.infer<typeof updateEnrollmentInput>;
 export type StudentListInput = z.infer<typeof studentListInput>;
 export type CourseListInput = z.infer<typeof courseListInput>;
+export type SortOrder = (typeof sortOrders)[number];
+export type StudentSort = (typeof studentSorts)[number];
+export type CourseSort = (typeof courseSorts)[number];
 export type EnrollmentListInput = z.infer<typeof enrollmentListInput>;
 export type HistoryInput = z.infer<typeof historyInput>;
 export type HistoryEntry = z.infer<typeof historyEntrySchema>;

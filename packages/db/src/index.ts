@@ -31,7 +31,7 @@ export {
   EnrollmentHistory,
 } from "./models/EnrollmentHistory.ts";
 export { IdempotencyKey } from "./models/IdempotencyKey.ts";
-export { RegistrarModel } from "./models/RegistrarModel.ts";
+export { RegistrarModel, type SortKey, type SortPosition } from "./models/RegistrarModel.ts";
 export { Student } from "./models/Student.ts";
 export { type EnrollmentChange, type EnrollmentStatus, StudentCourse } from "./models/StudentCourse.ts";
 export { Term, type TermType } from "./models/Term.ts";

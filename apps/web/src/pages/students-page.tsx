@@ -1,11 +1,13 @@
 import { DEFAULT_PAGE_SIZE, MAX_EMAIL_LENGTH, MAX_NAME_LENGTH } from "@registrar/sdk";
-import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { ErrorMessage } from "../components/error-message.tsx";
 import { isRetrying, LoadError } from "../components/load-error.tsx";
 import { LoadMoreButton } from "../components/load-more-button.tsx";
+import { SortableHeader, type SortState, sortDescription } from "../components/sortable-header.tsx";
 import { formatDateTime } from "../dates.ts";
+import { useDebouncedValue } from "../debounce.ts";
 import { useDocumentTitle } from "../document-title.ts";
 import { pagedQueryOptions } from "../paged-query.ts";
 import { fieldsInError } from "../problem-messages.ts";
@@ -13,23 +15,39 @@ import { useTRPC, useTRPCClient } from "../trpc.ts";
 
 const PAGE_SIZE = DEFAULT_PAGE_SIZE;
 
+type StudentSort = "id" | "name" | "email" | "createdAt";
+const columnLabels: Record<StudentSort, string> = {
+  id: "ID",
+  name: "Name",
+  email: "Email",
+  createdAt: "Added",
+};
+
 export function StudentsPage() {
   useDocumentTitle("Students");
   const trpc = useTRPC();
   const client = useTRPCClient();
   const [search, setSearch] = useState("");
+  // the server searches and sorts all students; it is asked when the typing pauses
+  const needle = useDebouncedValue(search.trim());
+  const [sort, setSort] = useState<SortState<StudentSort>>({ key: "id", direction: "ascending" });
   const searchField = useRef<HTMLInputElement>(null);
-  const students = useInfiniteQuery(
-    pagedQueryOptions(trpc.students.list.queryKey, client.students.list.query, { limit: PAGE_SIZE }),
-  );
-  const loaded = students.data?.pages.flatMap((page) => page.students) ?? [];
-  const needle = search.trim().toLowerCase();
-  const shown = needle
-    ? loaded.filter(
-        (student) =>
-          student.name.toLowerCase().includes(needle) || student.email.toLowerCase().includes(needle),
-      )
-    : loaded;
+  const students = useInfiniteQuery({
+    ...pagedQueryOptions(trpc.students.list.queryKey, client.students.list.query, {
+      limit: PAGE_SIZE,
+      ...(needle ? { q: needle } : {}),
+      sort: sort.key,
+      order: sort.direction === "ascending" ? ("asc" as const) : ("desc" as const),
+    }),
+    // the table stays while the next order or search loads, so a sort button keeps the focus
+    placeholderData: keepPreviousData,
+  });
+  const shown = students.data?.pages.flatMap((page) => page.students) ?? [];
+  const settled = students.isSuccess && !students.isPlaceholderData;
+  const clearSearch = () => {
+    setSearch("");
+    searchField.current?.focus();
+  };
 
   return (
     <section aria-labelledby="students-title">
@@ -49,69 +67,61 @@ export function StudentsPage() {
           />
         </label>
         <span className="muted" aria-live="polite">
-          {students.isSuccess &&
+          {settled &&
             (needle
-              ? `${shown.length} of ${loaded.length} loaded students match`
-              : `${loaded.length} student${loaded.length === 1 ? "" : "s"} shown`)}
+              ? `${shown.length}${students.hasNextPage ? "+" : ""} matching student${shown.length === 1 ? "" : "s"} shown`
+              : `${shown.length}${students.hasNextPage ? "+" : ""} student${shown.length === 1 ? "" : "s"} shown`)}
         </span>
       </div>
 
       {students.isPending && !isRetrying(students) && <p className="muted">Loading students…</p>}
       <LoadError load={students} what="students" />
-      {students.isSuccess && loaded.length === 0 && (
+      {settled && !needle && shown.length === 0 && (
         <p className="empty-state">
           No students yet. To add the first one, enter their name and email address under “Add a student”
           above and press Add student.
         </p>
       )}
-      {needle && loaded.length > 0 && shown.length === 0 && (
+      {settled && needle && shown.length === 0 && (
         <div className="empty-state">
+          <p>No student’s name or email contains “{needle}”. The search covers every student.</p>
           <p>
-            No student’s name or email contains “{search.trim()}”
-            {students.hasNextPage ? " among the students loaded so far." : "."}
-          </p>
-          <p>
-            <button
-              type="button"
-              onClick={() => {
-                setSearch("");
-                searchField.current?.focus();
-              }}
-            >
+            <button type="button" onClick={clearSearch}>
               Clear the search
             </button>
           </p>
         </div>
       )}
       {shown.length > 0 && (
-        <>
-          <p className="muted table-note">Listed in the order they were added.</p>
-          <table>
-            <caption className="visually-hidden">Students, in the order they were added</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Email</th>
-                <th scope="col">Added</th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((student) => (
-                <tr key={student.id}>
-                  <td>
-                    <Link to={`/students/${student.id}`}>{student.name}</Link>
-                  </td>
-                  <td>{student.email}</td>
-                  <td>{formatDateTime(student.createdAt)}</td>
-                </tr>
+        <table aria-busy={students.isPlaceholderData || undefined}>
+          <caption className="visually-hidden">
+            Students{needle ? ` matching “${needle}”` : ""},{" "}
+            {sortDescription(columnLabels[sort.key], sort.direction)}
+          </caption>
+          <thead>
+            <tr>
+              {(["name", "email", "createdAt", "id"] as const).map((key) => (
+                <SortableHeader key={key} sortKey={key} sort={sort} onSort={setSort}>
+                  {columnLabels[key]}
+                </SortableHeader>
               ))}
-            </tbody>
-          </table>
-        </>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((student) => (
+              <tr key={student.id}>
+                <td>
+                  <Link to={`/students/${student.id}`}>{student.name}</Link>
+                </td>
+                <td>{student.email}</td>
+                <td>{formatDateTime(student.createdAt)}</td>
+                <td>{student.id}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
-      <LoadMoreButton list={students} label="Load more students">
-        {needle && <span className="muted"> Search covers the students loaded so far.</span>}
-      </LoadMoreButton>
+      <LoadMoreButton list={students} label="Load more students" />
     </section>
   );
 }

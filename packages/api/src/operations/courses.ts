@@ -11,6 +11,7 @@ import {
   courseListInput,
   coursePageSchema,
   courseSchema,
+  courseSorts,
   courseStudentsPageSchema,
   createCourse,
   createCourseInput,
@@ -35,6 +36,7 @@ import {
   pageQuery,
   restBodyOf,
   searchQuery,
+  sortQuery,
 } from "./rest-schemas.ts";
 
 const tag = "Courses";
@@ -80,14 +82,21 @@ export const courseOperations = {
       method: "get",
       path: "/courses",
       operationId: "listCourses",
-      summary: "List courses, by id, a page at a time",
+      summary: "List courses, by id (or sorted), a page at a time",
       description:
         `Courses in ascending id with their \`enrolled_count\`, \`limit\` at a time (1..${MAX_PAGE_SIZE}, default ${DEFAULT_PAGE_SIZE}). ` +
         "Pass `next_cursor` back as `cursor` for the next page; it is null on the last one. `q` keeps the " +
         "courses whose name or code contains it (case-insensitively), `term_id` those of one term; both are " +
-        "served by the database over all courses.",
+        "served by the database over all courses. `sort` (`name`, `code`, `level`, case-insensitively; " +
+        "`capacity`, unlimited last; `id`) and `order` (`asc`, `desc`) choose another order, ties broken by " +
+        "id (a course without a code sorts first); a cursor pages only the sort and order it came from (else " +
+        "400 `validation_failed`).",
       tag,
-      query: pageQuery.extend({ ...searchQuery, term_id: idParamSchema.optional() }),
+      query: pageQuery.extend({
+        ...searchQuery,
+        term_id: idParamSchema.optional(),
+        ...sortQuery(courseSorts),
+      }),
       input: ({ query: { term_id, ...query } }) => ({ ...query, termId: term_id }),
       responses: { 200: { description: "A page of courses" } },
       status: 200,

@@ -5,6 +5,8 @@ import {
   pageLimitParamSchema,
   type StatusFilter,
   searchTextSchema,
+  sortableCursorSchema,
+  sortOrderSchema,
 } from "@registrar/core";
 import { z } from "zod";
 import { type CamelCase, camelCaseKey, type SnakeCase, snakeCaseKey } from "../wire-case.ts";
@@ -43,6 +45,25 @@ export const enrollmentListQuery = pageQuery.extend({ status: statusParamSchema.
 
 /** `?q=`: a case-insensitive substring. */
 export const searchQuery = { q: searchTextSchema.optional() };
+
+/**
+ * `?sort=&order=&cursor=` of a list that can be sorted: the sort's names in snake_case as
+ * REST spells fields (`created_at`), handed to the operation in its camelCase
+ * (`createdAt`); the cursor of a sorted page is longer than an id cursor.
+ */
+export function sortQuery<const Sort extends string>(sorts: readonly [Sort, ...Sort[]]) {
+  const bySnakeName = new Map(sorts.map((sort) => [snakeCaseKey(sort), sort] as const));
+  const names = [...bySnakeName.keys()] as [string, ...string[]];
+  return {
+    cursor: sortableCursorSchema.optional(),
+    sort: z
+      .enum(names)
+      .transform((name) => bySnakeName.get(name) as Sort)
+      .meta({ description: `The order of the list: ${names.join(", ")} (default id)` })
+      .optional(),
+    order: sortOrderSchema.optional(),
+  };
+}
 
 /** `?reason=` of a drop. */
 export { changeReasonSchema as reasonParamSchema } from "@registrar/core";

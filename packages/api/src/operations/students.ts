@@ -9,6 +9,7 @@ import {
   studentListInput,
   studentPageSchema,
   studentSchema,
+  studentSorts,
   updateStudent,
   updateStudentFields,
 } from "@registrar/core";
@@ -16,7 +17,7 @@ import { z } from "zod";
 import { reads, readsStudent, writes, writesStudent } from "./access.ts";
 import { defineOperation } from "./define-operation.ts";
 import { studentEtag } from "./etags.ts";
-import { camelCasedBody, idParams, pageQuery, restBodyOf, searchQuery } from "./rest-schemas.ts";
+import { camelCasedBody, idParams, pageQuery, restBodyOf, searchQuery, sortQuery } from "./rest-schemas.ts";
 
 const tag = "Students";
 const byId = z.strictObject({ id: idSchema });
@@ -60,13 +61,15 @@ export const studentOperations = {
       method: "get",
       path: "/students",
       operationId: "listStudents",
-      summary: "List students, by id, a page at a time",
+      summary: "List students, by id (or sorted), a page at a time",
       description:
         `Students in ascending id, \`limit\` at a time (1..${MAX_PAGE_SIZE}, default ${DEFAULT_PAGE_SIZE}). Pass \`next_cursor\` back as ` +
         "`cursor` for the next page; it is null on the last one. `q` keeps the students whose name or email " +
-        "contains it (case-insensitively), searched by the database over all students.",
+        "contains it (case-insensitively), searched by the database over all students. `sort` (`name`, " +
+        "`email`, case-insensitively, `created_at` or `id`) and `order` (`asc`, `desc`) choose another order, " +
+        "ties broken by id; a cursor pages only the sort and order it came from (else 400 `validation_failed`).",
       tag,
-      query: pageQuery.extend(searchQuery),
+      query: pageQuery.extend(searchQuery).extend(sortQuery(studentSorts)),
       input: ({ query }) => query,
       responses: { 200: { description: "A page of students" } },
       status: 200,

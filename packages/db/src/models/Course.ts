@@ -1,5 +1,5 @@
 import type { RelationMappings } from "objection";
-import { RegistrarModel } from "./RegistrarModel.ts";
+import { RegistrarModel, type SortKey } from "./RegistrarModel.ts";
 import { Student } from "./Student.ts";
 import { StudentCourse } from "./StudentCourse.ts";
 
@@ -29,6 +29,20 @@ export class Course extends RegistrarModel {
   /** The roster, through student_courses, each with its enrollment's `enrolledAt`. */
   students?: Array<Student & { enrolledAt: string }>;
   enrollments?: StudentCourse[];
+
+  /**
+   * The orders `GET /courses?sort=` offers, each with its `(key, id)` index: names, codes
+   * and levels case-insensitively; a course without a code sorts as an empty code (first,
+   * ascending) and one without a seat limit as the largest capacity (last, ascending).
+   * The null stand-ins keep a key total, which a row comparison of a cursor needs.
+   */
+  static sortKeys = {
+    name: { expression: "lower(courses.name)", type: "text" },
+    code: { expression: "coalesce(lower(courses.code), '')", type: "text" },
+    level: { expression: "lower(courses.level)", type: "text" },
+    capacity: { expression: "coalesce(courses.capacity, 2147483647)", type: "integer" },
+    id: { expression: "courses.id", type: "integer" },
+  } as const satisfies Record<string, SortKey>;
 
   static override relationMappings = (): RelationMappings => ({
     students: {

@@ -1,5 +1,15 @@
 import { Model, type ModelObject, type Raw, raw, snakeCaseMappers } from "objection";
 
+/**
+ * One order a list can be sorted in: the SQL expression it orders by (a constant of the
+ * model, never caller input; an index of `(expression, id)` serves it, migration
+ * 20261203000400) and the type its value has, to compare a cursor's text with it.
+ */
+export type SortKey = { expression: string; type: "text" | "integer" | "timestamptz" };
+
+/** Where the previous page of a sorted list ended: its last row's sort value (as text) and id. */
+export type SortPosition = { value: string; id: number };
+
 /** The static side of a model, as {@link RegistrarModel.columnsAs} needs it. */
 type ModelStatics<M> = { new (): M; tableName: string; propertyNameToColumnName(property: string): string };
 
@@ -48,5 +58,36 @@ export class RegistrarModel extends Model {
   /** `column <> all(?::int[])`: whether `column` is none of `ids` (see {@link isAnyOf}). */
   static isNoneOf(column: string, ids: readonly number[]): Raw {
     return raw("?? <> all(?::int[])", [column, ids]);
+  }
+
+  /*
+   * Keyset paging in any order of a model's `sortKeys`: the rows ordered by `(key, id)`,
+   * both the same way so that one B-tree index of `(key, id)` serves it forwards or
+   * backwards, and a page starts after the previous one's last `(key, id)`. Raw SQL
+   * because knex has no row-value comparison (`(a, b) > (?, ?)`) and no ORDER BY of an
+   * expression; the expressions are the models' constants, the values parameters.
+   */
+
+  /** `(key)::text as "sortKey"`: the value a cursor carries, exactly as the database compares it. */
+  static sortKeyColumn(key: SortKey): Raw {
+    return raw(`(${key.expression})::text as "sortKey"`);
+  }
+
+  /** The rows after `position` in the order of `key` (descending: before it). */
+  static afterSortPosition(key: SortKey, descending: boolean, position: SortPosition): Raw {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the model called, for its table's id
+    const id = `${this.tableName}.id`;
+    return raw(`(${key.expression}, ??) ${descending ? "<" : ">"} (?::${key.type}, ?::integer)`, [
+      id,
+      position.value,
+      position.id,
+    ]);
+  }
+
+  /** ORDER BY the key, then the id, both the same way. */
+  static sortOrder(key: SortKey, descending: boolean): string {
+    const direction = descending ? "desc" : "asc";
+    // biome-ignore lint/complexity/noThisInStatic: as above
+    return `${key.expression} ${direction}, ${this.tableName}.id ${direction}`;
   }
 }

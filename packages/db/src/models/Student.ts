@@ -1,6 +1,6 @@
 import { type Raw, type RelationMappings, raw } from "objection";
 import { Course } from "./Course.ts";
-import { RegistrarModel } from "./RegistrarModel.ts";
+import { RegistrarModel, type SortKey } from "./RegistrarModel.ts";
 import { StudentCourse } from "./StudentCourse.ts";
 
 export class Student extends RegistrarModel {
@@ -30,6 +30,17 @@ export class Student extends RegistrarModel {
       "coalesce((select version from student_enrollment_versions where student_id = students.id), 0)::text as version",
     );
   }
+
+  /**
+   * The orders `GET /students?sort=` offers (id is the default and needs none): names and
+   * emails case-insensitively, as people read a list. Each has its `(key, id)` index.
+   */
+  static sortKeys = {
+    name: { expression: "lower(students.name)", type: "text" },
+    email: { expression: "lower(students.email)", type: "text" },
+    createdAt: { expression: "students.created_at", type: "timestamptz" },
+    id: { expression: "students.id", type: "integer" },
+  } as const satisfies Record<string, SortKey>;
 
   static override relationMappings = (): RelationMappings => ({
     courses: {

@@ -13,8 +13,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List students, by id, a page at a time
-         * @description Students in ascending id, `limit` at a time (1..200, default 50). Pass `next_cursor` back as `cursor` for the next page; it is null on the last one. `q` keeps the students whose name or email contains it (case-insensitively), searched by the database over all students.
+         * List students, by id (or sorted), a page at a time
+         * @description Students in ascending id, `limit` at a time (1..200, default 50). Pass `next_cursor` back as `cursor` for the next page; it is null on the last one. `q` keeps the students whose name or email contains it (case-insensitively), searched by the database over all students. `sort` (`name`, `email`, case-insensitively, `created_at` or `id`) and `order` (`asc`, `desc`) choose another order, ties broken by id; a cursor pages only the sort and order it came from (else 400 `validation_failed`).
          */
         get: operations["listStudents"];
         put?: never;
@@ -65,8 +65,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List courses, by id, a page at a time
-         * @description Courses in ascending id with their `enrolled_count`, `limit` at a time (1..200, default 50). Pass `next_cursor` back as `cursor` for the next page; it is null on the last one. `q` keeps the courses whose name or code contains it (case-insensitively), `term_id` those of one term; both are served by the database over all courses.
+         * List courses, by id (or sorted), a page at a time
+         * @description Courses in ascending id with their `enrolled_count`, `limit` at a time (1..200, default 50). Pass `next_cursor` back as `cursor` for the next page; it is null on the last one. `q` keeps the courses whose name or code contains it (case-insensitively), `term_id` those of one term; both are served by the database over all courses. `sort` (`name`, `code`, `level`, case-insensitively; `capacity`, unlimited last; `id`) and `order` (`asc`, `desc`) choose another order, ties broken by id (a course without a code sorts first); a cursor pages only the sort and order it came from (else 400 `validation_failed`).
          */
         get: operations["listCourses"];
         put?: never;
@@ -1375,9 +1375,13 @@ export interface operations {
             query?: {
                 /** @description Page size, 1..200 (default 50) */
                 limit?: string;
-                /** @description The next_cursor of the previous page */
+                /** @description The next_cursor of the previous page, of the same sort and order */
                 cursor?: string;
                 q?: string;
+                /** @description The order of the list: id, name, email, created_at (default id) */
+                sort?: "id" | "name" | "email" | "created_at";
+                /** @description asc (the default) or desc; ties are broken by id, the same way */
+                order?: "asc" | "desc";
             };
             header?: {
                 /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
@@ -2266,11 +2270,15 @@ export interface operations {
             query?: {
                 /** @description Page size, 1..200 (default 50) */
                 limit?: string;
-                /** @description The next_cursor of the previous page */
+                /** @description The next_cursor of the previous page, of the same sort and order */
                 cursor?: string;
                 q?: string;
                 /** @description Integer id, 1..2147483647, in plain decimal */
                 term_id?: string;
+                /** @description The order of the list: id, name, code, level, capacity (default id) */
+                sort?: "id" | "name" | "code" | "level" | "capacity";
+                /** @description asc (the default) or desc; ties are broken by id, the same way */
+                order?: "asc" | "desc";
             };
             header?: {
                 /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
