@@ -43,10 +43,12 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export const docsScreensDir = join(webRoot, "..", "..", "docs", "screens");
 
 /**
- * A screenshot for docs/screens/, written by the PGlite run only: both databases show the
- * same page, and one writer keeps the files from changing with the run.
+ * A screenshot for docs/screens/, written only when asked (`REGISTRAR_UPDATE_SCREENS=1`,
+ * see docs/screens/README.md) and by the PGlite run only: a plain `pnpm test` must leave
+ * the checkout as it found it, and both databases show the same page.
  */
 export async function docsScreenshot(page: Page, name: string): Promise<string | undefined> {
+  if (process.env.REGISTRAR_UPDATE_SCREENS !== "1") return undefined;
   if ((process.env.REGISTRAR_TEST_DB ?? "pglite") !== "pglite") return undefined;
   await mkdir(docsScreensDir, { recursive: true });
   const path = join(docsScreensDir, `${name}.png`);
