@@ -3,6 +3,7 @@ import { registerCourseCommands } from "./commands/courses.ts";
 import { registerEnrollmentCommands } from "./commands/enrollments.ts";
 import { registerImportCommand } from "./commands/import.ts";
 import { registerStudentCommands } from "./commands/students.ts";
+import { registerTermCommands } from "./commands/terms.ts";
 import { DEFAULT_URL } from "./connection.ts";
 
 const exitCodesHelp = `
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
     .showHelpAfterError("(registrar --help lists the commands)")
     .addHelpText("after", exitCodesHelp);
   registerStudentCommands(program);
+  registerTermCommands(program);
   registerCourseCommands(program);
   registerEnrollmentCommands(program);
   registerImportCommand(program);

@@ -182,7 +182,7 @@ describe("registrar import", () => {
       courses.map((c) => ({ line: ++line, studentId: s.id, courseId: c.id })),
     );
     const progress: number[] = [];
-    const outcome = await enrollPairs(counting.trpc, pairs, { onProgress: (rows) => progress.push(rows) });
+    const outcome = await enrollPairs(counting, pairs, { onProgress: (rows) => progress.push(rows) });
     expect(outcome).toMatchObject({ enrolled: 12, alreadyEnrolled: 0, failed: [] });
     expect(procedures).toEqual(["enrollments.assign", "enrollments.assign", "enrollments.assign"]);
     expect(progress).toEqual([4, 4, 4]);
@@ -210,7 +210,7 @@ describe("registrar import", () => {
     });
     let line = 1;
     const pairs = late.flatMap((s) => full.map((c) => ({ line: ++line, studentId: s.id, courseId: c.id })));
-    const outcome = await enrollPairs(counting.trpc, pairs, { concurrency: 1 });
+    const outcome = await enrollPairs(counting, pairs, { concurrency: 1 });
     expect(outcome.failed).toHaveLength(6);
     expect(outcome.failed.map((row) => row.reason)).toEqual(
       late.flatMap(() => full.map((c) => `${c.name} (course ${c.id}) is full.`)),
