@@ -31,11 +31,14 @@ export function integerOption(min: number, max: number) {
   };
 }
 
-/** `--capacity` of an update: seats, or `unlimited` (null). */
+/**
+ * `--capacity` of an update: seats, or `unlimited` (sent as null; commander turns a parser's
+ * null into an empty string, so the word itself is passed on).
+ */
 export function capacityOption(min: number, max: number) {
   const seats = integerOption(min, max);
-  return (text: string): number | null => {
-    if (text.trim().toLowerCase() === "unlimited") return null;
+  return (text: string): number | "unlimited" => {
+    if (text.trim().toLowerCase() === "unlimited") return "unlimited";
     try {
       return seats(text);
     } catch {

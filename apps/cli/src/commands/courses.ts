@@ -28,7 +28,7 @@ export function courseSummary(course: Course, termName: string | null): string {
 }
 
 type CourseOptions = {
-  capacity?: number | null;
+  capacity?: number | "unlimited";
   code?: string | false;
   term?: number | false;
   waitlistCapacity?: number;
@@ -38,7 +38,8 @@ type CourseOptions = {
 /** The options a create or an update sends; `--no-code` and the like send null (an update clears it). */
 function courseFields(options: CourseOptions): CourseFields {
   const fields: CourseFields = {};
-  if (options.capacity !== undefined) fields.capacity = options.capacity;
+  if (options.capacity !== undefined)
+    fields.capacity = options.capacity === "unlimited" ? null : options.capacity;
   if (options.code !== undefined) fields.code = options.code === false ? null : options.code;
   if (options.term !== undefined) fields.termId = options.term === false ? null : options.term;
   if (options.waitlistCapacity !== undefined) fields.waitlistCapacity = options.waitlistCapacity;
