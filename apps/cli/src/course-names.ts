@@ -28,7 +28,7 @@ export async function termNames(
 /** Names courses with their term's name, looked up once for all of them. */
 export type CourseNamer = {
   naming: (course: NameableCourse) => CourseNaming;
-  label: (course: NameableCourse) => string;
+  label: (course: NameableCourse, detail?: string) => string;
   termName: (termId: number | null) => string | null;
 };
 
@@ -47,7 +47,7 @@ export async function courseNamer(
     code: course.code,
     termName: termName(course.termId),
   });
-  return { naming, termName, label: (course) => courseLabel(course.id, naming(course)) };
+  return { naming, termName, label: (course, detail) => courseLabel(course.id, naming(course), detail) };
 }
 
 /**

@@ -15,13 +15,15 @@ export function courseTitle(course: CourseNaming): string {
 
 /**
  * A course named in a sentence: `DRA-101 Drama (Fall 2026, course 3)`, `Algebra (course 1)`,
- * or `course 3` when nothing more is known. Two courses called "Algebra" are told apart by
- * code and term, and the id is always there for the next command.
+ * or `course 3` when nothing more is known; `detail` joins the parentheses (`position 2`).
+ * Two courses called "Algebra" are told apart by code and term, and the id is always there
+ * for the next command.
  */
-export function courseLabel(id: number | string, course?: CourseNaming | null): string {
-  if (!course) return `course ${id}`;
+export function courseLabel(id: number | string, course?: CourseNaming | null, detail?: string): string {
+  const after = detail ? `, ${detail}` : "";
+  if (!course) return detail ? `course ${id} (${detail})` : `course ${id}`;
   const term = course.termName ? `${course.termName}, ` : "";
-  return `${courseTitle(course)} (${term}course ${id})`;
+  return `${courseTitle(course)} (${term}course ${id}${after})`;
 }
 
 /** `1 seat`, `unlimited seats`. */

@@ -12,7 +12,7 @@ import { RefusedError, UsageError } from "../exit-codes.ts";
 import { idArgument, idListArgument } from "../ids.ts";
 import { type Column, printJson, printLine, shortDate } from "../output.ts";
 import { addPageOptions, fetchPages, type PageOptions, printPage } from "../paging.ts";
-import { counted, courseLabel, listed } from "../phrases.ts";
+import { type CourseNaming, counted, courseLabel, listed } from "../phrases.ts";
 
 type EnrolledCourse = RouterOutputs["enrollments"]["list"]["courses"][number];
 type EnrolledStudent = RouterOutputs["courses"]["students"]["students"][number];
@@ -113,9 +113,10 @@ export function registerEnrollmentCommands(program: Command): void {
         const name = (id: number) => {
           const course = byId.get(id);
           if (!course) return courseLabel(id);
-          const position = course.waitlistPosition === null ? "" : `, position ${course.waitlistPosition}`;
-          const label = namer.label(course);
-          return position ? `${label.slice(0, -1)}${position})` : label;
+          return namer.label(
+            course,
+            course.waitlistPosition === null ? undefined : `position ${course.waitlistPosition}`,
+          );
         };
         const names = (ids: readonly number[]) => listed(ids.map(name));
         const waiting = (id: number) => byId.get(id)?.status === "waitlisted";
@@ -345,7 +346,7 @@ export function registerEnrollmentCommands(program: Command): void {
         return { items: answer.events, nextCursor: answer.nextCursor };
       }, options);
       const courses = json
-        ? new Map()
+        ? new Map<number, CourseNaming>()
         : await coursesById(
             client.trpc,
             page.items.map((entry) => entry.courseId),
