@@ -1,11 +1,15 @@
+import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createRegistrarClient, type RegistrarClient } from "@registrar/sdk";
 import { startTestServer, type TestServer } from "@registrar/server/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { enrollPairs, fileKeyPrefix } from "../src/import/enroll-pairs.ts";
 import { runCli } from "./run-cli.ts";
+
+const cliEntry = fileURLToPath(new URL("../bin/registrar.mjs", import.meta.url));
 
 // Each test runs the real binary several times (about half a second of Node start-up each).
 vi.setConfig({ testTimeout: 120_000 });
@@ -320,5 +324,52 @@ describe("registrar import", () => {
     expect(run.code).toBe(1);
     const label = `DRA-101 Drama (${term.name}, course ${course.id})`;
     expect(run.stdout).toContain(`    line 2: student ${late.id}, ${label}: ${label} is full.`);
+  });
+
+  it("killed mid-way (SIGKILL), then run again: every row lands once, and what ran before the kill is replayed", async () => {
+    const course = await client.trpc.courses.create.mutate({ name: "Killed import", level: "any" });
+    const students: number[] = [];
+    for (let chunk = 0; chunk < 4; chunk++) {
+      const created = await Promise.all(
+        Array.from({ length: 50 }, (_, n) => student(`Killed ${chunk}-${n}`)),
+      );
+      students.push(...created.map((s) => s.id));
+    }
+    const file = await csvFile(
+      `student_id,course_id\n${students.map((id) => `${id},${course.id}`).join("\n")}\n`,
+    );
+
+    // One student at a time, so the kill lands while most rows are still to go.
+    const child = spawn(
+      process.execPath,
+      [cliEntry, "--url", server.baseUrl, "import", file, "--concurrency", "1"],
+      {
+        stdio: "ignore",
+      },
+    );
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    let seen = 0;
+    while (seen < 20 && child.exitCode === null) {
+      seen = (await client.trpc.courses.byId.query({ id: course.id })).enrolledCount;
+    }
+    child.kill("SIGKILL");
+    await exited;
+
+    const rerun = await importCsv(file, "--json");
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const summary = JSON.parse(rerun.stdout) as Summary;
+    // What the killed run did (at least the rows seen before the kill, and any request the
+    // server was still running) is answered from the kept answers; the rest runs now.
+    expect(summary.replayed).toBeGreaterThanOrEqual(seen);
+    expect(summary.replayed + summary.enrolled).toBe(students.length);
+    expect(summary).toMatchObject({ alreadyEnrolled: 0, failed: [], notAttempted: 0 });
+    expect((await client.trpc.courses.byId.query({ id: course.id })).enrolledCount).toBe(students.length);
+    const { events, nextCursor } = await client.trpc.enrollments.history.query({
+      courseId: course.id,
+      limit: 200,
+    });
+    expect(nextCursor).toBeNull();
+    expect(events.map((entry) => entry.action)).toEqual(students.map(() => "enrolled"));
+    expect(new Set(events.map((entry) => entry.studentId)).size).toBe(students.length);
   });
 });
