@@ -21,7 +21,9 @@ Environment:
 
 export function buildProgram(): Command {
   const program = new Command("registrar")
-    .description("Students, courses and enrollments on a Registrar server.")
+    .description(
+      "Students, courses, terms and enrollments (waitlists and history included) on a Registrar server.",
+    )
     .addOption(new Option("--url <url>", "server address").env("REGISTRAR_URL").default(DEFAULT_URL))
     .addOption(new Option("--token <token>", "API token, sent as a bearer header").env("REGISTRAR_TOKEN"))
     .option("--json", "print results as JSON, for scripts", false)
