@@ -18,3 +18,8 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export class UsageError extends Error {
   override readonly name = "UsageError";
 }
+
+/** The server refused, said in the CLI's own words (it names what the problem gives by id): exit code 1. */
+export class RefusedError extends Error {
+  override readonly name = "RefusedError";
+}

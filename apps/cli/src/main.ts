@@ -1,6 +1,6 @@
 import { isRegistrarError, type RegistrarError } from "@registrar/sdk";
 import { CommanderError } from "commander";
-import { ExitCode, UsageError } from "./exit-codes.ts";
+import { ExitCode, RefusedError, UsageError } from "./exit-codes.ts";
 import { buildProgram } from "./program.ts";
 
 /** Errors for people: the problem's detail, each validation fault on its own line; never a stack. */
@@ -27,6 +27,10 @@ function report(error: unknown, json: boolean): ExitCode {
   }
   const usage = error instanceof UsageError;
   const detail = error instanceof Error ? error.message : String(error);
+  if (error instanceof RefusedError) {
+    process.stderr.write(`error: ${detail}\n`);
+    return ExitCode.refused;
+  }
   const code = usage ? "usage_error" : "internal_error";
   process.stderr.write(`${json ? JSON.stringify({ error: { code, detail } }) : `error: ${detail}`}\n`);
   return usage ? ExitCode.usage : ExitCode.refused;

@@ -3,6 +3,7 @@ import { registerCourseCommands } from "./commands/courses.ts";
 import { registerEnrollmentCommands } from "./commands/enrollments.ts";
 import { registerImportCommand } from "./commands/import.ts";
 import { registerStudentCommands } from "./commands/students.ts";
+import { registerTermCommands } from "./commands/terms.ts";
 import { DEFAULT_URL } from "./connection.ts";
 
 const exitCodesHelp = `
@@ -20,7 +21,9 @@ Environment:
 
 export function buildProgram(): Command {
   const program = new Command("registrar")
-    .description("Students, courses and enrollments on a Registrar server.")
+    .description(
+      "Students, courses, terms and enrollments (waitlists and history included) on a Registrar server.",
+    )
     .addOption(new Option("--url <url>", "server address").env("REGISTRAR_URL").default(DEFAULT_URL))
     .addOption(new Option("--token <token>", "API token, sent as a bearer header").env("REGISTRAR_TOKEN"))
     .option("--json", "print results as JSON, for scripts", false)
@@ -29,6 +32,7 @@ export function buildProgram(): Command {
     .showHelpAfterError("(registrar --help lists the commands)")
     .addHelpText("after", exitCodesHelp);
   registerStudentCommands(program);
+  registerTermCommands(program);
   registerCourseCommands(program);
   registerEnrollmentCommands(program);
   registerImportCommand(program);

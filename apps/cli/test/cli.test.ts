@@ -92,16 +92,22 @@ describe("students and courses", () => {
     const course = await json<Course>("courses", "add", "Algebra", "beginner", "--capacity", "30");
     expect(course).toMatchObject({ name: "Algebra", level: "beginner", capacity: 30, enrolledCount: 0 });
     const unlimited = await cli("courses", "add", "Reading", "any");
-    expect(unlimited.stdout).toMatch(/^Created course \d+: Reading \(any, unlimited seats\)\.$/m);
+    expect(unlimited.stdout).toMatch(/^Created course \d+: Reading, any, unlimited seats\.$/m);
     const one = await cli("courses", "add", "Drama", "beginner", "--capacity", "1");
-    expect(one.stdout).toMatch(/^Created course \d+: Drama \(beginner, 1 seat\)\.$/m);
+    expect(one.stdout).toMatch(/^Created course \d+: Drama, beginner, 1 seat\.$/m);
     const many = await cli("courses", "add", "Choir", "any", "--capacity", "40");
-    expect(many.stdout).toMatch(/^Created course \d+: Choir \(any, 40 seats\)\.$/m);
+    expect(many.stdout).toMatch(/^Created course \d+: Choir, any, 40 seats\.$/m);
     const list = await cli("courses", "list", "--all");
-    expect(list.stdout.split("\n")[0]).toMatch(/^ID\s+NAME\s+LEVEL\s+CAPACITY\s+ENROLLED$/);
-    expect(list.stdout).toMatch(new RegExp(`^${course.id}\\s+Algebra\\s+beginner\\s+30\\s+0$`, "m"));
+    expect(list.stdout.split("\n")[0]).toMatch(
+      /^ID\s+CODE\s+NAME\s+TERM\s+LEVEL\s+CAPACITY\s+ENROLLED\s+WAITLIST$/,
+    );
+    expect(list.stdout).toMatch(
+      new RegExp(`^${course.id}\\s+-\\s+Algebra\\s+-\\s+beginner\\s+30\\s+0\\s+-$`, "m"),
+    );
     expect(await json("courses", "show", String(course.id))).toMatchObject({ id: course.id, capacity: 30 });
-    expect((await cli("courses", "rm", String(course.id))).stdout).toMatch(/Removed course/);
+    expect((await cli("courses", "rm", String(course.id))).stdout.trim()).toBe(
+      `Removed Algebra (course ${course.id}) and its enrollments.`,
+    );
     expect((await cli("courses", "show", String(course.id))).code).toBe(1);
   });
 });
@@ -139,7 +145,7 @@ describe("enrollments", () => {
 
     const dropped = await cli("drop", String(student.id), String(a.id));
     expect(dropped.code).toBe(0);
-    expect(dropped.stdout.trim()).toBe(`Dropped student ${student.id} from course ${a.id}.`);
+    expect(dropped.stdout.trim()).toBe(`Dropped student ${student.id} from Compilers (course ${a.id}).`);
     const after = await json<{ courses: Course[] }>("courses-of", String(student.id));
     expect(after.courses.map((course) => course.id)).toEqual([b.id]);
 
@@ -156,7 +162,7 @@ describe("enrollments", () => {
 
     const full = await cli("enroll", String(second.id), String(course.id));
     expect(full.code).toBe(1);
-    expect(full.stderr).toMatch(/^error: No seat left in course \d+; nothing was enrolled\.$/m);
+    expect(full.stderr.trim()).toBe(`error: Seminar (course ${course.id}) is full; nothing was enrolled.`);
     expectNoStackTrace(full);
 
     const missing = await cli("enroll", String(second.id), "1999999", "--json");

@@ -1,11 +1,15 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { createRegistrarClient, type RegistrarClient } from "@registrar/sdk";
 import { startTestServer, type TestServer } from "@registrar/server/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { enrollPairs } from "../src/import/enroll-pairs.ts";
+import { enrollPairs, fileKeyPrefix } from "../src/import/enroll-pairs.ts";
 import { runCli } from "./run-cli.ts";
+
+const cliEntry = fileURLToPath(new URL("../bin/registrar.mjs", import.meta.url));
 
 // Each test runs the real binary several times (about half a second of Node start-up each).
 vi.setConfig({ testTimeout: 120_000 });
@@ -44,10 +48,23 @@ async function enrolledCourseIds(studentId: number): Promise<number[]> {
   return (await client.trpc.enrollments.list.query({ studentId })).courses.map((course) => course.id);
 }
 
+/** Every history entry of the students, as `student course action`. */
+async function historyOf(studentIds: readonly number[]): Promise<string[]> {
+  const entries: string[] = [];
+  for (const studentId of studentIds) {
+    const { events } = await client.trpc.enrollments.history.query({ studentId, limit: 200 });
+    entries.push(
+      ...events.map((entry) => `${entry.id} ${entry.studentId} ${entry.courseId} ${entry.action}`),
+    );
+  }
+  return entries;
+}
+
 type Summary = {
   rows: number;
   enrolled: number;
   alreadyEnrolled: number;
+  replayed: number;
   duplicates: number;
   failed: Array<{ line: number; code: string; courseName: string | null; reason: string }>;
   notAttempted: number;
@@ -85,6 +102,7 @@ describe("registrar import", () => {
     expect(first.code, first.stderr).toBe(1);
     expect(first.stdout).toMatch(/^ {2}enrolled {10}5$/m);
     expect(first.stdout).toMatch(/^ {2}already enrolled {2}0$/m);
+    expect(first.stdout).not.toMatch(/replayed/);
     expect(first.stdout).toMatch(/^ {2}failed {12}4$/m);
     const failures = first.stdout.split("\n").filter((line) => line.startsWith("    line "));
     expect(failures).toEqual([
@@ -99,16 +117,20 @@ describe("registrar import", () => {
     expect(await enrolledCourseIds(ada.id)).toEqual([algebra.id, logic.id, seminar.id]);
     expect(await enrolledCourseIds(alan.id)).toEqual([algebra.id, logic.id]);
 
+    const historyBefore = await historyOf([ada.id, alan.id]);
     const rerun = await importCsv(file, "--json");
     expect(rerun.code).toBe(1);
     const summary = JSON.parse(rerun.stdout) as Summary;
+    // every request of the first run is answered from the server's kept answers
     expect(summary).toMatchObject({
       rows: 10,
       enrolled: 0,
-      alreadyEnrolled: 5,
+      alreadyEnrolled: 0,
+      replayed: 5,
       duplicates: 1,
       notAttempted: 0,
     });
+    expect(await historyOf([ada.id, alan.id])).toEqual(historyBefore);
     expect(summary.failed.map((row) => [row.line, row.code, row.courseName])).toEqual([
       [6, "invalid_row", null],
       [7, "student_not_found", "Logic"],
@@ -163,18 +185,20 @@ describe("registrar import", () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ enrolled: 0, notAttempted: 2 });
   });
 
-  it("sends one assign call per student batch", async () => {
+  it("sends one assign request per student batch, each with its own Idempotency-Key", async () => {
     const students = await Promise.all([student("One"), student("Two"), student("Three")]);
     const courses = await Promise.all(
       [1, 2, 3, 4].map((n) => client.trpc.courses.create.mutate({ name: `Batch ${n}`, level: "any" })),
     );
-    const procedures: string[] = [];
+    const requests: string[] = [];
+    const keys = new Set<string>();
     const counting = createRegistrarClient({
       baseUrl: server.baseUrl,
       fetch: (input, init) => {
-        const url = new URL(input instanceof Request ? input.url : String(input));
-        procedures.push(...url.pathname.replace(/^\/trpc\//, "").split(","));
-        return fetch(input, init);
+        const request = new Request(input, init);
+        requests.push(`${request.method} ${new URL(request.url).pathname}`);
+        keys.add(request.headers.get("idempotency-key") ?? "none");
+        return fetch(request);
       },
     });
     let line = 1;
@@ -182,9 +206,11 @@ describe("registrar import", () => {
       courses.map((c) => ({ line: ++line, studentId: s.id, courseId: c.id })),
     );
     const progress: number[] = [];
-    const outcome = await enrollPairs(counting.trpc, pairs, { onProgress: (rows) => progress.push(rows) });
+    const outcome = await enrollPairs(counting, pairs, { onProgress: (rows) => progress.push(rows) });
     expect(outcome).toMatchObject({ enrolled: 12, alreadyEnrolled: 0, failed: [] });
-    expect(procedures).toEqual(["enrollments.assign", "enrollments.assign", "enrollments.assign"]);
+    expect(requests.sort()).toEqual(students.map((s) => `POST /students/${s.id}/courses`).sort());
+    expect(keys.size).toBe(3); // one Idempotency-Key per request
+    expect([...keys].every((key) => /^registrar-import-[0-9a-f]{32}-\d+-[0-9a-f]{24}$/.test(key))).toBe(true);
     expect(progress).toEqual([4, 4, 4]);
   });
 
@@ -210,12 +236,143 @@ describe("registrar import", () => {
     });
     let line = 1;
     const pairs = late.flatMap((s) => full.map((c) => ({ line: ++line, studentId: s.id, courseId: c.id })));
-    const outcome = await enrollPairs(counting.trpc, pairs, { concurrency: 1 });
+    const outcome = await enrollPairs(counting, pairs, { concurrency: 1 });
     expect(outcome.failed).toHaveLength(6);
     expect(outcome.failed.map((row) => row.reason)).toEqual(
       late.flatMap(() => full.map((c) => `${c.name} (course ${c.id}) is full.`)),
     );
     const lookups = requests.filter((procedures) => procedures.includes("courses.byId"));
     expect(lookups).toEqual([["courses.byId", "courses.byId", "courses.byId"]]);
+  });
+
+  it("after a crash that lost answers, a re-run replays what ran, enrolls the rest, and nothing twice", async () => {
+    const students = await Promise.all([1, 2, 3, 4].map((n) => student(`Crash ${n}`)));
+    const courses = await Promise.all(
+      [1, 2].map((n) =>
+        client.trpc.courses.create.mutate({ name: `Crash course ${n}`, level: "any", code: `CR-${n}` }),
+      ),
+    );
+    const lines = students.flatMap((s) => courses.map((c) => `${s.id},${c.id}`));
+    const file = await csvFile(`student_id,course_id\n${lines.join("\n")}\n`);
+    const pairs = students.flatMap((s, i) =>
+      courses.map((c, j) => ({ line: 2 + i * courses.length + j, studentId: s.id, courseId: c.id })),
+    );
+
+    // The first run "crashes" at its third request: the server runs it, the answer is lost.
+    let posts = 0;
+    const crashing = createRegistrarClient({
+      baseUrl: server.baseUrl,
+      fetch: async (input, init) => {
+        const request = new Request(input, init);
+        if (request.method !== "POST") return fetch(request);
+        posts++;
+        if (posts < 3) return fetch(request);
+        if (posts === 3) await (await fetch(request)).text();
+        throw new TypeError("fetch failed: the connection was reset");
+      },
+    });
+    const crashed = await enrollPairs(crashing, pairs, {
+      concurrency: 1,
+      keyPrefix: fileKeyPrefix(await readFile(file)),
+    });
+    expect(crashed).toMatchObject({ enrolled: 4, notAttempted: 4 });
+    expect(crashed.unreachable?.code).toBe("network_error");
+    // the lost request did run
+    expect(await enrolledCourseIds(students[2]?.id ?? 0)).toEqual(
+      courses.map((c) => c.id).sort((a, b) => a - b),
+    );
+    const historyBefore = await historyOf(students.map((s) => s.id));
+    expect(historyBefore).toHaveLength(6);
+
+    const rerun = await importCsv(file);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stdout).toMatch(/^ {2}enrolled {10}2$/m);
+    expect(rerun.stdout).toMatch(/^ {2}already enrolled {2}0$/m);
+    expect(rerun.stdout).toMatch(
+      /^ {2}replayed {10}6 \(enrolled by an earlier run of this file; nothing done twice\)$/m,
+    );
+    const historyAfter = await historyOf(students.map((s) => s.id));
+    // the replayed rows' history is untouched; only the two new enrollments were added
+    expect(historyAfter.slice(0, 6)).toEqual(historyBefore);
+    expect(historyAfter).toHaveLength(8);
+    expect(historyAfter.filter((entry) => entry.endsWith(" enrolled"))).toHaveLength(8);
+    for (const s of students)
+      expect(await enrolledCourseIds(s.id)).toEqual(courses.map((c) => c.id).sort((a, b) => a - b));
+    for (const c of courses) {
+      expect((await client.trpc.courses.byId.query({ id: c.id })).enrolledCount).toBe(students.length);
+    }
+
+    // a third run: everything replayed, nothing new
+    const third = JSON.parse((await importCsv(file, "--json")).stdout) as Summary;
+    expect(third).toMatchObject({ enrolled: 0, alreadyEnrolled: 0, replayed: 8, failed: [] });
+    expect(await historyOf(students.map((s) => s.id))).toEqual(historyAfter);
+  });
+
+  it("names the courses of failed rows by code, name and term", async () => {
+    const term = await client.trpc.terms.create.mutate({
+      name: `Fall ${process.pid}-${++counter}`,
+      startsOn: "2026-09-01",
+      endsOn: "2026-12-18",
+    });
+    const course = await client.trpc.courses.create.mutate({
+      name: "Drama",
+      level: "beginner",
+      code: "DRA-101",
+      termId: term.id,
+      capacity: 1,
+    });
+    const [taker, late] = await Promise.all([student("Taker"), student("Late")]);
+    await client.trpc.enrollments.assign.mutate({ studentId: taker.id, courseIds: [course.id] });
+    const run = await importCsv(await csvFile(`student_id,course_id\n${late.id},${course.id}\n`));
+    expect(run.code).toBe(1);
+    const label = `DRA-101 Drama (${term.name}, course ${course.id})`;
+    expect(run.stdout).toContain(`    line 2: student ${late.id}, ${label}: ${label} is full.`);
+  });
+
+  it("killed mid-way (SIGKILL), then run again: every row lands once, and what ran before the kill is replayed", async () => {
+    const course = await client.trpc.courses.create.mutate({ name: "Killed import", level: "any" });
+    const students: number[] = [];
+    for (let chunk = 0; chunk < 4; chunk++) {
+      const created = await Promise.all(
+        Array.from({ length: 50 }, (_, n) => student(`Killed ${chunk}-${n}`)),
+      );
+      students.push(...created.map((s) => s.id));
+    }
+    const file = await csvFile(
+      `student_id,course_id\n${students.map((id) => `${id},${course.id}`).join("\n")}\n`,
+    );
+
+    // One student at a time, so the kill lands while most rows are still to go.
+    const child = spawn(
+      process.execPath,
+      [cliEntry, "--url", server.baseUrl, "import", file, "--concurrency", "1"],
+      {
+        stdio: "ignore",
+      },
+    );
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    let seen = 0;
+    while (seen < 20 && child.exitCode === null) {
+      seen = (await client.trpc.courses.byId.query({ id: course.id })).enrolledCount;
+    }
+    child.kill("SIGKILL");
+    await exited;
+
+    const rerun = await importCsv(file, "--json");
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const summary = JSON.parse(rerun.stdout) as Summary;
+    // What the killed run did (at least the rows seen before the kill, and any request the
+    // server was still running) is answered from the kept answers; the rest runs now.
+    expect(summary.replayed).toBeGreaterThanOrEqual(seen);
+    expect(summary.replayed + summary.enrolled).toBe(students.length);
+    expect(summary).toMatchObject({ alreadyEnrolled: 0, failed: [], notAttempted: 0 });
+    expect((await client.trpc.courses.byId.query({ id: course.id })).enrolledCount).toBe(students.length);
+    const { events, nextCursor } = await client.trpc.enrollments.history.query({
+      courseId: course.id,
+      limit: 200,
+    });
+    expect(nextCursor).toBeNull();
+    expect(events.map((entry) => entry.action)).toEqual(students.map(() => "enrolled"));
+    expect(new Set(events.map((entry) => entry.studentId)).size).toBe(students.length);
   });
 });

@@ -1,11 +1,15 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { expect } from "vitest";
 
 const entry = fileURLToPath(new URL("../bin/registrar.mjs", import.meta.url));
 
 export type CliRun = { code: number | null; stdout: string; stderr: string };
 
-/** Runs the real `registrar` binary in a child process, as a script would. */
+/**
+ * Runs the real `registrar` binary in a child process, as a script would: stdout and stderr
+ * are pipes, never a terminal, so every run also checks that no colour code is printed.
+ */
 export function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [entry, ...args], {
@@ -21,6 +25,10 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
       stderr += chunk;
     });
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.on("close", (code) => {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts every colour code
+      expect(`${stdout}${stderr}`, "colour codes without a terminal").not.toMatch(/\u001b\[/);
+      resolve({ code, stdout, stderr });
+    });
   });
 }

@@ -1,8 +1,10 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createApiKey } from "@registrar/core";
 import { createTestDatabase } from "@registrar/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../src/app.ts";
 import { startTestServer, type TestServer } from "../src/testing.ts";
 import {
   type CourseBody,
@@ -206,5 +208,77 @@ describe("a kept answer after a server restart", () => {
     } finally {
       if (database.url) await database.drop();
     }
+  });
+});
+
+describe("idempotency scopes across API keys", () => {
+  // One database, two ways in: a server that requires keys, and an app without auth on the
+  // same database for the anonymous scope (one server is either, never both).
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ auth: { mode: "required" } });
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("keeps one key string from two API keys and from anonymous callers as three independent requests", async () => {
+    const kdb = server.database.db;
+    const [first, second] = await Promise.all([
+      createApiKey(kdb, { role: "registrar", name: "scope one" }),
+      createApiKey(kdb, { role: "registrar", name: "scope two" }),
+    ]);
+    const api = httpClient(server.baseUrl);
+    const anonymousApp = createApp({ db: kdb, auth: { mode: "off" } });
+    const anonymous = async (body: unknown, key: string) => {
+      const response = await anonymousApp.request("/courses", {
+        method: "POST",
+        headers: { "content-type": "application/json", "idempotency-key": key },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, headers: response.headers, text: await response.text() };
+    };
+    const as = (token: string, key: string) => ({
+      headers: { authorization: `Bearer ${token}`, "idempotency-key": key },
+    });
+    const key = newKey();
+    const body = { name: "Scoped", level: "any" };
+    const coursesNow = async () =>
+      Number((await kdb("courses").count<Array<{ n: number }>>({ n: "*" }))[0]?.n);
+    const before = await coursesNow();
+
+    const one = await api.send<CourseBody>("POST", "/courses", body, as(first.token, key));
+    const two = await api.send<CourseBody>("POST", "/courses", body, as(second.token, key));
+    const nobody = await anonymous(body, key);
+    for (const answer of [one, two, nobody]) {
+      expect(answer.status, answer.text).toBe(201);
+      expect(answer.headers.get("idempotent-replayed")).toBeNull();
+    }
+    const ids = [one.body.id, two.body.id, (JSON.parse(nobody.text) as CourseBody).id];
+    expect(new Set(ids).size).toBe(3);
+    expect(await coursesNow()).toBe(before + 3);
+
+    // Each scope replays its own answer, and only its own.
+    const oneAgain = await api.send("POST", "/courses", body, as(first.token, key));
+    const twoAgain = await api.send("POST", "/courses", body, as(second.token, key));
+    const nobodyAgain = await anonymous(body, key);
+    expect([oneAgain.text, twoAgain.text, nobodyAgain.text]).toEqual([one.text, two.text, nobody.text]);
+    for (const answer of [oneAgain, twoAgain, nobodyAgain]) {
+      expect(answer.headers.get("idempotent-replayed")).toBe("true");
+    }
+    expect(await coursesNow()).toBe(before + 3);
+
+    // Another body under the key is refused in the scope that has it; a fresh scope runs it.
+    const reused = await api.send("POST", "/courses", { name: "Other", level: "any" }, as(second.token, key));
+    expectProblem(reused, 422, "idempotency_key_reused");
+    const third = await createApiKey(kdb, { role: "registrar", name: "scope three" });
+    const fresh = await api.send("POST", "/courses", { name: "Other", level: "any" }, as(third.token, key));
+    expect(fresh.status, fresh.text).toBe(201);
+    expect(fresh.headers.get("idempotent-replayed")).toBeNull();
+
+    const scopes = await kdb("idempotency_keys").where({ key }).select("scope").orderBy("scope");
+    expect(scopes.map((row: { scope: string }) => row.scope)).toEqual(
+      ["anonymous", `k${first.apiKey.id}`, `k${second.apiKey.id}`, `k${third.apiKey.id}`].sort(),
+    );
   });
 });

@@ -1,9 +1,16 @@
+import { readFile } from "node:fs/promises";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { contextOf } from "../context.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { integerOption } from "../ids.ts";
-import { type EnrollOutcome, enrollPlan, type FailedRow, planBatches } from "../import/enroll-pairs.ts";
+import {
+  type EnrollOutcome,
+  enrollPlan,
+  type FailedRow,
+  fileKeyPrefix,
+  planBatches,
+} from "../import/enroll-pairs.ts";
 import { readEnrollmentCsv } from "../import/read-csv.ts";
 import { userPath } from "../invocation.ts";
 import { printJson, printLine } from "../output.ts";
@@ -14,6 +21,7 @@ export type ImportSummary = {
   rows: number;
   enrolled: number;
   alreadyEnrolled: number;
+  replayed: number;
   duplicates: number;
   failed: FailedRow[];
   notAttempted: number;
@@ -38,11 +46,16 @@ function printSummary(summary: ImportSummary, outcome: EnrollOutcome): void {
   printLine(`${summary.file}: ${counted(summary.rows, "row")}`);
   printLine(`  enrolled          ${summary.enrolled}`);
   printLine(`  already enrolled  ${summary.alreadyEnrolled}`);
+  if (summary.replayed > 0) {
+    printLine(
+      `  replayed          ${summary.replayed} (enrolled by an earlier run of this file; nothing done twice)`,
+    );
+  }
   if (summary.duplicates > 0) printLine(`  duplicate rows    ${summary.duplicates} (sent once)`);
   printLine(`  failed            ${summary.failed.length}`);
   for (const row of summary.failed) {
     printLine(
-      `    line ${row.line}: student ${row.studentId}, ${courseLabel(row.courseId, row.courseName)}: ${row.reason}`,
+      `    line ${row.line}: student ${row.studentId}, ${courseLabel(row.courseId, row.courseName === null ? null : { name: row.courseName, code: row.courseCode, termName: row.courseTerm })}: ${row.reason}`,
     );
   }
   if (outcome.unreachable) {
@@ -58,26 +71,38 @@ export function registerImportCommand(program: Command): void {
     .option("--concurrency <n>", "student batches in flight at once, 1..64", integerOption(1, 64), 4)
     .action(async (file: string, options: { concurrency: number }, command: Command) => {
       const { client, json } = contextOf(command);
-      const { pairs, faults } = await readEnrollmentCsv(userPath(file));
+      const path = userPath(file);
+      const { pairs, faults } = await readEnrollmentCsv(path);
+      // Keys from the file's bytes: a re-run of the same file (after a crash, or twice)
+      // sends the same Idempotency-Key for the same rows.
+      const keyPrefix = fileKeyPrefix(await readFile(path));
       const plan = planBatches(pairs);
       const total = plan.batches.reduce((sum, batch) => sum + batch.rows.length, 0);
       const bar = progressBar(!json && process.stderr.isTTY === true, total);
       let outcome: EnrollOutcome;
       try {
-        outcome = await enrollPlan(client.trpc, plan, {
+        outcome = await enrollPlan(client, plan, {
           concurrency: options.concurrency,
+          keyPrefix,
           onProgress: bar.tick,
         });
       } finally {
         bar.stop();
       }
-      const invalid = faults.map((fault) => ({ ...fault, courseName: null, code: "invalid_row" }));
+      const invalid = faults.map((fault) => ({
+        ...fault,
+        courseName: null,
+        courseCode: null,
+        courseTerm: null,
+        code: "invalid_row",
+      }));
       const failed = [...invalid, ...outcome.failed].sort((a, b) => a.line - b.line);
       const summary: ImportSummary = {
         file,
         rows: pairs.length + faults.length,
         enrolled: outcome.enrolled,
         alreadyEnrolled: outcome.alreadyEnrolled,
+        replayed: outcome.replayed,
         duplicates: outcome.duplicates,
         failed,
         notAttempted: outcome.notAttempted,

@@ -14,35 +14,75 @@ const studentColumns: Array<Column<Student>> = [
 ];
 
 export function registerStudentCommands(program: Command): void {
-  const students = program.command("students").description("list, add, show and remove students");
+  const students = program.command("students").description("list, create, show, update and delete students");
 
-  addPageOptions(students.command("list").description("list students by id")).action(
-    async (options: PageOptions, command: Command) => {
-      const { client, json } = contextOf(command);
-      const page = await fetchPages(async (request) => {
-        const answer = await client.trpc.students.list.query(request);
-        return { items: answer.students, nextCursor: answer.nextCursor };
-      }, options);
-      printPage(page, json, {
-        key: "students",
-        columns: studentColumns,
-        empty: "No students.",
-        commandLine: "registrar students list",
+  addPageOptions(
+    students
+      .command("list")
+      .description("list students by id")
+      .option("--search <text>", "only students whose name or email contains this (any case)"),
+  ).action(async (options: PageOptions & { search?: string }, command: Command) => {
+    const { client, json } = contextOf(command);
+    const page = await fetchPages(async (request) => {
+      const answer = await client.trpc.students.list.query({
+        ...request,
+        ...(options.search ? { q: options.search } : {}),
       });
-    },
-  );
+      return { items: answer.students, nextCursor: answer.nextCursor };
+    }, options);
+    printPage(page, json, {
+      key: "students",
+      columns: studentColumns,
+      empty: options.search ? "No student matches." : "No students.",
+      commandLine: "registrar students list",
+    });
+  });
 
   students
     .command("add")
+    .alias("create")
     .description("create a student")
     .argument("<name>", "full name")
     .argument("<email>", "email address, unique")
-    .action(async (name: string, email: string, _options: unknown, command: Command) => {
+    .option("--sourced-id <id>", "the student's id in another system (unique)")
+    .action(async (name: string, email: string, options: { sourcedId?: string }, command: Command) => {
       const { client, json } = contextOf(command);
-      const student = await client.trpc.students.create.mutate({ name, email });
+      const student = await client.trpc.students.create.mutate({
+        name,
+        email,
+        ...(options.sourcedId === undefined ? {} : { sourcedId: options.sourcedId }),
+      });
       if (json) return printJson(student);
       printLine(`Created student ${student.id}: ${student.name} <${student.email}>.`);
     });
+
+  students
+    .command("update")
+    .description("change a student's fields (only those given)")
+    .argument("<id>", "student id", idArgument)
+    .option("--name <name>", "full name")
+    .option("--email <email>", "email address, unique")
+    .option("--sourced-id <id>", "the student's id in another system (unique)")
+    .option("--no-sourced-id", "remove the student's sourced id")
+    .action(
+      async (
+        id: number,
+        options: { name?: string; email?: string; sourcedId?: string | false },
+        command: Command,
+      ) => {
+        const { client, json } = contextOf(command);
+        const student = await client.trpc.students.update.mutate({
+          id,
+          ...(options.name === undefined ? {} : { name: options.name }),
+          ...(options.email === undefined ? {} : { email: options.email }),
+          ...(options.sourcedId === undefined
+            ? {}
+            : { sourcedId: options.sourcedId === false ? null : options.sourcedId }),
+        });
+        if (json) return printJson(student);
+        printLine(`Updated student ${student.id}: ${student.name} <${student.email}>.`);
+      },
+    );
 
   students
     .command("show")
@@ -56,6 +96,7 @@ export function registerStudentCommands(program: Command): void {
         ["id", student.id],
         ["name", student.name],
         ["email", student.email],
+        ["sourced id", student.sourcedId],
         ["created", shortDate(student.createdAt)],
         ["updated", shortDate(student.updatedAt)],
       ]);
@@ -63,7 +104,8 @@ export function registerStudentCommands(program: Command): void {
 
   students
     .command("rm")
-    .description("remove a student and their enrollments")
+    .alias("delete")
+    .description("delete a student, their enrollments and their history")
     .argument("<id>", "student id", idArgument)
     .action(async (id: number, _options: unknown, command: Command) => {
       const { client, json } = contextOf(command);

@@ -88,5 +88,5 @@ function asUsageError(path: string, error: unknown): UsageError {
   if (code === "ENOENT") return new UsageError(`${path}: no such file.`);
   if (code === "EISDIR") return new UsageError(`${path} is a folder, not a CSV file.`);
   if (code === "EACCES") return new UsageError(`${path}: permission denied.`);
-  return new UsageError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  return new UsageError(`Cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`);
 }
