@@ -28,7 +28,7 @@ const oauthErrorSchema = {
       type: "string",
       enum: ["invalid_request", "invalid_client", "unsupported_grant_type", "invalid_scope"],
     },
-    error_description: { type: "string", maxLength: 200 },
+    error_description: { type: "string", pattern: "^[\\x20-\\x21\\x23-\\x5B\\x5D-\\x7E]*$", maxLength: 200 },
   },
   additionalProperties: false,
 };
@@ -75,7 +75,8 @@ export function withOneRosterPaths<T extends Json>(document: T): T {
       grant_type: { type: "string", const: "client_credentials" },
       client_id: { type: "string", pattern: "^rk_[1-9][0-9]{0,9}$", maxLength: 13 },
       client_secret: { type: "string", pattern: "^[A-Za-z0-9_-]{43}$", maxLength: 43 },
-      scope: { type: "string", maxLength: 200 },
+      // RFC 6749 §3.3: space-separated scope tokens
+      scope: { type: "string", pattern: "^[\\x21\\x23-\\x5B\\x5D-\\x7E]+( [\\x21\\x23-\\x5B\\x5D-\\x7E]+)*$", maxLength: 200 },
     },
     additionalProperties: false,
   };
@@ -137,7 +138,10 @@ export function withOneRosterPaths<T extends Json>(document: T): T {
           headers: {
             ...everyAnswer,
             ...noStore,
-            "WWW-Authenticate": { description: "`Basic`", schema: { type: "string", maxLength: 100 } },
+            "WWW-Authenticate": {
+              description: "The scheme to authenticate with: HTTP Basic",
+              schema: { type: "string", const: 'Basic realm="registrar"' },
+            },
           },
           content: { "application/json": { schema: { $ref: "#/components/schemas/OAuthTokenError" } } },
         },

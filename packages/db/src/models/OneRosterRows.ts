@@ -46,7 +46,15 @@ const SCHOOL_LAST_MODIFIED = "1970-01-01T00:00:00.000Z";
  */
 const sources: Record<
   OneRosterEntity,
-  { columns: Record<string, string>; from: string; where?: string; keyColumns: string[] }
+  {
+    columns: Record<string, string>;
+    /** the table that drives the query, `table alias`, and what it joins */
+    from: string;
+    joins?: string;
+    /** a condition on the driving table only */
+    where?: string;
+    keyColumns: string[];
+  }
 > = {
   users: {
     from: "students s",
@@ -69,7 +77,8 @@ const sources: Record<
     },
   },
   classes: {
-    from: "courses c left join terms t on t.id = c.term_id",
+    from: "courses c",
+    joins: "left join terms t on t.id = c.term_id",
     keyColumns: ["c.id"],
     columns: {
       sourcedId: classSourcedId("c"),
@@ -96,7 +105,8 @@ const sources: Record<
     },
   },
   academicSessions: {
-    from: "terms t left join terms p on p.id = t.parent_id",
+    from: "terms t",
+    joins: "left join terms p on p.id = t.parent_id",
     keyColumns: ["t.id"],
     columns: {
       sourcedId: termSourcedId("t"),
@@ -112,7 +122,8 @@ const sources: Record<
     },
   },
   enrollments: {
-    from: "student_courses sc join students s on s.id = sc.student_id join courses c on c.id = sc.course_id",
+    from: "student_courses sc",
+    joins: "join students s on s.id = sc.student_id join courses c on c.id = sc.course_id",
     // Waitlisted students are not (yet) in the class; dropped and completed ones were.
     where: "sc.status in ('active', 'dropped', 'completed')",
     keyColumns: ["sc.student_id", "sc.course_id"],
@@ -173,7 +184,12 @@ const likeEscaped = (value: string) => value.replace(/[\\%_]/g, (c) => `\\${c}`)
  * One kind's records as a derived table `r` (columns as {@link oneRosterColumns}), with
  * `registrarKey0..n` (the primary key) for the export's keyset paging.
  */
-function source(db: Knex, entity: OneRosterEntity, school: OneRosterSchool): Knex.Raw {
+function source(
+  db: Knex,
+  entity: OneRosterEntity,
+  school: OneRosterSchool,
+  keyset?: { after: number[] | undefined; limit: number },
+): Knex.Raw {
   if (entity === "orgs") {
     return db.raw(
       `(select ?::text as "sourcedId", 'active'::text as "status", ?::text as "dateLastModified",
@@ -192,12 +208,29 @@ function source(db: Knex, entity: OneRosterEntity, school: OneRosterSchool): Kne
     .map(([name, expression]) => `${expression} as "${name}"`)
     .join(", ");
   const keys = source.keyColumns.map((column, index) => `${column} as "registrarKey${index}"`).join(", ");
-  const where = source.where ? ` where ${source.where}` : "";
-  const bindings = schoolColumn ? [school.sourcedId] : [];
-  let select = `select ${columns}${schoolColumn}, ${keys} from ${source.from}${where}`;
-  if (entity === "academicSessions") {
+  const bindings: Array<string | number> = schoolColumn ? [school.sourcedId] : [];
+  const joins = source.joins ? ` ${source.joins}` : "";
+  let driving = source.from;
+  let where = source.where ? ` where ${source.where}` : "";
+  if (keyset) {
+    // The export's page is cut from the driving table by its primary key before anything
+    // is joined: one index range scan of `limit` rows, however deep the page.
+    const [table, alias] = source.from.split(" ");
+    const keyList = source.keyColumns.join(", ");
+    const conditions = [
+      ...(source.where ? [source.where] : []),
+      ...(keyset.after ? [`(${keyList}) > (${source.keyColumns.map(() => "?").join(", ")})`] : []),
+    ];
+    driving = `(select * from ${table} ${alias}${conditions.length > 0 ? ` where ${conditions.join(" and ")}` : ""}
+      order by ${keyList} limit ?) ${alias}`;
+    bindings.push(...(keyset.after ?? []), keyset.limit);
+    where = "";
+  }
+  let select = `select ${columns}${schoolColumn}, ${keys} from ${driving}${joins}${where}`;
+  if (entity === "academicSessions" && !keyset) {
     // The session of the classes without a term (ClassDType requires one), spanning their
-    // creation dates; present only while such a class exists.
+    // creation dates; present only while such a class exists. Not in the export (a bulk
+    // package leaves such a class without a term, as Registrar does).
     select += ` union all
       select '${TERMLESS_SESSION_SOURCED_ID}', 'active', ${iso("max(c.updated_at)")}, 'No term', 'schoolYear',
              ${day("min(c.created_at)::date")}, ${day("max(c.created_at)::date")}, null,
@@ -289,10 +322,9 @@ async function after(
   const keys = Array.from({ length: keyCount }, (_, index) => `r."registrarKey${index}"`);
   const rowsQuery = db
     .queryBuilder()
-    .from(source(db, entity, school))
-    .select("r.*");
-  if (after) rowsQuery.whereRaw(`(${keys.join(", ")}) > (${keys.map(() => "?").join(", ")})`, after);
-  rowsQuery.orderByRaw(keys.join(", ")).limit(limit);
+    .from(source(db, entity, school, { after, limit }))
+    .select("r.*")
+    .orderByRaw(keys.join(", "));
   const rows = (await rowsQuery) as Array<Record<string, string | number | null>>;
   const last = rows.at(-1);
   return {
