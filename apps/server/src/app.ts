@@ -1,7 +1,12 @@
 import { trpcServer } from "@hono/trpc-server";
 import { appRouter, type Caller } from "@registrar/api";
 import { MAX_REQUEST_BODY_BYTES } from "@registrar/contract";
-import { ONEROSTER_VIEW_PREFIX, problemFromError, RequestProblem } from "@registrar/core";
+import {
+  isOneRosterViewPath,
+  ONEROSTER_VIEW_PREFIX,
+  problemFromError,
+  RequestProblem,
+} from "@registrar/core";
 import type { Database, OneRosterSchool } from "@registrar/db";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
@@ -180,7 +185,7 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     if (ended && !ended.bodyComplete) return new Response(null, { status: ended.status });
     // The refusals of the security layers (401, 429) before the OneRoster view's own
     // sub-app: in its format.
-    if (c.req.path.startsWith(`${ONEROSTER_VIEW_PREFIX}/`)) return imsxStatusResponse(error);
+    if (isOneRosterViewPath(c.req.path)) return imsxStatusResponse(error);
     const problem = problemFromError(error);
     const requestId = c.get("requestId");
     if (problem.status >= 500) {

@@ -71,6 +71,7 @@ describe("OneRoster view under AUTH=required", () => {
     const none = await send(`${VIEW}/users`);
     expectImsxError(none, 401, "unauthorisedrequest");
     expect(none.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    expectImsxError(await send(VIEW), 401, "unauthorisedrequest");
     expectImsxError(await send(`${VIEW}/users`, bearer("ort_nope")), 401, "unauthorisedrequest");
     expectImsxError(
       await send(`${VIEW}/users/x`, bearer(`${keys.reader.token}x`)),

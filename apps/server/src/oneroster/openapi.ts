@@ -76,7 +76,11 @@ export function withOneRosterPaths<T extends Json>(document: T): T {
       client_id: { type: "string", pattern: "^rk_[1-9][0-9]{0,9}$", maxLength: 13 },
       client_secret: { type: "string", pattern: "^[A-Za-z0-9_-]{43}$", maxLength: 43 },
       // RFC 6749 §3.3: space-separated scope tokens
-      scope: { type: "string", pattern: "^[\\x21\\x23-\\x5B\\x5D-\\x7E]+( [\\x21\\x23-\\x5B\\x5D-\\x7E]+)*$", maxLength: 200 },
+      scope: {
+        type: "string",
+        pattern: "^[\\x21\\x23-\\x5B\\x5D-\\x7E]+( [\\x21\\x23-\\x5B\\x5D-\\x7E]+)*$",
+        maxLength: 200,
+      },
     },
     additionalProperties: false,
   };

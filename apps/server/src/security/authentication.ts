@@ -1,4 +1,4 @@
-import { ONEROSTER_VIEW_PREFIX, type Principal, RequestProblem, verifyAccessToken } from "@registrar/core";
+import { isOneRosterViewPath, type Principal, RequestProblem, verifyAccessToken } from "@registrar/core";
 import type { Database } from "@registrar/db";
 import type { Context, MiddlewareHandler } from "hono";
 import { createKeyVerifier } from "./key-verifier.ts";
@@ -45,7 +45,7 @@ export function createAuthenticator(
     let principal = token ? await verifier.verify(token) : undefined;
     // The OneRoster view also takes the access tokens of its OAuth endpoint (never cached:
     // revoking the key ends them at once).
-    if (!principal && token && c.req.path.startsWith(`${ONEROSTER_VIEW_PREFIX}/`)) {
+    if (!principal && token && isOneRosterViewPath(c.req.path)) {
       principal = await verifyAccessToken(db, token);
     }
     if (principal) return { principal, refusal: undefined };

@@ -17,6 +17,9 @@ import { OneRosterViewError, unknownObject } from "./errors.ts";
  */
 
 export const ONEROSTER_VIEW_PREFIX = "/ims/oneroster/rostering/v1p2";
+/** Whether a request path is the view's (its errors are imsx_StatusInfo, it takes OAuth tokens). */
+export const isOneRosterViewPath = (path: string): boolean =>
+  path === ONEROSTER_VIEW_PREFIX || path.startsWith(`${ONEROSTER_VIEW_PREFIX}/`);
 export const DEFAULT_VIEW_LIMIT = 100;
 /** The most records one answer carries, whatever `limit` asks (the Link header pages on). */
 export const MAX_VIEW_LIMIT = 1000;
