@@ -199,4 +199,34 @@ describe("GET /oneroster/export", () => {
     expect(new Set(users.map((user) => user.sourcedId)).size).toBe(2503);
     expect(parseCsv(files["roles.csv"] ?? "").rows).toHaveLength(2503);
   });
+
+  it("never repeats a sourcedId: a generated one that another record stores gets a suffix", async () => {
+    const created = async (body: Record<string, unknown>) => {
+      const answer = await api.post<{ id: number }>("/students", body);
+      expect(answer.status, answer.text).toBe(201);
+      return answer.body.id;
+    };
+    // As after importing another Registrar's export: a stored id of the generated form.
+    const plain = await created({ name: "New Student", email: "new@example.org" });
+    await created({
+      name: "Imported Student",
+      email: "imported@example.org",
+      sourced_id: `registrar-student-${plain}`,
+    });
+    const { files } = await exportPackage();
+    const users = parseCsv(files["users.csv"] ?? "").rows;
+    expect(new Set(users.map((user) => user.sourcedId)).size).toBe(users.length);
+    const renamed = users.find((user) => user.email === "new@example.org");
+    expect(renamed?.sourcedId).toMatch(new RegExp(`^registrar-student-${plain}-\\d+$`));
+    expect(users.find((user) => user.email === "imported@example.org")?.sourcedId).toBe(
+      `registrar-student-${plain}`,
+    );
+    // The view names it the same, and finds it by that name.
+    const view = await api.get<{ user: { email: string } }>(
+      `/ims/oneroster/rostering/v1p2/users/${renamed?.sourcedId ?? ""}`,
+    );
+    expect(view.status, view.text).toBe(200);
+    expect(view.body.user.email).toBe("new@example.org");
+    expect((await exportPackage()).files["users.csv"]).toBe(files["users.csv"]);
+  });
 });

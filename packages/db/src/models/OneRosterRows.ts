@@ -12,7 +12,8 @@ import type { Knex } from "knex";
  * `registrar-course-<course id>` (the OneRoster course of a Registrar course: Registrar has
  * no separate course object), `registrar-enrollment-<student id>-<course id>`,
  * `registrar-role-<student id>`, and `registrar-term-none` (the session of the classes that
- * have no term; OneRoster requires one).
+ * have no term; OneRoster requires one). A generated id another row stores as its own gets
+ * a suffix (see generatedSourcedId).
  *
  * Raw SQL because every column is an expression (the generated ids, the UTC ISO-8601
  * formatting, the name split, the union with the session of term-less classes): Objection
@@ -34,9 +35,22 @@ const iso = (column: string) => `to_char(${column} at time zone 'UTC', 'YYYY-MM-
 const day = (column: string) => `to_char(${column}, 'YYYY-MM-DD')`;
 
 /** A class's sourcedId, from the `courses` row `c`. */
-const classSourcedId = (c: string) => `coalesce(${c}.sourced_id, 'registrar-class-' || ${c}.id)`;
-const studentSourcedId = (s: string) => `coalesce(${s}.sourced_id, 'registrar-student-' || ${s}.id)`;
-const termSourcedId = (t: string) => `coalesce(${t}.sourced_id, 'registrar-term-' || ${t}.id)`;
+/**
+ * A row's sourcedId: its own, else `<prefix><id>`; and should another row of the table
+ * store exactly that (a server that imported another Registrar's export, then created
+ * records of its own), `<prefix><id>-<creation time in µs>` instead, which no other row can
+ * derive. One unique-index lookup per row; still a function of the row and the table.
+ */
+const generatedSourcedId = (table: string, prefix: string) => (alias: string) => {
+  const natural = `'${prefix}' || ${alias}.id`;
+  return `coalesce(${alias}.sourced_id, case
+    when exists (select 1 from ${table} taken where taken.sourced_id = ${natural})
+    then ${natural} || '-' || (extract(epoch from ${alias}.created_at) * 1000000)::bigint
+    else ${natural} end)`;
+};
+const classSourcedId = generatedSourcedId("courses", "registrar-class-");
+const studentSourcedId = generatedSourcedId("students", "registrar-student-");
+const termSourcedId = generatedSourcedId("terms", "registrar-term-");
 /** The epoch: the `dateLastModified` of the configured school, which nothing in the database changes. */
 const SCHOOL_LAST_MODIFIED = "1970-01-01T00:00:00.000Z";
 
