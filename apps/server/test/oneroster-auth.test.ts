@@ -186,6 +186,22 @@ describe("POST /ims/oneroster/oauth/token (client credentials)", () => {
       basic(keys.reader.clientId, keys.reader.secret),
     );
     expect(both.status).toBe(400);
+    const core = await tokenRequest({
+      grant_type: "client_credentials",
+      scope: "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly",
+      ...credentials,
+    });
+    expect(core.status, core.text).toBe(200);
+    expect(core.body).toMatchObject({
+      scope: "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly",
+    });
+    const demographics = await tokenRequest({
+      grant_type: "client_credentials",
+      scope: "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-demographics.readonly",
+      ...credentials,
+    });
+    expect(demographics.status).toBe(400);
+    expect(demographics.body).toMatchObject({ error: "invalid_scope" });
     const scope = await tokenRequest({
       grant_type: "client_credentials",
       scope: "everything",

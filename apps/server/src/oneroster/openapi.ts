@@ -1,4 +1,4 @@
-import { ACCESS_TOKEN_TTL_SECONDS, ROSTER_READONLY_SCOPE } from "@registrar/core";
+import { ACCESS_TOKEN_TTL_SECONDS, ROSTER_READONLY_SCOPE, ROSTER_SCOPES } from "@registrar/core";
 import { requestIdParameter } from "../openapi/document.ts";
 import { problemContent } from "../openapi/problem-schemas.ts";
 import { headerRefs } from "../openapi/response-headers.ts";
@@ -18,6 +18,8 @@ const serviceUnavailable = {
   headers: { ...everyAnswer, ...headerRefs(["Retry-After"]) },
   content: problemContent(["service_unavailable"], 503),
 };
+
+const scopeAlternatives = ROSTER_SCOPES.map((scope) => scope.replaceAll(".", "\\.")).join("|");
 
 const oauthErrorSchema = {
   type: "object",
@@ -64,7 +66,13 @@ export function withOneRosterPaths<T extends Json>(document: T): T {
         maximum: 86400,
         example: ACCESS_TOKEN_TTL_SECONDS,
       },
-      scope: { type: "string", const: ROSTER_READONLY_SCOPE },
+      scope: {
+        type: "string",
+        description: "The scopes granted, space-separated: those asked for, else the first of these.",
+        pattern: `^(${scopeAlternatives})( (${scopeAlternatives}))?$`,
+        maxLength: 200,
+        example: ROSTER_READONLY_SCOPE,
+      },
     },
     additionalProperties: false,
   };

@@ -12,8 +12,16 @@ import { apiKeyRoleSchema, type Principal, parseApiKeyToken, verifyApiKey } from
  */
 
 export const ACCESS_TOKEN_TTL_SECONDS = 3600;
-/** The one scope the view serves (1EdTech's rostering OpenAPI, `OAuth2CC`). */
+/** The scope granted when none is asked for (1EdTech's rostering OpenAPI, `OAuth2CC`). */
 export const ROSTER_READONLY_SCOPE = "https://purl.imsglobal.org/spec/or/v1p2/scope/roster.readonly";
+/**
+ * The scopes a client may ask for: the view serves the core rostering reads, which both
+ * grant (it serves no demographics, so `roster-demographics.readonly` is not offered).
+ */
+export const ROSTER_SCOPES: readonly string[] = [
+  ROSTER_READONLY_SCOPE,
+  "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly",
+];
 const accessTokenPattern = /^ort_[A-Za-z0-9_-]{43}$/;
 const clientIdPattern = /^rk_[1-9][0-9]{0,9}$/;
 
@@ -57,10 +65,11 @@ export async function issueAccessToken(
       "Send client_id and client_secret, in the form body or as HTTP Basic authentication.",
     );
   }
-  const scopes = (request.scope ?? ROSTER_READONLY_SCOPE).split(" ").filter(Boolean);
-  if (scopes.some((scope) => scope !== ROSTER_READONLY_SCOPE)) {
-    throw new OAuthError("invalid_scope", `The only scope served is ${ROSTER_READONLY_SCOPE}.`);
+  const asked = [...new Set((request.scope ?? "").split(" ").filter(Boolean))];
+  if (asked.some((scope) => !ROSTER_SCOPES.includes(scope))) {
+    throw new OAuthError("invalid_scope", `The scopes served are ${ROSTER_SCOPES.join(" and ")}.`);
   }
+  const scope = asked.length > 0 ? asked.join(" ") : ROSTER_READONLY_SCOPE;
   const claimed = clientIdPattern.test(request.clientId)
     ? parseApiKeyToken(`${request.clientId}_${request.clientSecret}`)
     : undefined;
@@ -78,11 +87,11 @@ export async function issueAccessToken(
     await OAuthAccessToken.query(trx).insert({
       tokenHash: sha256Hex(accessToken),
       apiKeyId: principal.keyId,
-      scope: ROSTER_READONLY_SCOPE,
+      scope,
       expiresAt: raw("now() + make_interval(secs => ?)", [ttlSeconds]),
     });
   });
-  return { accessToken, tokenType: "Bearer", expiresIn: ttlSeconds, scope: ROSTER_READONLY_SCOPE };
+  return { accessToken, tokenType: "Bearer", expiresIn: ttlSeconds, scope };
 }
 
 /**
