@@ -1,8 +1,13 @@
 import { trpcServer } from "@hono/trpc-server";
 import { appRouter, type Caller } from "@registrar/api";
 import { MAX_REQUEST_BODY_BYTES } from "@registrar/contract";
-import { problemFromError, RequestProblem } from "@registrar/core";
-import type { Database } from "@registrar/db";
+import {
+  isOneRosterViewPath,
+  ONEROSTER_VIEW_PREFIX,
+  problemFromError,
+  RequestProblem,
+} from "@registrar/core";
+import type { Database, OneRosterSchool } from "@registrar/db";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
@@ -13,6 +18,11 @@ import { type IdempotencyOptions, idempotencyKeeper } from "./http/idempotency.t
 import { problemResponse } from "./http/problem-response.ts";
 import { requestId } from "./http/request-id.ts";
 import { unmatchedPathHandler } from "./http/unmatched-path.ts";
+import { EXPORT_PATH, exportHandler } from "./oneroster/export-route.ts";
+import { withOneRosterPaths } from "./oneroster/openapi.ts";
+import { TOKEN_PATH, tokenHandler } from "./oneroster/token-route.ts";
+import { oneRosterViewApp } from "./oneroster/view-app.ts";
+import { imsxStatusResponse } from "./oneroster/view-errors.ts";
 import { docsAssets, docsPage, docsPolicy } from "./openapi/docs-page.ts";
 import { buildOpenApiDocument } from "./openapi/document.ts";
 import { allRestRoutes, restResources, restTags } from "./routes/index.ts";
@@ -34,6 +44,8 @@ export type AppOptions = {
   webDistDir?: string | undefined;
   /** Kept answers of `Idempotency-Key` requests; default: kept 24 h. */
   idempotency?: IdempotencyOptions;
+  /** The school of the OneRoster export and view; default: "Registrar School", `registrar-school`. */
+  school?: OneRosterSchool;
 } & Pick<SecurityOptions, "auth" | "rateLimit" | "corsOrigins" | "trpcMaxBatchSize">;
 
 /** The caller of a request the security middleware has seen. */
@@ -110,22 +122,30 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   };
   for (const routes of Object.values(restResources)) app.route("/", resourceApp(routes, db, services));
 
+  // OneRoster 1.2: the export, the OAuth token endpoint and the rostering view (errors as imsx_StatusInfo).
+  const school = options.school ?? { name: "Registrar School", sourcedId: "registrar-school" };
+  app.get(EXPORT_PATH, exportHandler(db, school, logger));
+  app.post(TOKEN_PATH, tokenHandler(db, logger));
+  app.route(ONEROSTER_VIEW_PREFIX, oneRosterViewApp(db, school, logger));
+
   // Built on first request, not at start: generating it is ~50 ms of a cold start.
   let openApiJson: string | undefined;
   app.get("/openapi.json", (c) => {
     openApiJson ??= JSON.stringify(
       withSecurityScheme(
-        buildOpenApiDocument(
-          allRestRoutes,
-          {
-            title: "Registrar API",
-            version: "1.0.0",
-            description:
-              "Students, courses and the enrollments between them. Errors are RFC 9457 problem details " +
-              "(`application/problem+json`) with a stable `code`. The same operations are served as tRPC at `/trpc`.",
-            license: { name: "MIT", identifier: "MIT" },
-          },
-          restTags,
+        withOneRosterPaths(
+          buildOpenApiDocument(
+            allRestRoutes,
+            {
+              title: "Registrar API",
+              version: "1.0.0",
+              description:
+                "Students, courses and the enrollments between them. Errors are RFC 9457 problem details " +
+                "(`application/problem+json`) with a stable `code`. The same operations are served as tRPC at `/trpc`.",
+              license: { name: "MIT", identifier: "MIT" },
+            },
+            restTags,
+          ),
         ),
       ),
     );
@@ -151,6 +171,8 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       ["GET", /^\/openapi\.json$/],
       ["GET", /^\/docs(\/[^/]+)?$/],
       ["GET", /^\/(app(\/.*)?)?$/],
+      ["GET", /^\/oneroster\/export$/],
+      ["POST", /^\/ims\/oneroster\/oauth\/token$/],
     ]),
   );
 
@@ -161,6 +183,9 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
     // access log records it (499 or 408), at info level.
     const ended = earlyEnd(c);
     if (ended && !ended.bodyComplete) return new Response(null, { status: ended.status });
+    // The refusals of the security layers (401, 429) before the OneRoster view's own
+    // sub-app: in its format.
+    if (isOneRosterViewPath(c.req.path)) return imsxStatusResponse(error);
     const problem = problemFromError(error);
     const requestId = c.get("requestId");
     if (problem.status >= 500) {

@@ -51,3 +51,17 @@ describe("security settings from the environment", () => {
     expect(loadConfig({ TRPC_MAX_BATCH_SIZE: "10" }).trpcMaxBatchSize).toBe(10);
   });
 });
+
+describe("the OneRoster school", () => {
+  it("defaults to Registrar School, registrar-school, and refuses a sourcedId with spaces or none", () => {
+    expect(loadConfig({}).school).toEqual({ name: "Registrar School", sourcedId: "registrar-school" });
+    expect(loadConfig({ SCHOOL_NAME: " Lovelace High ", SCHOOL_SOURCED_ID: "org-1" }).school).toEqual({
+      name: "Lovelace High",
+      sourcedId: "org-1",
+    });
+    for (const bad of ["", "two words", "x".repeat(256)]) {
+      expect(() => loadConfig({ SCHOOL_SOURCED_ID: bad }), bad).toThrow();
+    }
+    expect(() => loadConfig({ SCHOOL_NAME: "  " })).toThrow();
+  });
+});

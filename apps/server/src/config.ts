@@ -52,6 +52,12 @@ const envSchema = z.object({
     .positive()
     .max(24 * 365)
     .default(24),
+  // The one school of the OneRoster export and view (its orgs record; every record's school).
+  SCHOOL_NAME: z.string().trim().min(1).max(255).default("Registrar School"),
+  SCHOOL_SOURCED_ID: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,255}$/, "SCHOOL_SOURCED_ID is 1..255 visible ASCII characters")
+    .default("registrar-school"),
 });
 
 // Node refuses a headers timeout above the request timeout (the headers are part of it).
@@ -76,6 +82,8 @@ export type ServerConfig = {
   trpcMaxBatchSize: number;
   webDistDir: string | undefined;
   idempotencyTtlHours: number;
+  /** The school of the OneRoster export and view. */
+  school: { name: string; sourcedId: string };
   database: DatabaseOptions;
 };
 
@@ -96,6 +104,7 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     trpcMaxBatchSize: parsed.TRPC_MAX_BATCH_SIZE,
     webDistDir: parsed.WEB_DIST_DIR ?? defaultWebDistDir,
     idempotencyTtlHours: parsed.IDEMPOTENCY_TTL_HOURS,
+    school: { name: parsed.SCHOOL_NAME, sourcedId: parsed.SCHOOL_SOURCED_ID },
     database: databaseOptionsFromEnv(env),
   };
 }

@@ -41,6 +41,7 @@ const app = createApp({
   corsOrigins: config.corsOrigins,
   trpcMaxBatchSize: config.trpcMaxBatchSize,
   idempotency: { ttlHours: config.idempotencyTtlHours },
+  school: config.school,
 });
 
 // Start-up notices about security, as log lines and, for a human at the terminal, on stderr.

@@ -203,8 +203,13 @@ describe("the OpenAPI document states what the server enforces", () => {
 
   it("lets the public operations through without a key and requires one everywhere else", () => {
     const open = ["/health/live", "/health/ready", "/openapi.json", "/docs"];
+    // OAuth 2 client credentials: open, its own 401 is RFC 6749's invalid_client (WWW-Authenticate: Basic).
+    const oauthToken = "/ims/oneroster/oauth/token";
     for (const { path, method, operation } of operations()) {
-      if (open.includes(path)) {
+      if (path === oauthToken) {
+        expect(operation.security, path).toEqual([{}]);
+        expect(operation.responses["401"]?.headers, path).toHaveProperty("WWW-Authenticate");
+      } else if (open.includes(path)) {
         expect(operation.security, path).toEqual([{}]);
         expect(operation.responses["401"], path).toBeUndefined();
       } else {

@@ -55,6 +55,8 @@ describe("/openapi.json and /docs", () => {
         "GET /health/ready",
         "GET /openapi.json",
         "GET /docs",
+        "GET /oneroster/export",
+        "POST /ims/oneroster/oauth/token",
       ].sort(),
     );
   });

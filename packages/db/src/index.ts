@@ -31,6 +31,18 @@ export {
   EnrollmentHistory,
 } from "./models/EnrollmentHistory.ts";
 export { IdempotencyKey } from "./models/IdempotencyKey.ts";
+export { OAuthAccessToken } from "./models/OAuthAccessToken.ts";
+export {
+  type OneRosterComparison,
+  type OneRosterEntity,
+  type OneRosterPredicate,
+  type OneRosterQuery,
+  type OneRosterRow,
+  OneRosterRows,
+  type OneRosterSchool,
+  oneRosterColumns,
+  TERMLESS_SESSION_SOURCED_ID,
+} from "./models/OneRosterRows.ts";
 export { RegistrarModel, type SortKey, type SortPosition } from "./models/RegistrarModel.ts";
 export { Student } from "./models/Student.ts";
 export { type EnrollmentChange, type EnrollmentStatus, StudentCourse } from "./models/StudentCourse.ts";

@@ -119,7 +119,7 @@ const ifNoneMatchParameter = {
   schema: { type: "string", pattern: entityTagList, maxLength: 1024 },
 };
 
-const requestIdParameter = {
+export const requestIdParameter = {
   name: "X-Request-Id",
   in: "header",
   required: false,

@@ -1,4 +1,4 @@
-import { type Principal, RequestProblem } from "@registrar/core";
+import { isOneRosterViewPath, type Principal, RequestProblem, verifyAccessToken } from "@registrar/core";
 import type { Database } from "@registrar/db";
 import type { Context, MiddlewareHandler } from "hono";
 import { createKeyVerifier } from "./key-verifier.ts";
@@ -19,7 +19,9 @@ export function isPublicPath(path: string): boolean {
     path === "/health/ready" ||
     path === "/" ||
     path === "/app" ||
-    path.startsWith("/app/")
+    path.startsWith("/app/") ||
+    // OAuth 2 client credentials: the request's own credentials are its authentication.
+    path === "/ims/oneroster/oauth/token"
   );
 }
 
@@ -40,7 +42,12 @@ export function createAuthenticator(
   return async (c) => {
     if (mode !== "required" || isPublicPath(c.req.path)) return nobody;
     const token = bearerPattern.exec(c.req.header("authorization") ?? "")?.[1];
-    const principal = token ? await verifier.verify(token) : undefined;
+    let principal = token ? await verifier.verify(token) : undefined;
+    // The OneRoster view also takes the access tokens of its OAuth endpoint (never cached:
+    // revoking the key ends them at once).
+    if (!principal && token && isOneRosterViewPath(c.req.path)) {
+      principal = await verifyAccessToken(db, token);
+    }
     if (principal) return { principal, refusal: undefined };
     const refusal = new RequestProblem(
       "unauthorized",
@@ -59,6 +66,9 @@ export function createAuthenticator(
 export function authenticationChallenge(): MiddlewareHandler {
   return async (c, next) => {
     await next();
-    if (c.res.status === 401) c.res.headers.set("WWW-Authenticate", 'Bearer realm="registrar"');
+    // An answer that names its own scheme keeps it (the OAuth token endpoint's Basic).
+    if (c.res.status === 401 && !c.res.headers.has("WWW-Authenticate")) {
+      c.res.headers.set("WWW-Authenticate", 'Bearer realm="registrar"');
+    }
   };
 }
