@@ -9,6 +9,7 @@ import * as addEnrollmentLifecycle from "./20261201000200_add_enrollment_lifecyc
 import * as addSearchIndexes from "./20261201000300_add_search_indexes.ts";
 import * as createIdempotencyKeys from "./20261202000100_create_idempotency_keys.ts";
 import * as createStudentEnrollmentVersions from "./20261202000200_create_student_enrollment_versions.ts";
+import * as createEvents from "./20261203000100_create_events.ts";
 
 type Migration = Knex.Migration;
 
@@ -28,6 +29,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ["20261201000300_add_search_indexes", addSearchIndexes],
   ["20261202000100_create_idempotency_keys", createIdempotencyKeys],
   ["20261202000200_create_student_enrollment_versions", createStudentEnrollmentVersions],
+  ["20261203000100_create_events", createEvents],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
