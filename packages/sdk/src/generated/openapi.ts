@@ -293,6 +293,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The change feed, oldest first
+         * @description Every change (`student.*`, `course.*`, `term.*` created/updated/deleted; `enrollment.enrolled`, `waitlisted`, `promoted`, `dropped`, `completed`, `reactivated`) as `{ id, type, occurred_at, data }`, recorded in the transaction of the change; `data` is the resource after it, as its GET answers it (`{ id }` when deleted; for an enrollment the student's enrolled-course item plus `student_id`). Ascending id, after `after` (absent or `0`: the oldest kept), `limit` at a time (1..1000, default 100); `types` keeps some types. `next_after` is the last id returned, or the `after` given: a consumer that always asks `after=<next_after>` sees every event exactly once, in commit order, however many transactions commit at once.
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -1258,6 +1278,14 @@ export interface components {
             /** @description null on the last page */
             next_cursor: string | null;
         };
+        ListEventsResponse: {
+            events: components["schemas"]["Event"][];
+            /**
+             * @description The id of the last event returned, or the `after` given
+             * @example 0
+             */
+            next_after: string;
+        };
         Health: {
             /** @constant */
             status: "ok";
@@ -1337,6 +1365,127 @@ export interface components {
             };
             /** @enum {string} */
             source: "rest" | "trpc" | "import" | "system";
+        };
+        Event: {
+            /** @example 42 */
+            id: string;
+            /** @enum {string} */
+            type: "student.created" | "student.updated";
+            /**
+             * Format: date-time
+             * @example 2026-09-01T08:00:00.000Z
+             */
+            occurred_at: string;
+            data: components["schemas"]["Student"];
+        } | {
+            /** @example 42 */
+            id: string;
+            /** @enum {string} */
+            type: "course.created" | "course.updated";
+            /**
+             * Format: date-time
+             * @example 2026-09-01T08:00:00.000Z
+             */
+            occurred_at: string;
+            data: components["schemas"]["Course"];
+        } | {
+            /** @example 42 */
+            id: string;
+            /** @enum {string} */
+            type: "term.created" | "term.updated";
+            /**
+             * Format: date-time
+             * @example 2026-09-01T08:00:00.000Z
+             */
+            occurred_at: string;
+            data: components["schemas"]["Term"];
+        } | {
+            /** @example 42 */
+            id: string;
+            /** @enum {string} */
+            type: "student.deleted" | "course.deleted" | "term.deleted";
+            /**
+             * Format: date-time
+             * @example 2026-09-01T08:00:00.000Z
+             */
+            occurred_at: string;
+            data: {
+                /**
+                 * Format: int32
+                 * @description Integer id, 1..2147483647
+                 * @example 1
+                 */
+                id: number;
+            };
+        } | {
+            /** @example 42 */
+            id: string;
+            /** @enum {string} */
+            type: "enrollment.enrolled" | "enrollment.waitlisted" | "enrollment.promoted" | "enrollment.dropped" | "enrollment.completed" | "enrollment.reactivated";
+            /**
+             * Format: date-time
+             * @example 2026-09-01T08:00:00.000Z
+             */
+            occurred_at: string;
+            data: {
+                /**
+                 * Format: int32
+                 * @description Integer id, 1..2147483647
+                 * @example 1
+                 */
+                id: number;
+                name: string;
+                level: string;
+                /**
+                 * @description Seats; null means unlimited
+                 * @example 30
+                 */
+                capacity: number | null;
+                /** Format: int32 */
+                enrolled_count: number;
+                /**
+                 * Format: date-time
+                 * @example 2026-09-01T08:00:00.000Z
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-09-01T08:00:00.000Z
+                 */
+                updated_at: string;
+                code: string | null;
+                term_id: number | null;
+                /**
+                 * Format: int32
+                 * @description Waitlist places; 0 means no waitlist
+                 * @example 10
+                 */
+                waitlist_capacity: number;
+                /**
+                 * Format: int32
+                 * @description Read only
+                 */
+                waitlisted_count: number;
+                sourced_id: string | null;
+                /**
+                 * Format: date-time
+                 * @example 2026-09-01T08:00:00.000Z
+                 */
+                enrolled_at: string;
+                /** @enum {string} */
+                status: "active" | "waitlisted" | "dropped" | "completed";
+                /** @description 1-based; null unless waitlisted */
+                waitlist_position: number | null;
+                begin_date: string | null;
+                end_date: string | null;
+                dropped_at: string | null;
+                /**
+                 * Format: int32
+                 * @description Integer id, 1..2147483647
+                 * @example 1
+                 */
+                student_id: number;
+            };
         };
     };
     responses: never;
@@ -5632,6 +5781,135 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["StudentNotFoundProblem"] | components["schemas"]["CourseNotFoundProblem"] | components["schemas"]["EnrollmentNotFoundProblem"];
+                };
+            };
+            /** @description Problem: `rate_limited`: over this client's requests a minute */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Problem: `internal_error` (a bug; logged with the request id) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
+                };
+            };
+            /** @description Problem: `service_unavailable`: the database cannot be reached or did not answer in time */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ServiceUnavailableProblem"];
+                };
+            };
+        };
+    };
+    listEvents: {
+        parameters: {
+            query?: {
+                /** @description The last event id seen; `0` or absent: from the oldest kept */
+                after?: string;
+                /** @description Events per page, 1..1000 (default 100) */
+                limit?: string;
+                /** @description Only these types: event types (`student.created`) or every type of a resource (`enrollment.*`) */
+                types?: string;
+            };
+            header?: {
+                /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListEventsResponse"];
+                };
+            };
+            /** @description Problem: `validation_failed` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
+                };
+            };
+            /** @description Problem: `unauthorized`: no API key, or one that is not valid (with `AUTH=required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Problem: `forbidden`: the key's role may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
                 };
             };
             /** @description Problem: `rate_limited`: over this client's requests a minute */
