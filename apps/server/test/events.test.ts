@@ -454,7 +454,9 @@ describe("who may read the feed (AUTH=required)", () => {
 
 if (target.kind === "postgres") {
   describe("the feed under concurrent writers on PostgreSQL: every committed event exactly once, ascending", () => {
+    const ROUNDS = 5;
     const WRITERS = 24;
+    const HTTP_WRITERS = 8;
     const TRANSACTIONS = 30;
     let pool: Database;
     beforeAll(() => {
@@ -466,19 +468,34 @@ if (target.kind === "postgres") {
       await pool?.destroy();
     });
 
-    it(`${WRITERS} writers × ${TRANSACTIONS} transactions that commit out of id order, a relay elsewhere, a consumer polling after=`, async () => {
+    it(`${ROUNDS} rounds of ${WRITERS} SQL writers × ${TRANSACTIONS} transactions committing out of id order and ${HTTP_WRITERS} over REST, a relay elsewhere, a consumer polling after=`, async () => {
+      // another replica's background relay, racing the feed's own
+      const relay = startEventBackground({
+        db: pool,
+        relayIntervalMs: 10,
+        sweepIntervalMs: 600_000,
+        retentionDays: 30,
+      });
+      try {
+        for (let round = 0; round < ROUNDS; round++) await oneRound(round);
+      } finally {
+        await relay.stop();
+      }
+    });
+
+    async function oneRound(round: number): Promise<void> {
       // a marker, so that `start` is a position even when retention has emptied the feed
-      await makeStudent(api, "Marker");
+      await makeStudent(api, `Marker ${round}`);
       const { last: start } = await drain("0");
       const committed = new Set<string>();
       let writing = true;
 
       // Each transaction records its event, then waits a random while before it commits (or
       // rolls back), so transactions holding lower recorded ids commit after higher ones.
-      const writer = async (writerIndex: number) => {
+      const sqlWriter = async (writerIndex: number) => {
         for (let t = 0; t < TRANSACTIONS; t++) {
-          const email = `w${writerIndex}.t${t}.${process.pid}@concurrent.example.org`;
-          const rollBack = (writerIndex + t) % 7 === 0;
+          const email = `r${round}.w${writerIndex}.t${t}.${process.pid}@concurrent.example.org`;
+          const rollBack = (writerIndex + t + round) % 7 === 0;
           try {
             await pool.transaction(async (trx) => {
               await trx("students").insert({ name: `Writer ${writerIndex}`, email });
@@ -491,13 +508,15 @@ if (target.kind === "postgres") {
           }
         }
       };
-      // another replica's background relay, racing the feed's own
-      const relay = startEventBackground({
-        db: pool,
-        relayIntervalMs: 10,
-        sweepIntervalMs: 600_000,
-        retentionDays: 30,
-      });
+      // and the services' own writes, through the server's pool
+      const httpWriter = async (writerIndex: number) => {
+        for (let t = 0; t < TRANSACTIONS; t++) {
+          const email = `r${round}.h${writerIndex}.t${t}.${process.pid}@concurrent.example.org`;
+          const created = await api.post("/students", { name: `Http ${writerIndex}`, email });
+          expect(created.status, created.text).toBe(201);
+          committed.add(email);
+        }
+      };
 
       const seen: FeedEvent[] = [];
       const consumer = async () => {
@@ -517,11 +536,13 @@ if (target.kind === "postgres") {
 
       const consuming = consumer();
       try {
-        await Promise.all(Array.from({ length: WRITERS }, (_, index) => writer(index)));
+        await Promise.all([
+          ...Array.from({ length: WRITERS }, (_, index) => sqlWriter(index)),
+          ...Array.from({ length: HTTP_WRITERS }, (_, index) => httpWriter(index)),
+        ]);
       } finally {
         writing = false;
         await consuming;
-        await relay.stop();
       }
 
       const ids = seen.map((event) => BigInt(event.id));
@@ -531,8 +552,8 @@ if (target.kind === "postgres") {
         expect(id).toBe(BigInt(start) + BigInt(index) + 1n);
       });
       expect(new Set(seen.map((event) => event.data.email))).toEqual(committed);
-      expect(committed.size).toBeGreaterThan(WRITERS * TRANSACTIONS * 0.8);
-    });
+      expect(committed.size).toBeGreaterThan((WRITERS + HTTP_WRITERS) * TRANSACTIONS * 0.8);
+    }
   });
 } else {
   describe("the feed under concurrent writers: does not apply on PGlite (one connection; runs with REGISTRAR_TEST_DB=postgres)", () => {
