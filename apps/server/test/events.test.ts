@@ -193,6 +193,54 @@ describe(`every change records one event, its data the resource's GET (${target.
     ]);
   });
 
+  it("course.updated compares every column of courses but the counts and updated_at (a new column must join the trigger's list)", async () => {
+    const db = context.server.database.db;
+    const columns = await db.raw<{ rows: Array<{ name: string }> }>(
+      "select column_name as name from information_schema.columns where table_name = 'courses' order by column_name",
+    );
+    // Compared by courses_record_updated (migration 20261203000100), or deliberately not:
+    const compared = [
+      "name",
+      "level",
+      "capacity",
+      "created_at",
+      "code",
+      "term_id",
+      "waitlist_capacity",
+      "sourced_id",
+    ];
+    const notCompared = ["id", "updated_at", "enrolled_count", "waitlisted_count"];
+    expect(columns.rows.map((column) => column.name)).toEqual([...compared, ...notCompared].sort());
+
+    const course = await makeCourse(api, { name: "Columns" });
+    const term = await api.post("/terms", {
+      name: "Columns term",
+      starts_on: "2026-01-01",
+      ends_on: "2026-06-30",
+    });
+    expect(term.status, term.text).toBe(201);
+    await newEvents();
+    const changes: Record<string, string> = {
+      name: "'Columns 2'",
+      level: "'advanced'",
+      capacity: "7",
+      created_at: "created_at - interval '1 day'",
+      code: "'COL-1'",
+      term_id: String(term.body.id),
+      waitlist_capacity: "3",
+      sourced_id: "'c-columns'",
+    };
+    for (const column of compared) {
+      await db.raw(`update courses set ${column} = ${changes[column]} where id = ?`, [course.id]);
+    }
+    const recorded = await newEvents();
+    expect(recorded.map((event) => event.type)).toEqual(Array(compared.length).fill("course.updated"));
+    await db.raw("update courses set updated_at = now(), enrolled_count = enrolled_count where id = ?", [
+      course.id,
+    ]);
+    expect(await newEvents()).toEqual([]);
+  });
+
   it("a refused or rolled-back write records nothing; an event is visible in its transaction before the commit", async () => {
     const student = await makeStudent(api);
     const full = await makeCourse(api, { name: "Full", capacity: 1 });
@@ -481,7 +529,8 @@ if (target.kind === "postgres") {
       } finally {
         await relay.stop();
       }
-    });
+      // ~2.5 s a round on a quiet 2-core machine; room for a busy one
+    }, 120_000);
 
     async function oneRound(round: number): Promise<void> {
       // a marker, so that `start` is a position even when retention has emptied the feed
