@@ -58,6 +58,11 @@ const envSchema = z.object({
     .string()
     .regex(/^[\x21-\x7e]{1,255}$/, "SCHOOL_SOURCED_ID is 1..255 visible ASCII characters")
     .default("registrar-school"),
+  // The change feed (contract v1.1, "Events and webhooks"): how long events are kept, how
+  // often each replica's relay gives committed events their feed ids, how often old ones are swept.
+  EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  EVENTS_RELAY_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
+  EVENTS_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(600_000),
 });
 
 // Node refuses a headers timeout above the request timeout (the headers are part of it).
@@ -84,6 +89,7 @@ export type ServerConfig = {
   idempotencyTtlHours: number;
   /** The school of the OneRoster export and view. */
   school: { name: string; sourcedId: string };
+  events: { retentionDays: number; relayIntervalMs: number; sweepIntervalMs: number };
   database: DatabaseOptions;
 };
 
@@ -105,6 +111,11 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     webDistDir: parsed.WEB_DIST_DIR ?? defaultWebDistDir,
     idempotencyTtlHours: parsed.IDEMPOTENCY_TTL_HOURS,
     school: { name: parsed.SCHOOL_NAME, sourcedId: parsed.SCHOOL_SOURCED_ID },
+    events: {
+      retentionDays: parsed.EVENTS_RETENTION_DAYS,
+      relayIntervalMs: parsed.EVENTS_RELAY_INTERVAL_MS,
+      sweepIntervalMs: parsed.EVENTS_SWEEP_INTERVAL_MS,
+    },
     database: databaseOptionsFromEnv(env),
   };
 }

@@ -5,6 +5,7 @@ import { countActiveApiKeys } from "@registrar/core";
 import { describeDatabase, migrateToLatest } from "@registrar/db";
 import { createApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
+import { startEventBackground } from "./events/background.ts";
 import { answerClientErrors, requestTimeoutOptions } from "./http/client-errors.ts";
 import { createLogger } from "./logger.ts";
 import { createMemoryRateLimitStore, createRedisRateLimitStore, KEY_CACHE_TTL_MS } from "./security/index.ts";
@@ -43,6 +44,9 @@ const app = createApp({
   idempotency: { ttlHours: config.idempotencyTtlHours },
   school: config.school,
 });
+
+// The outbox's relay and retention sweep (apps/server/src/events), stopped before the pool closes.
+const eventBackground = startEventBackground({ db, logger, ...config.events });
 
 // Start-up notices about security, as log lines and, for a human at the terminal, on stderr.
 const securityNotices: string[] = [];
@@ -175,6 +179,7 @@ function shutdown(signal: NodeJS.Signals): void {
     clearTimeout(force);
     try {
       await ownerChannel?.close();
+      await eventBackground.stop();
       await Promise.all([db.destroy(), rateLimitStore.close()]);
     } catch (error) {
       logger.error({ err: error }, "closing the database pool failed");

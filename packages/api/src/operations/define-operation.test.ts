@@ -53,6 +53,7 @@ describe("an operation", () => {
         "enrollments.remove",
         "enrollments.update",
         "enrollments.history",
+        "events.list",
         "keys.list",
         "keys.create",
         "keys.revoke",

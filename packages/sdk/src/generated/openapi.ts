@@ -176,7 +176,7 @@ export interface paths {
         head?: never;
         /**
          * Change a term
-         * @description Changes the fields sent, with the same rules as on creation (the dates as they will be must still satisfy `starts_on <= ends_on`). 404 `term_not_found` for a missing path term; a `parent_id` that does not exist is 422 `term_not_found`.
+         * @description Changes the fields sent, with the same rules as on creation (the dates as they will be must still satisfy `starts_on <= ends_on`). 404 `term_not_found` for a missing path term; a `parent_id` that does not exist is 422 `term_not_found`; a `parent_id` that is the term itself or one of its subterms is 400 `validation_failed`.
          */
         patch: operations["updateTerm"];
         trace?: never;
@@ -293,6 +293,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The change feed, oldest first
+         * @description Every change (`student.*`, `course.*`, `term.*` created/updated/deleted; `enrollment.enrolled`, `waitlisted`, `promoted`, `dropped`, `completed`, `reactivated`) as `{ id, type, occurred_at, data }`, recorded in the transaction of the change; `data` is the resource after it, as its GET answers it (`{ id }` when deleted; for an enrollment the student's enrolled-course item plus `student_id`). Ascending id, after `after` (absent or `0`: the oldest kept), `limit` at a time (1..1000, default 100); `types` keeps some types. `next_after` is the last id returned, or the `after` given: a consumer that always asks `after=<next_after>` sees every event exactly once, in commit order, however many transactions commit at once.
+         */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -367,6 +387,46 @@ export interface paths {
         get: operations["getApiReference"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oneroster/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export a OneRoster 1.2 CSV package
+         * @description A OneRoster 1.2 bulk package (zip): manifest.csv, academicSessions, classes, courses, enrollments, users, roles and orgs (the one school of `SCHOOL_NAME`/`SCHOOL_SOURCED_ID`), streamed. Records without a sourcedId get a stable one derived from their id (`registrar-student-42`). Reader, registrar or admin.
+         */
+        get: operations["exportOneRoster"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ims/oneroster/oauth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * OAuth 2 client credentials for the OneRoster view
+         * @description An access token for `/ims/oneroster/rostering/v1p2` (RFC 6749 §4.4): `client_id` is an API key's `rk_<id>`, `client_secret` its secret, in the form body or as HTTP Basic. The token acts as its key (a student key's is refused by the view) and ends when the key is revoked.
+         */
+        post: operations["issueOneRosterToken"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1258,6 +1318,14 @@ export interface components {
             /** @description null on the last page */
             next_cursor: string | null;
         };
+        ListEventsResponse: {
+            events: components["schemas"]["Event"][];
+            /**
+             * @description The id of the last event returned, or the `after` given
+             * @example 0
+             */
+            next_after: string;
+        };
         Health: {
             /** @constant */
             status: "ok";
@@ -1337,6 +1405,155 @@ export interface components {
             };
             /** @enum {string} */
             source: "rest" | "trpc" | "import" | "system";
+        };
+        Event: {
+            /** @example 42 */
+            id: string;
+            /** @enum {string} */
+            type: "student.created" | "student.updated";
+            /**
+             * Format: date-time
+             * @example 2026-09-01T08:00:00.000Z
+             */
+            occurred_at: string;
+            data: components["schemas"]["Student"];
+        } | {
+            /** @example 42 */
+            id: string;
+            /** @enum {string} */
+            type: "course.created" | "course.updated";
+            /**
+             * Format: date-time
+             * @example 2026-09-01T08:00:00.000Z
+             */
+            occurred_at: string;
+            data: components["schemas"]["Course"];
+        } | {
+            /** @example 42 */
+            id: string;
+            /** @enum {string} */
+            type: "term.created" | "term.updated";
+            /**
+             * Format: date-time
+             * @example 2026-09-01T08:00:00.000Z
+             */
+            occurred_at: string;
+            data: components["schemas"]["Term"];
+        } | {
+            /** @example 42 */
+            id: string;
+            /** @enum {string} */
+            type: "student.deleted" | "course.deleted" | "term.deleted";
+            /**
+             * Format: date-time
+             * @example 2026-09-01T08:00:00.000Z
+             */
+            occurred_at: string;
+            data: {
+                /**
+                 * Format: int32
+                 * @description Integer id, 1..2147483647
+                 * @example 1
+                 */
+                id: number;
+            };
+        } | {
+            /** @example 42 */
+            id: string;
+            /** @enum {string} */
+            type: "enrollment.enrolled" | "enrollment.waitlisted" | "enrollment.promoted" | "enrollment.dropped" | "enrollment.completed" | "enrollment.reactivated";
+            /**
+             * Format: date-time
+             * @example 2026-09-01T08:00:00.000Z
+             */
+            occurred_at: string;
+            data: {
+                /**
+                 * Format: int32
+                 * @description Integer id, 1..2147483647
+                 * @example 1
+                 */
+                id: number;
+                name: string;
+                level: string;
+                /**
+                 * @description Seats; null means unlimited
+                 * @example 30
+                 */
+                capacity: number | null;
+                /** Format: int32 */
+                enrolled_count: number;
+                /**
+                 * Format: date-time
+                 * @example 2026-09-01T08:00:00.000Z
+                 */
+                created_at: string;
+                /**
+                 * Format: date-time
+                 * @example 2026-09-01T08:00:00.000Z
+                 */
+                updated_at: string;
+                code: string | null;
+                term_id: number | null;
+                /**
+                 * Format: int32
+                 * @description Waitlist places; 0 means no waitlist
+                 * @example 10
+                 */
+                waitlist_capacity: number;
+                /**
+                 * Format: int32
+                 * @description Read only
+                 */
+                waitlisted_count: number;
+                sourced_id: string | null;
+                /**
+                 * Format: date-time
+                 * @example 2026-09-01T08:00:00.000Z
+                 */
+                enrolled_at: string;
+                /** @enum {string} */
+                status: "active" | "waitlisted" | "dropped" | "completed";
+                /** @description 1-based; null unless waitlisted */
+                waitlist_position: number | null;
+                begin_date: string | null;
+                end_date: string | null;
+                dropped_at: string | null;
+                /**
+                 * Format: int32
+                 * @description Integer id, 1..2147483647
+                 * @example 1
+                 */
+                student_id: number;
+            };
+        };
+        /** @description An OAuth 2 error (RFC 6749 §5.2). */
+        OAuthTokenError: {
+            /** @enum {string} */
+            error: "invalid_request" | "invalid_client" | "unsupported_grant_type" | "invalid_scope";
+            error_description: string;
+        };
+        OAuthToken: {
+            access_token: string;
+            /** @constant */
+            token_type: "Bearer";
+            /**
+             * Format: int32
+             * @example 3600
+             */
+            expires_in: number;
+            /**
+             * @description The scopes granted, space-separated: those asked for, else the first of these.
+             * @example https://purl.imsglobal.org/spec/or/v1p2/scope/roster.readonly
+             */
+            scope: string;
+        };
+        OAuthTokenRequest: {
+            /** @constant */
+            grant_type: "client_credentials";
+            client_id?: string;
+            client_secret?: string;
+            scope?: string;
         };
     };
     responses: never;
@@ -5691,6 +5908,135 @@ export interface operations {
             };
         };
     };
+    listEvents: {
+        parameters: {
+            query?: {
+                /** @description The last event id seen; `0` or absent: from the oldest kept */
+                after?: string;
+                /** @description Events per page, 1..1000 (default 100) */
+                limit?: string;
+                /** @description Only these types: event types (`student.created`) or every type of a resource (`enrollment.*`) */
+                types?: string;
+            };
+            header?: {
+                /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of events */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListEventsResponse"];
+                };
+            };
+            /** @description Problem: `validation_failed` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
+                };
+            };
+            /** @description Problem: `unauthorized`: no API key, or one that is not valid (with `AUTH=required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Problem: `forbidden`: the key's role may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Problem: `rate_limited`: over this client's requests a minute */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Problem: `internal_error` (a bug; logged with the request id) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
+                };
+            };
+            /** @description Problem: `service_unavailable`: the database cannot be reached or did not answer in time */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ServiceUnavailableProblem"];
+                };
+            };
+        };
+    };
     live: {
         parameters: {
             query?: never;
@@ -5891,6 +6237,231 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["InternalErrorProblem"];
+                };
+            };
+        };
+    };
+    exportOneRoster: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The package */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+            /** @description Problem: `unauthorized`: no API key, or one that is not valid (with `AUTH=required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Problem: `forbidden`: the key's role may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Problem: `rate_limited`: over this client's requests a minute */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Problem: `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
+                };
+            };
+            /** @description Problem: `service_unavailable`: the database does not answer */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ServiceUnavailableProblem"];
+                };
+            };
+        };
+    };
+    issueOneRosterToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/x-www-form-urlencoded": components["schemas"]["OAuthTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description The token */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description `no-store`: a token answer is never cached (RFC 6749 §5.1). */
+                    "Cache-Control"?: "no-store";
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthToken"];
+                };
+            };
+            /** @description `invalid_request`, `unsupported_grant_type` or `invalid_scope` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description `no-store`: a token answer is never cached (RFC 6749 §5.1). */
+                    "Cache-Control"?: "no-store";
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthTokenError"];
+                };
+            };
+            /** @description `invalid_client`: the client credentials are not valid */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description `no-store`: a token answer is never cached (RFC 6749 §5.1). */
+                    "Cache-Control"?: "no-store";
+                    /** @description The scheme to authenticate with: HTTP Basic */
+                    "WWW-Authenticate"?: "Basic realm=\"registrar\"";
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OAuthTokenError"];
+                };
+            };
+            /** @description Problem: `rate_limited`: over this client's requests a minute */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Problem: `internal_error` */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
+                };
+            };
+            /** @description Problem: `service_unavailable`: the database does not answer */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ServiceUnavailableProblem"];
                 };
             };
         };
