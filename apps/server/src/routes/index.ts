@@ -1,6 +1,7 @@
 import { type AnyOperation, type AnyRestBinding, operationsByResource } from "@registrar/api";
 import { operationRoute, type Route } from "../http/define-route.ts";
 import { healthRoutes } from "./health.ts";
+import { onerosterImportRoutes } from "./oneroster-imports.ts";
 
 const servedOverRest = (operation: AnyOperation): operation is AnyOperation & { rest: AnyRestBinding } =>
   operation.rest !== undefined;
@@ -22,6 +23,7 @@ export const restResources = {
   terms: routesOf(operationsByResource.terms),
   enrollments: routesOf(operationsByResource.enrollments),
   health: healthRoutes,
+  onerosterImports: onerosterImportRoutes,
 };
 
 export const allRestRoutes = Object.values(restResources).flat();
@@ -43,6 +45,11 @@ export const restTags = [
       "Which student takes which course. Assignments are atomic and never overfill a course, even under " +
       "concurrent sign-ups. An enrollment is active, waitlisted, dropped or completed, and every change of it " +
       "is kept in its history.",
+  },
+  {
+    name: "OneRoster",
+    description:
+      "1EdTech OneRoster 1.1 and 1.2: CSV packages imported and exported, and the rostering REST view.",
   },
   { name: "Health", description: "Liveness and readiness for load balancers: open and not rate limited." },
 ];
