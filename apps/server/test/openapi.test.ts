@@ -51,6 +51,7 @@ describe("/openapi.json and /docs", () => {
         "GET /students/{id}/courses/{course_id}/history",
         "GET /students/{id}/history",
         "GET /courses/{id}/history",
+        "POST /oneroster/imports",
         "GET /health/live",
         "GET /health/ready",
         "GET /openapi.json",

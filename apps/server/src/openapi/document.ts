@@ -247,7 +247,11 @@ export function buildOpenApiDocument(routes: Route[], info: OpenApiInfo, tags: O
               description: route.rawBody.description,
               content: {
                 [route.rawBody.mediaType]: {
-                  schema: { type: "string", contentMediaType: route.rawBody.mediaType },
+                  schema: {
+                    type: "string",
+                    contentMediaType: route.rawBody.mediaType,
+                    maxLength: route.rawBody.maxBytes,
+                  },
                 },
               },
             },

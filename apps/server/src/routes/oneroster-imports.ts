@@ -1,38 +1,43 @@
 import { administers } from "@registrar/api";
 import { MAX_ONEROSTER_PACKAGE_BYTES } from "@registrar/contract";
-import { importErrorCodes, importOneRoster, importWarningCodes, onerosterFileModes } from "@registrar/core";
+import {
+  importErrorCodes,
+  importOneRoster,
+  importWarningCodes,
+  MAX_IMPORT_MESSAGE_LENGTH,
+  MAX_REPORTED_ISSUES,
+  MAX_SOURCED_ID_IN_REPORT,
+  onerosterFileModes,
+} from "@registrar/core";
 import { z } from "zod";
 import { defineRoute } from "../http/define-route.ts";
 
+const count = z.number().int().min(0).max(2_147_483_647);
 const countsSchema = z
-  .object({
-    created: z.number().int(),
-    updated: z.number().int(),
-    unchanged: z.number().int(),
-    dropped: z.number().int(),
-    skipped: z.number().int(),
-  })
+  .object({ created: count, updated: count, unchanged: count, dropped: count, skipped: count })
   .meta({ id: "OneRosterImportCounts" });
 
 const issue = <Code extends readonly [string, ...string[]]>(codes: Code) =>
   z.object({
-    file: z.string().meta({ example: "users.csv" }),
+    file: z.string().max(64).meta({ example: "users.csv" }),
     line: z
       .number()
       .int()
+      .min(1)
+      .max(2_147_483_647)
       .nullable()
       .meta({ description: "Physical line in the file (the header is line 1); null for the whole file" }),
-    sourced_id: z.string().nullable(),
+    sourced_id: z.string().max(MAX_SOURCED_ID_IN_REPORT).nullable(),
     code: z.enum(codes),
-    message: z.string(),
+    message: z.string().max(MAX_IMPORT_MESSAGE_LENGTH),
   });
 
 /** The report, as REST sends it (snake_case): the same for a dry run and an applied import. */
 export const onerosterImportReportSchema = z
   .object({
     dry_run: z.boolean(),
-    oneroster_version: z.string().meta({ example: "1.2" }),
-    files: z.record(z.string(), z.enum(onerosterFileModes)).meta({
+    oneroster_version: z.string().max(32).meta({ example: "1.2" }),
+    files: z.record(z.string().max(64), z.enum(onerosterFileModes)).meta({
       description: "Each file of the manifest (and each file Registrar reads) as bulk, delta or absent",
     }),
     summary: z.object({
@@ -42,8 +47,11 @@ export const onerosterImportReportSchema = z
       enrollments: countsSchema,
       orgs: countsSchema,
     }),
-    errors: z.array(issue(importErrorCodes).meta({ id: "OneRosterImportError" })),
-    warnings: z.array(issue(importWarningCodes).meta({ id: "OneRosterImportWarning" })),
+    errors: z.array(issue(importErrorCodes).meta({ id: "OneRosterImportError" })).max(MAX_REPORTED_ISSUES),
+    warnings: z
+      .array(issue(importWarningCodes).meta({ id: "OneRosterImportWarning" }))
+      .max(MAX_REPORTED_ISSUES)
+      .meta({ description: `At most ${MAX_REPORTED_ISSUES}; then the last says how many were left out` }),
   })
   .meta({ id: "OneRosterImportReport" });
 

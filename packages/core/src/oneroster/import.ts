@@ -1,10 +1,15 @@
 import type { Database } from "@registrar/db";
 import { isUniqueViolation } from "../database-errors.ts";
-import { RequestProblem } from "../errors.ts";
+import { clipped, RequestProblem } from "../errors.ts";
 import { applyImport, type ImportActor, type ImportSummary } from "./apply.ts";
 import { type ImportError, type ImportWarning, readOneRosterPackage } from "./package.ts";
 import { planImport } from "./plan.ts";
-import type { OneRosterFileMode } from "./vocabulary.ts";
+import {
+  MAX_IMPORT_MESSAGE_LENGTH,
+  MAX_REPORTED_ISSUES,
+  MAX_SOURCED_ID_IN_REPORT,
+  type OneRosterFileMode,
+} from "./vocabulary.ts";
 
 /** The answer of `POST /oneroster/imports` (camelCase; REST snake-cases it). */
 export type OneRosterImportReport = {
@@ -48,8 +53,7 @@ export async function importOneRoster(
         onerosterVersion: pkg.version,
         files: pkg.files,
         summary,
-        errors: errors.sort(byPlace),
-        warnings: warnings.sort(byPlace),
+        ...bounded(errors.sort(byPlace), warnings.sort(byPlace)),
       };
       if (options.dryRun) throw new DryRunDone(report);
       return report;
@@ -75,4 +79,30 @@ export async function importOneRoster(
 
 function byPlace(a: ImportError | ImportWarning, b: ImportError | ImportWarning): number {
   return a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0);
+}
+
+/**
+ * The report's lists, each at most MAX_REPORTED_ISSUES long (the first, by file and line),
+ * with every text clipped to what the answer's schema allows; a last warning says how many
+ * were left out.
+ */
+function bounded(errors: ImportError[], warnings: ImportWarning[]) {
+  const clip = <Issue extends ImportError | ImportWarning>(issue: Issue): Issue => ({
+    ...issue,
+    sourcedId: issue.sourcedId === null ? null : clipped(issue.sourcedId, MAX_SOURCED_ID_IN_REPORT),
+    message: clipped(issue.message, MAX_IMPORT_MESSAGE_LENGTH),
+  });
+  const leftOut = Math.max(0, errors.length - MAX_REPORTED_ISSUES);
+  const warningsLeftOut = Math.max(0, warnings.length - (MAX_REPORTED_ISSUES - 1));
+  const keptWarnings = warnings.slice(0, leftOut + warningsLeftOut > 0 ? MAX_REPORTED_ISSUES - 1 : undefined);
+  if (leftOut + warningsLeftOut > 0) {
+    keptWarnings.push({
+      file: "manifest.csv",
+      line: null,
+      sourcedId: null,
+      code: "report_truncated",
+      message: `This report lists the first ${MAX_REPORTED_ISSUES} errors and warnings of each kind: ${leftOut} more errors and ${warningsLeftOut} more warnings were left out.`,
+    });
+  }
+  return { errors: errors.slice(0, MAX_REPORTED_ISSUES).map(clip), warnings: keptWarnings.map(clip) };
 }

@@ -178,5 +178,14 @@ export const importWarningCodes = [
   "missing_parent",
   "waitlisted",
   "skipped_row",
+  /** the report lists at most MAX_REPORTED_ISSUES errors and as many warnings */
+  "report_truncated",
 ] as const;
 export type ImportWarningCode = (typeof importWarningCodes)[number];
+
+/** Errors (and warnings) a report lists at most: a package of a million bad rows must not answer a gigabyte. */
+export const MAX_REPORTED_ISSUES = 10_000;
+/** A report's message, at most (a sourcedId of 255 characters fits in it twice). */
+export const MAX_IMPORT_MESSAGE_LENGTH = 1000;
+/** A sourcedId in a report, at most (a longer one is itself an error, and clipped). */
+export const MAX_SOURCED_ID_IN_REPORT = 255;

@@ -1317,6 +1317,7 @@ export interface components {
                 orgs: components["schemas"]["OneRosterImportCounts"];
             };
             errors: components["schemas"]["OneRosterImportError"][];
+            /** @description At most 10000; then the last says how many were left out */
             warnings: components["schemas"]["OneRosterImportWarning"][];
         };
         /** @description A field at fault (dotted path) and what is wrong with it */
@@ -1396,15 +1397,15 @@ export interface components {
             source: "rest" | "trpc" | "import" | "system";
         };
         OneRosterImportCounts: {
-            /** Format: int64 */
+            /** Format: int32 */
             created: number;
-            /** Format: int64 */
+            /** Format: int32 */
             updated: number;
-            /** Format: int64 */
+            /** Format: int32 */
             unchanged: number;
-            /** Format: int64 */
+            /** Format: int32 */
             dropped: number;
-            /** Format: int64 */
+            /** Format: int32 */
             skipped: number;
         };
         OneRosterImportError: {
@@ -1424,7 +1425,7 @@ export interface components {
             line: number | null;
             sourced_id: string | null;
             /** @enum {string} */
-            code: "unknown_column" | "unreadable_date_last_modified" | "unknown_status" | "undeclared_file" | "declared_file_missing" | "unknown_manifest_value" | "missing_parent" | "waitlisted" | "skipped_row";
+            code: "unknown_column" | "unreadable_date_last_modified" | "unknown_status" | "undeclared_file" | "declared_file_missing" | "unknown_manifest_value" | "missing_parent" | "waitlisted" | "skipped_row" | "report_truncated";
             message: string;
         };
     };
