@@ -504,6 +504,39 @@ describe("OneRoster import of messy packages", () => {
     expect(await tableCounts(server.database.db)).toEqual(before);
   });
 
+  it("a body over 50 MiB is 413 payload_too_large; 1 MiB and more is fine for this route", async () => {
+    const big = new Uint8Array(50 * 1024 * 1024 + 1);
+    const refused = await importZip(server.baseUrl, big);
+    expect(refused.status, refused.text).toBe(413);
+    expect(refused.body).toMatchObject({ code: "payload_too_large" });
+    // over the 1 MiB of the JSON routes: read, and refused only as not a zip
+    const notZip = await importZip(server.baseUrl, new Uint8Array(2 * 1024 * 1024));
+    expect(notZip.status, notZip.text).toBe(422);
+  });
+
+  it("an Idempotency-Key replays the kept report of the first import and runs nothing", async () => {
+    const zip = onerosterZip({
+      modes: { users: "bulk" },
+      files: {
+        "users.csv": [[...headers.users11], user11("idem-u1", "student", "Ida", "Em", "ida@idem.example")],
+      },
+    });
+    const send = () =>
+      fetch(`${server.baseUrl}/oneroster/imports`, {
+        method: "POST",
+        headers: { "content-type": "application/zip", "idempotency-key": "oneroster-idem-1" },
+        body: zip,
+      });
+    const first = await send();
+    expect(first.status).toBe(201);
+    const report = (await first.json()) as Report;
+    expect(report.summary.students.created).toBe(1);
+    const again = await send();
+    expect(again.status).toBe(201);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(await again.json()).toEqual(report);
+  });
+
   it("a JSON body is 415; an empty body is 400", async () => {
     const json = await importZip(server.baseUrl, new TextEncoder().encode("{}"), {
       contentType: "application/json",
