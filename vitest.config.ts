@@ -1,4 +1,4 @@
-import { configDefaults, defineConfig } from "vitest/config";
+import { defineConfig } from "vitest/config";
 
 /**
  * @registrar/sdk exports its TypeScript source under this condition and its build otherwise
@@ -12,7 +12,6 @@ export default defineConfig({
   test: {
     include: ["{apps,packages}/*/{src,test}/**/*.test.{ts,tsx}"],
     // The OneRoster round trip needs the import (issue 14), merged separately: enabled then.
-    exclude: [...configDefaults.exclude, "apps/server/test/oneroster-roundtrip.test.ts"],
     globalSetup: ["./packages/db/src/testing-global-setup.ts"],
     // Each test file owns a database; two cores, so a few files at a time.
     maxWorkers: 3,

@@ -20,6 +20,7 @@ export default defineConfig({
       "/health": apiOrigin,
       "/docs": apiOrigin,
       "/openapi.json": apiOrigin,
+      "/oneroster": apiOrigin,
     },
   },
 });

@@ -2,6 +2,7 @@ import { Command, Option } from "commander";
 import { registerCourseCommands } from "./commands/courses.ts";
 import { registerEnrollmentCommands } from "./commands/enrollments.ts";
 import { registerImportCommand } from "./commands/import.ts";
+import { registerOneRosterCommands } from "./commands/oneroster.ts";
 import { registerStudentCommands } from "./commands/students.ts";
 import { registerTermCommands } from "./commands/terms.ts";
 import { DEFAULT_URL } from "./connection.ts";
@@ -10,7 +11,7 @@ const exitCodesHelp = `
 Exit codes:
   0  done
   1  the server refused the request (not found, invalid, course full, ...),
-     or an import finished with failed rows
+     or an import (also oneroster import) finished with failed rows
   2  usage error: unknown command or option, bad argument, unreadable CSV file
   3  no Registrar server answered at --url (unreachable, or something
      else answered); an import stops and counts the rows not attempted
@@ -36,5 +37,6 @@ export function buildProgram(): Command {
   registerCourseCommands(program);
   registerEnrollmentCommands(program);
   registerImportCommand(program);
+  registerOneRosterCommands(program);
   return program;
 }

@@ -8,7 +8,7 @@ import {
   RequestProblem,
 } from "@registrar/core";
 import type { Database, OneRosterSchool } from "@registrar/db";
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "pino";
 import { accessLog } from "./http/access-log.ts";
@@ -96,9 +96,32 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
   // GET and HEAD bodies are never read. bodyLimit looks at `c.req.raw.body`, which makes
   // @hono/node-server build a full WHATWG Request and AbortController for every request;
   // skipping it for reads saves that allocation (see bench/README.md for the measurement).
-  app.use("*", (c, next) =>
-    c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next),
+  // Routes with a raw body (a OneRoster zip) have a limit of their own instead.
+  const rawBodyLimits = new Map<string, MiddlewareHandler>(
+    allRestRoutes.flatMap((route) =>
+      route.rawBody
+        ? [
+            [
+              `${route.method.toUpperCase()} ${route.path}`,
+              bodyLimit({
+                maxSize: route.rawBody.maxBytes,
+                onError: () => {
+                  throw new RequestProblem(
+                    "payload_too_large",
+                    `The request body is over ${route.rawBody?.maxBytes} bytes.`,
+                  );
+                },
+              }),
+            ] as const,
+          ]
+        : [],
+    ),
   );
+  app.use("*", (c, next) => {
+    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+    const rawLimit = rawBodyLimits.get(`${c.req.method} ${c.req.path}`);
+    return rawLimit ? rawLimit(c, next) : limitBody(c, next);
+  });
 
   // tRPC: same services, camelCase, errors shaped by the router's error formatter.
   app.use(

@@ -52,6 +52,7 @@ describe("/openapi.json and /docs", () => {
         "GET /students/{id}/history",
         "GET /courses/{id}/history",
         "GET /events",
+        "POST /oneroster/imports",
         "GET /health/live",
         "GET /health/ready",
         "GET /openapi.json",

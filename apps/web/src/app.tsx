@@ -6,6 +6,7 @@ import { focusMainContent, mainContentId } from "./main-content.ts";
 import { ApiKeyPage } from "./pages/api-key-page.tsx";
 import { CoursesPage } from "./pages/courses-page.tsx";
 import { NotFoundPage } from "./pages/not-found-page.tsx";
+import { OneRosterPage } from "./pages/oneroster-page.tsx";
 import { RosterPage } from "./pages/roster-page.tsx";
 import { StudentPage } from "./pages/student-page.tsx";
 import { StudentsPage } from "./pages/students-page.tsx";
@@ -52,6 +53,7 @@ function ApiProvider({ apiKey }: { apiKey: string | undefined }) {
             <NavLink to="/students">Students</NavLink>
             <NavLink to="/courses">Courses</NavLink>
             <NavLink to="/terms">Terms</NavLink>
+            <NavLink to="/oneroster">OneRoster</NavLink>
             <NavLink to="/api-key">API key</NavLink>
             <a href="/docs">API reference</a>
           </nav>
@@ -64,6 +66,7 @@ function ApiProvider({ apiKey }: { apiKey: string | undefined }) {
             <Route path="courses" element={<CoursesPage />} />
             <Route path="courses/:courseId" element={<RosterPage />} />
             <Route path="terms" element={<TermsPage />} />
+            <Route path="oneroster" element={<OneRosterPage />} />
             <Route path="api-key" element={<ApiKeyPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>

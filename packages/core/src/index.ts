@@ -4,6 +4,7 @@ export * from "./enrollments.ts";
 export * from "./errors.ts";
 export * from "./events.ts";
 export * from "./history.ts";
+export * from "./oneroster/index.ts";
 export * from "./oneroster-view/errors.ts";
 export * from "./oneroster-view/export.ts";
 export * from "./oneroster-view/tokens.ts";

@@ -24,7 +24,7 @@ export {
 } from "./migrate.ts";
 export { migrationSource, migrations } from "./migrations/index.ts";
 export { ApiKey } from "./models/ApiKey.ts";
-export { Course } from "./models/Course.ts";
+export { Course, type CourseSeats, type ImportedCourse } from "./models/Course.ts";
 export {
   type ChangeSource,
   type EnrollmentAction,
@@ -46,8 +46,13 @@ export {
 } from "./models/OneRosterRows.ts";
 export { RegistrarModel, type SortKey, type SortPosition } from "./models/RegistrarModel.ts";
 export { Student } from "./models/Student.ts";
-export { type EnrollmentChange, type EnrollmentStatus, StudentCourse } from "./models/StudentCourse.ts";
-export { Term, type TermType } from "./models/Term.ts";
+export {
+  type EnrollmentChange,
+  type EnrollmentStatus,
+  type ImportedEnrollment,
+  StudentCourse,
+} from "./models/StudentCourse.ts";
+export { type ImportedTerm, Term, type TermType } from "./models/Term.ts";
 export {
   askOwner,
   newOwnerChannelPath,

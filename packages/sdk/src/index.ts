@@ -18,6 +18,11 @@ export {
   toRegistrarError,
 } from "./errors.ts";
 export {
+  createRegistrarOneRosterClient,
+  type OneRosterImportReport,
+  type RegistrarOneRosterClient,
+} from "./oneroster.ts";
+export {
   createRegistrarRestClient,
   type RegistrarRestClient,
   type RegistrarRestClientOptions,

@@ -362,6 +362,7 @@ describe.each(packers)("the %s tarball, installed with npm into an empty folder"
         ...Object.keys(contract),
         "RegistrarError",
         "createRegistrarClient",
+        "createRegistrarOneRosterClient",
         "createRegistrarRestClient",
         "createRegistrarTrpcClient",
         "isRegistrarError",

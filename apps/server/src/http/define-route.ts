@@ -53,10 +53,18 @@ export type RouteSpec<
    * `payload_too_large`) follow from `params`, `query` and `body`.
    */
   problems: ProblemSpec[];
+  /**
+   * A body that is not JSON (a OneRoster zip): read as bytes, at most `maxBytes`, and given
+   * to `input` as `parts.body` (declare B as `z.ZodType<Uint8Array>`); its media type is
+   * checked and the OpenAPI document names it.
+   */
+  rawBody?: RawBodySpec;
   /** Required: a route without an access rule does not compile. */
   access: AccessRule<Input>;
   handle(input: Input, deps: RouteDeps): Promise<Reply>;
 };
+
+export type RawBodySpec = { mediaType: string; maxBytes: number; description: string };
 
 /** A route with its types erased: what the router mounts and the OpenAPI builder reads. */
 export type Route = Omit<
@@ -149,8 +157,10 @@ export function defineRoute<
       const query = parsePart(spec.query, c.req.query(), issues);
       if (issues.length > 0) throw new ValidationFailed(issues);
       const keeper = services.idempotency;
-      const idempotent = keeper && (await idempotentRequest(c, caller.principal?.keyId));
-      const body = spec.body ? parsePart(spec.body, await readJsonBody(c), issues) : undefined;
+      // A raw body is read as bytes before anything reads it as text (which would mangle it).
+      const rawBody = spec.rawBody ? await readRawBody(c, spec.rawBody) : undefined;
+      const idempotent = keeper && (await idempotentRequest(c, caller.principal?.keyId, rawBody));
+      const body = rawBody ?? (spec.body ? parsePart(spec.body, await readJsonBody(c), issues) : undefined);
       if (issues.length > 0) throw new ValidationFailed(issues);
       const parsed = input({ params, query, body } as RestParts<P, Q, B>);
       await authorizeInput(caller, access, parsed);
@@ -317,4 +327,24 @@ async function readJsonBody(c: Context): Promise<unknown> {
   } catch {
     throw new RequestProblem("invalid_json", "The request body is not valid JSON.");
   }
+}
+
+/**
+ * A body of `spec.mediaType` as bytes. No body at all is a validation failure; another media
+ * type is a 415. The size limit is the body-limit middleware's (app.ts, `rawBody.maxBytes`).
+ */
+async function readRawBody(c: Context, spec: RawBodySpec): Promise<Uint8Array> {
+  const contentType = c.req.header("content-type");
+  const mediaType = contentType?.split(";")[0]?.trim().toLowerCase();
+  const bytes = new Uint8Array(await c.req.arrayBuffer());
+  if (bytes.byteLength === 0) {
+    throw new ValidationFailed([{ path: "", message: `a ${spec.mediaType} body is required` }]);
+  }
+  if (mediaType !== spec.mediaType && mediaType !== "application/octet-stream") {
+    throw new RequestProblem(
+      "unsupported_media_type",
+      `Send the body as ${spec.mediaType}, not ${mediaType ?? "without a Content-Type"}.`,
+    );
+  }
+  return bytes;
 }

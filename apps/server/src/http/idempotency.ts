@@ -36,6 +36,8 @@ const keyedMethods = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 export async function idempotentRequest(
   c: Context,
   keyId: number | undefined,
+  /** a body that is not text (a zip), fingerprinted as its bytes */
+  rawBody?: Uint8Array,
 ): Promise<IdempotentRequest | undefined> {
   if (!keyedMethods.has(c.req.method)) return undefined;
   const key = c.req.header("idempotency-key");
@@ -47,7 +49,7 @@ export async function idempotentRequest(
   }
   const url = new URL(c.req.url);
   // The body as received: Hono keeps the text, so the JSON parse that follows reads it again for free.
-  const body = await c.req.text();
+  const body = rawBody ?? (await c.req.text());
   const fingerprint = createHash("sha256")
     .update(`${c.req.method} ${url.pathname}${url.search}\n`)
     .update(body)

@@ -240,6 +240,23 @@ export function buildOpenApiDocument(routes: Route[], info: OpenApiInfo, tags: O
         ...(route.etag ? [writes ? ifMatchParameter : ifNoneMatchParameter] : []),
         requestIdParameter,
       ],
+      ...(route.rawBody
+        ? {
+            requestBody: {
+              required: true,
+              description: route.rawBody.description,
+              content: {
+                [route.rawBody.mediaType]: {
+                  schema: {
+                    type: "string",
+                    contentMediaType: route.rawBody.mediaType,
+                    maxLength: route.rawBody.maxBytes,
+                  },
+                },
+              },
+            },
+          }
+        : {}),
       ...(route.body
         ? {
             requestBody: {
@@ -320,6 +337,7 @@ function inputProblems(route: Route): ProblemCode[] {
   // A write's Idempotency-Key is checked too.
   const parsed: ProblemCode[] =
     route.params || route.query || route.body || route.method !== "get" ? ["validation_failed"] : [];
+  if (route.rawBody) return [...parsed, "unsupported_media_type", "payload_too_large"];
   return route.body ? [...parsed, "invalid_json", "unsupported_media_type", "payload_too_large"] : parsed;
 }
 

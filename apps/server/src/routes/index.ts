@@ -1,6 +1,7 @@
 import { type AnyOperation, type AnyRestBinding, operationsByResource } from "@registrar/api";
 import { operationRoute, type Route } from "../http/define-route.ts";
 import { healthRoutes } from "./health.ts";
+import { onerosterImportRoutes } from "./oneroster-imports.ts";
 
 const servedOverRest = (operation: AnyOperation): operation is AnyOperation & { rest: AnyRestBinding } =>
   operation.rest !== undefined;
@@ -23,6 +24,7 @@ export const restResources = {
   enrollments: routesOf(operationsByResource.enrollments),
   events: routesOf(operationsByResource.events),
   health: healthRoutes,
+  onerosterImports: onerosterImportRoutes,
 };
 
 export const allRestRoutes = Object.values(restResources).flat();
@@ -50,6 +52,11 @@ export const restTags = [
     description:
       "The change feed: every change of a student, course, term or enrollment, recorded in the transaction " +
       "that made it, in commit order.",
+  },
+  {
+    name: "OneRoster",
+    description:
+      "1EdTech OneRoster 1.1 and 1.2: CSV packages imported and exported, and the rostering REST view.",
   },
   { name: "Health", description: "Liveness and readiness for load balancers: open and not rate limited." },
 ];

@@ -44,6 +44,12 @@ export const reads: AccessRule<unknown> = fixedRule({ kind: "read" });
 export const writes: AccessRule<unknown> = fixedRule({ kind: "write" });
 
 /**
+ * Writes that replace data in bulk (a OneRoster import): admin keys only. With auth off,
+ * anyone who reaches the server may, as for every other write.
+ */
+export const administers: AccessRule<unknown> = fixedRule({ kind: "admin" });
+
+/**
  * Managing API keys: admin keys only, and only when the server runs with AUTH=required:
  * with auth off anyone could mint a key that would later be honoured.
  */

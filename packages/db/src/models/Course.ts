@@ -1,7 +1,27 @@
+import type { Knex } from "knex";
 import type { RelationMappings } from "objection";
 import { RegistrarModel, type SortKey } from "./RegistrarModel.ts";
 import { Student } from "./Student.ts";
 import { StudentCourse } from "./StudentCourse.ts";
+
+/** A course as the OneRoster import reads and writes it. */
+export type ImportedCourse = {
+  id: number;
+  name: string;
+  level: string;
+  code: string | null;
+  termId: number | null;
+  sourcedId: string;
+};
+
+/** What a seat check reads of a course. */
+export type CourseSeats = {
+  id: number;
+  capacity: number | null;
+  enrolledCount: number;
+  waitlistCapacity: number;
+  waitlistedCount: number;
+};
 
 export class Course extends RegistrarModel {
   static override tableName = "courses";
@@ -65,4 +85,60 @@ export class Course extends RegistrarModel {
       join: { from: "courses.id", to: "student_courses.course_id" },
     },
   });
+
+  // ---- OneRoster import (packages/core/src/oneroster). Raw SQL for the reason given in Student.ts.
+
+  /**
+   * Locks (FOR UPDATE, ascending id: the writers' lock order, after the students) and reads
+   * the courses a package names by `sourcedId`, with the counts its seat check needs.
+   */
+  static async lockForImport(db: Knex, sourcedIds: string[]): Promise<ImportedCourse[]> {
+    const result = await db.raw<{ rows: ImportedCourse[] }>(
+      `select id, name, level, code, term_id as "termId", sourced_id as "sourcedId" from courses
+       where sourced_id = any(?::text[]) order by id for update`,
+      [sourcedIds],
+    );
+    return result.rows;
+  }
+
+  /** Inserts new courses (unlimited seats, no waitlist); answers their ids by `sourcedId`. */
+  static async insertForImport(
+    db: Knex,
+    rows: Array<Omit<ImportedCourse, "id">>,
+  ): Promise<Array<{ id: number; sourcedId: string }>> {
+    if (rows.length === 0) return [];
+    const result = await db.raw<{ rows: Array<{ id: number; sourcedId: string }> }>(
+      `insert into courses (name, level, code, term_id, sourced_id)
+       select t.name, t.level, t.code, t."termId", t."sourcedId"
+       from jsonb_to_recordset(?::jsonb) as t(name text, level text, code text, "termId" int, "sourcedId" text)
+       returning id, sourced_id as "sourcedId"`,
+      [JSON.stringify(rows)],
+    );
+    return result.rows;
+  }
+
+  /** Updates courses whose values differ (an unchanged row is not touched); answers the ids changed. */
+  static async updateForImport(db: Knex, rows: ImportedCourse[]): Promise<number[]> {
+    if (rows.length === 0) return [];
+    const result = await db.raw<{ rows: Array<{ id: number }> }>(
+      `update courses s set name = t.name, level = t.level, code = t.code, term_id = t."termId", updated_at = now()
+       from jsonb_to_recordset(?::jsonb) as t(id int, name text, level text, code text, "termId" int)
+       where s.id = t.id and (s.name, s.level, s.code, s.term_id) is distinct from (t.name, t.level, t.code, t."termId")
+       returning s.id`,
+      [JSON.stringify(rows)],
+    );
+    return result.rows.map((row) => row.id);
+  }
+
+  /** The seat counts of locked courses, read again after drops (and their promotions). */
+  static async seatsForImport(db: Knex, courseIds: number[]): Promise<CourseSeats[]> {
+    if (courseIds.length === 0) return [];
+    const result = await db.raw<{ rows: CourseSeats[] }>(
+      `select id, capacity, enrolled_count as "enrolledCount", waitlist_capacity as "waitlistCapacity",
+         waitlisted_count as "waitlistedCount"
+       from courses where id = any(?::int[])`,
+      [courseIds],
+    );
+    return result.rows;
+  }
 }

@@ -18,6 +18,15 @@ export type EnrollmentChange = {
   reason: string | null;
 };
 
+/** An enrollment as the OneRoster import reads it. */
+export type ImportedEnrollment = {
+  studentId: number;
+  courseId: number;
+  status: EnrollmentStatus;
+  beginDate: string | null;
+  endDate: string | null;
+};
+
 /** One enrollment: the row of the `student_courses` join table. */
 export class StudentCourse extends RegistrarModel {
   static override tableName = "student_courses";
@@ -154,4 +163,80 @@ export class StudentCourse extends RegistrarModel {
       [p.studentId, p.courseIds, p.statuses],
     ),
   );
+
+  // ---- OneRoster import (packages/core/src/oneroster). Raw SQL for the reason given in Student.ts.
+
+  /** Records who makes the following changes (see {@link recordChange}), as a statement of its own. */
+  static async setChangeForImport(db: Knex, change: EnrollmentChange): Promise<void> {
+    await db.raw("select set_config('registrar.change', ?, true)", [StudentCourse.changeSetting(change)]);
+  }
+
+  /** The enrollments of the given (locked) courses. */
+  static async ofCoursesForImport(db: Knex, courseIds: number[]): Promise<ImportedEnrollment[]> {
+    if (courseIds.length === 0) return [];
+    const result = await db.raw<{ rows: ImportedEnrollment[] }>(
+      `select student_id as "studentId", course_id as "courseId", status,
+         to_char(begin_date, 'YYYY-MM-DD') as "beginDate", to_char(end_date, 'YYYY-MM-DD') as "endDate"
+       from student_courses where course_id = any(?::int[])`,
+      [courseIds],
+    );
+    return result.rows;
+  }
+
+  /**
+   * Soft-drops the listed pairs that are active (or, with `alsoWaitlisted`, waitlisted):
+   * the records stay, their history entries and promotions come from the triggers.
+   */
+  static async dropForImport(
+    db: Knex,
+    pairs: { studentIds: number[]; courseIds: number[] },
+    alsoWaitlisted: boolean,
+  ): Promise<number> {
+    if (pairs.studentIds.length === 0) return 0;
+    const result = await db.raw<{ rows: Array<{ studentId: number }> }>(
+      `update student_courses sc set status = 'dropped', dropped_at = now()
+       from unnest(?::int[], ?::int[]) as t(student_id, course_id)
+       where sc.student_id = t.student_id and sc.course_id = t.course_id
+         and (sc.status = 'active' or (? and sc.status = 'waitlisted'))
+       returning sc.student_id as "studentId"`,
+      [pairs.studentIds, pairs.courseIds, alsoWaitlisted],
+    );
+    return result.rows.length;
+  }
+
+  /**
+   * Writes imported enrollments: a new pair is inserted with its status; a dropped or
+   * completed one takes the new status; an active or waitlisted one keeps its status. The
+   * dates are the file's. A pair whose status and dates would not change is not touched.
+   */
+  static async upsertForImport(
+    db: Knex,
+    rows: Array<{
+      studentId: number;
+      courseId: number;
+      status: "active" | "waitlisted";
+      beginDate: string | null;
+      endDate: string | null;
+    }>,
+  ): Promise<number> {
+    if (rows.length === 0) return 0;
+    const result = await db.raw<{ rows: Array<{ studentId: number }> }>(
+      `insert into student_courses as sc (student_id, course_id, status, enrolled_at, waitlisted_at, begin_date, end_date)
+       select t."studentId", t."courseId", t.status, now(),
+         case when t.status = 'waitlisted' then clock_timestamp() end, t."beginDate", t."endDate"
+       from jsonb_to_recordset(?::jsonb)
+         as t("studentId" int, "courseId" int, status text, "beginDate" date, "endDate" date)
+       on conflict (student_id, course_id) do update set
+         status = case when sc.status in ('dropped', 'completed') then excluded.status else sc.status end,
+         enrolled_at = case when sc.status in ('dropped', 'completed') then excluded.enrolled_at else sc.enrolled_at end,
+         waitlisted_at = case when sc.status in ('dropped', 'completed') then excluded.waitlisted_at else sc.waitlisted_at end,
+         dropped_at = case when sc.status in ('dropped', 'completed') then null else sc.dropped_at end,
+         begin_date = excluded.begin_date, end_date = excluded.end_date
+       where sc.status in ('dropped', 'completed')
+         or (sc.begin_date, sc.end_date) is distinct from (excluded.begin_date, excluded.end_date)
+       returning sc.student_id as "studentId"`,
+      [JSON.stringify(rows)],
+    );
+    return result.rows.length;
+  }
 }

@@ -353,6 +353,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oneroster/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a OneRoster 1.1 or 1.2 CSV package
+         * @description Reads a OneRoster CSV package (a zip with manifest.csv; each file bulk, delta or absent) and applies it in one transaction: users with the role student become students, classes courses, academic sessions terms, student enrollments enrollments. Records are matched by sourcedId (students then by email). Bad rows are reported with file, physical line, sourcedId, code and message and skipped; the rest applies. In bulk mode the active enrollments of an imported class that the file no longer lists are dropped (reason `oneroster bulk import`), never deleted. A full class waitlists where it has waitlist places, else the row fails (`course_full`). `dry_run=true` answers the same report (200) and writes nothing. Importing the same package again changes nothing. Admin keys only.
+         */
+        post: operations["importOneRoster"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -1093,6 +1113,25 @@ export interface components {
              */
             code: "invalid_transition";
         };
+        /** @description Problem `invalid_oneroster_package` (422) */
+        InvalidOnerosterPackageProblem: components["schemas"]["Problem"] & ({
+            /** @constant */
+            type: "urn:registrar:problem:invalid_oneroster_package";
+            /** @constant */
+            title: "Invalid OneRoster package";
+            /** @constant */
+            status: 422;
+            /** @constant */
+            code: "invalid_oneroster_package";
+        } & {
+            [key: string]: unknown;
+        }) & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            code: "invalid_oneroster_package";
+        };
         Student: {
             /**
              * Format: int32
@@ -1330,6 +1369,25 @@ export interface components {
             /** @constant */
             status: "ok";
         };
+        OneRosterImportReport: {
+            dry_run: boolean;
+            /** @example 1.2 */
+            oneroster_version: string;
+            /** @description Each file of the manifest (and each file Registrar reads) as bulk, delta or absent */
+            files: {
+                [key: string]: "bulk" | "delta" | "absent";
+            };
+            summary: {
+                students: components["schemas"]["OneRosterImportCounts"];
+                courses: components["schemas"]["OneRosterImportCounts"];
+                terms: components["schemas"]["OneRosterImportCounts"];
+                enrollments: components["schemas"]["OneRosterImportCounts"];
+                orgs: components["schemas"]["OneRosterImportCounts"];
+            };
+            errors: components["schemas"]["OneRosterImportError"][];
+            /** @description At most 10000; then the last says how many were left out */
+            warnings: components["schemas"]["OneRosterImportWarning"][];
+        };
         /** @description A field at fault (dotted path) and what is wrong with it */
         ValidationIssue: {
             path: string;
@@ -1526,6 +1584,38 @@ export interface components {
                  */
                 student_id: number;
             };
+        };
+        OneRosterImportCounts: {
+            /** Format: int32 */
+            created: number;
+            /** Format: int32 */
+            updated: number;
+            /** Format: int32 */
+            unchanged: number;
+            /** Format: int32 */
+            dropped: number;
+            /** Format: int32 */
+            skipped: number;
+        };
+        OneRosterImportError: {
+            /** @example users.csv */
+            file: string;
+            /** @description Physical line in the file (the header is line 1); null for the whole file */
+            line: number | null;
+            sourced_id: string | null;
+            /** @enum {string} */
+            code: "missing_value" | "invalid_value" | "invalid_date" | "missing_reference" | "duplicate_row" | "email_taken" | "course_full" | "unreadable_file";
+            message: string;
+        };
+        OneRosterImportWarning: {
+            /** @example users.csv */
+            file: string;
+            /** @description Physical line in the file (the header is line 1); null for the whole file */
+            line: number | null;
+            sourced_id: string | null;
+            /** @enum {string} */
+            code: "unknown_column" | "unreadable_date_last_modified" | "unknown_status" | "undeclared_file" | "declared_file_missing" | "unknown_manifest_value" | "missing_parent" | "waitlisted" | "skipped_row" | "report_truncated";
+            message: string;
         };
         /** @description An OAuth 2 error (RFC 6749 §5.2). */
         OAuthTokenError: {
@@ -6112,6 +6202,216 @@ export interface operations {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     "Retry-After": components["headers"]["Retry-After"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ServiceUnavailableProblem"];
+                };
+            };
+        };
+    };
+    importOneRoster: {
+        parameters: {
+            query?: {
+                /** @description true: check and report, write nothing (default false) */
+                dry_run?: "true" | "false";
+            };
+            header?: {
+                /** @description Makes the write safe to retry: the first request with a key runs, and its status, Location and body are kept for 24 hours (IDEMPOTENCY_TTL_HOURS), scoped to the API key (anonymous callers share one scope). The same key with the same method, path and body answers the kept response with Idempotent-Replayed: true and runs nothing; with another request, 422 `idempotency_key_reused`; while the first still runs, 409 `idempotency_in_progress` with Retry-After. 4xx answers are kept, 5xx are not. A key is 1 to 255 visible ASCII characters (else 400 `validation_failed`); a random UUID per logical operation is a good key. */
+                "Idempotency-Key"?: string;
+                /** @description An id for this request, for the logs and the problem's `instance`; one that does not match the pattern is replaced by a new UUID. Echoed in the X-Request-Id response header. */
+                "X-Request-Id"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The package: a zip of manifest.csv and the CSV files, at most 50 MiB */
+        requestBody: {
+            content: {
+                "application/zip": string;
+            };
+        };
+        responses: {
+            /** @description The dry run's report: nothing was written */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OneRosterImportReport"];
+                };
+            };
+            /** @description Applied: the report */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OneRosterImportReport"];
+                };
+            };
+            /** @description Problem: `validation_failed` */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ValidationFailedProblem"];
+                };
+            };
+            /** @description Problem: `unauthorized`: no API key, or one that is not valid (with `AUTH=required`) */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnauthorizedProblem"];
+                };
+            };
+            /** @description Problem: `forbidden`: the key's role may not do this */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ForbiddenProblem"];
+                };
+            };
+            /** @description Problem: `sourced_id_taken`, `idempotency_in_progress` */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["SourcedIdTakenProblem"] | components["schemas"]["IdempotencyInProgressProblem"];
+                };
+            };
+            /** @description Problem: `payload_too_large` */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["PayloadTooLargeProblem"];
+                };
+            };
+            /** @description Problem: `unsupported_media_type` */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["UnsupportedMediaTypeProblem"];
+                };
+            };
+            /** @description Problem: `invalid_oneroster_package`, `idempotency_key_reused` */
+            422: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InvalidOnerosterPackageProblem"] | components["schemas"]["IdempotencyKeyReusedProblem"];
+                };
+            };
+            /** @description Problem: `rate_limited`: over this client's requests a minute */
+            429: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["RateLimitedProblem"];
+                };
+            };
+            /** @description Problem: `internal_error` (a bug; logged with the request id) */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["InternalErrorProblem"];
+                };
+            };
+            /** @description Problem: `service_unavailable`: the database cannot be reached or did not answer in time */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     "Access-Control-Allow-Origin": components["headers"]["Access-Control-Allow-Origin"];
                     [name: string]: unknown;
                 };
