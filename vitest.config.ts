@@ -11,7 +11,6 @@ export default defineConfig({
   ssr: { resolve: { conditions: workspaceSource } },
   test: {
     include: ["{apps,packages}/*/{src,test}/**/*.test.{ts,tsx}"],
-    // The OneRoster round trip needs the import (issue 14), merged separately: enabled then.
     globalSetup: ["./packages/db/src/testing-global-setup.ts"],
     // Each test file owns a database; two cores, so a few files at a time.
     maxWorkers: 3,
