@@ -1,6 +1,7 @@
 export type { Context } from "./context.ts";
 export {
   type AccessRule,
+  administers,
   authorizeBeforeInput,
   authorizeInput,
   type Caller,

@@ -4,6 +4,7 @@ import { enrollmentOperations } from "./operations/enrollments.ts";
 import { keyOperations } from "./operations/keys.ts";
 import { studentOperations } from "./operations/students.ts";
 import { termOperations } from "./operations/terms.ts";
+import { webhookOperations } from "./operations/webhooks.ts";
 import { router, routerOf } from "./trpc.ts";
 
 /** Every operation, by resource: what the tRPC router serves and the REST routes bind. */
@@ -13,6 +14,7 @@ export const operationsByResource = {
   terms: termOperations,
   enrollments: enrollmentOperations,
   keys: keyOperations,
+  webhooks: webhookOperations,
 };
 
 export const appRouter = router({
@@ -21,6 +23,7 @@ export const appRouter = router({
   terms: routerOf("terms", termOperations),
   enrollments: routerOf("enrollments", enrollmentOperations),
   keys: routerOf("keys", keyOperations),
+  webhooks: routerOf("webhooks", webhookOperations),
 });
 
 /** The router's type: clients import it with `import type` only. */

@@ -35,6 +35,13 @@ export { RegistrarModel } from "./models/RegistrarModel.ts";
 export { Student } from "./models/Student.ts";
 export { type EnrollmentChange, type EnrollmentStatus, StudentCourse } from "./models/StudentCourse.ts";
 export { Term, type TermType } from "./models/Term.ts";
+export { WebhookDelivery, type WebhookDeliveryListRow } from "./models/WebhookDelivery.ts";
+export {
+  type DueSubscription,
+  type WebhookEventPayload,
+  type WebhookRow,
+  WebhookSubscription,
+} from "./models/WebhookSubscription.ts";
 export {
   askOwner,
   newOwnerChannelPath,

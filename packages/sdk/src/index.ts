@@ -34,3 +34,11 @@ export {
   type RouterOutputs,
   registrarLinks,
 } from "./trpc.ts";
+export {
+  type VerifyWebhookOptions,
+  verifyWebhook,
+  type WebhookEvent,
+  type WebhookHeaders,
+  WebhookVerificationError,
+  type WebhookVerificationFailure,
+} from "./webhooks.ts";

@@ -21,6 +21,7 @@ export const restResources = {
   courses: routesOf(operationsByResource.courses),
   terms: routesOf(operationsByResource.terms),
   enrollments: routesOf(operationsByResource.enrollments),
+  webhooks: routesOf(operationsByResource.webhooks),
   health: healthRoutes,
 };
 
@@ -43,6 +44,12 @@ export const restTags = [
       "Which student takes which course. Assignments are atomic and never overfill a course, even under " +
       "concurrent sign-ups. An enrollment is active, waitlisted, dropped or completed, and every change of it " +
       "is kept in its history.",
+  },
+  {
+    name: "Webhooks",
+    description:
+      "Admin only: subscriptions that receive events as signed POSTs (Standard Webhooks), at least once, in " +
+      "event order per subscription, with retries; and the record of every delivery attempt.",
   },
   { name: "Health", description: "Liveness and readiness for load balancers: open and not rate limited." },
 ];

@@ -49,6 +49,12 @@ export const writes: AccessRule<unknown> = fixedRule({ kind: "write" });
  */
 export const managesKeys: AccessRule<unknown> = fixedRule({ kind: "admin" }, { needsAuth: true });
 
+/**
+ * Administration that is safe with auth off too (webhook subscriptions): admin keys only
+ * when auth is required; with auth off every caller is trusted, as for writes.
+ */
+export const administers: AccessRule<unknown> = fixedRule({ kind: "admin" });
+
 /** Reads one student's own data, which that student's key may read too. */
 export function readsStudent<Input>(studentId: (input: Input) => number): AccessRule<Input> {
   return rule((input) => ({ kind: "read-student", studentId: studentId(input) }), {});
