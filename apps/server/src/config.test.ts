@@ -51,3 +51,17 @@ describe("security settings from the environment", () => {
     expect(loadConfig({ TRPC_MAX_BATCH_SIZE: "10" }).trpcMaxBatchSize).toBe(10);
   });
 });
+
+describe("the change feed's settings", () => {
+  it("keeps events 30 days by default; EVENTS_RETENTION_DAYS changes it, within 1..3650", () => {
+    expect(loadConfig({}).events).toEqual({
+      retentionDays: 30,
+      relayIntervalMs: 200,
+      sweepIntervalMs: 600_000,
+    });
+    expect(loadConfig({ EVENTS_RETENTION_DAYS: "7" }).events.retentionDays).toBe(7);
+    for (const bad of ["0", "-1", "1.5", "days", "3651"]) {
+      expect(() => loadConfig({ EVENTS_RETENTION_DAYS: bad }), bad).toThrow();
+    }
+  });
+});

@@ -52,6 +52,11 @@ const envSchema = z.object({
     .positive()
     .max(24 * 365)
     .default(24),
+  // The change feed (contract v1.1, "Events and webhooks"): how long events are kept, how
+  // often each replica's relay gives committed events their feed ids, how often old ones are swept.
+  EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  EVENTS_RELAY_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
+  EVENTS_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(600_000),
   // Webhooks (contract v1.1, "Events and webhooks"; docs/api.md "Webhooks").
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(["true", "false"]).default("false"),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
@@ -120,6 +125,7 @@ export type ServerConfig = {
   trpcMaxBatchSize: number;
   webDistDir: string | undefined;
   idempotencyTtlHours: number;
+  events: { retentionDays: number; relayIntervalMs: number; sweepIntervalMs: number };
   webhooks: WebhookConfig;
   database: DatabaseOptions;
 };
@@ -141,6 +147,11 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
     trpcMaxBatchSize: parsed.TRPC_MAX_BATCH_SIZE,
     webDistDir: parsed.WEB_DIST_DIR ?? defaultWebDistDir,
     idempotencyTtlHours: parsed.IDEMPOTENCY_TTL_HOURS,
+    events: {
+      retentionDays: parsed.EVENTS_RETENTION_DAYS,
+      relayIntervalMs: parsed.EVENTS_RELAY_INTERVAL_MS,
+      sweepIntervalMs: parsed.EVENTS_SWEEP_INTERVAL_MS,
+    },
     webhooks: {
       allowPrivateNetworks: parsed.WEBHOOK_ALLOW_PRIVATE_NETWORKS === "true",
       timeoutMs: parsed.WEBHOOK_TIMEOUT_MS,

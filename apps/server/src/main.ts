@@ -5,6 +5,7 @@ import { configureWebhooks, countActiveApiKeys } from "@registrar/core";
 import { describeDatabase, migrateToLatest } from "@registrar/db";
 import { createApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
+import { startEventBackground } from "./events/background.ts";
 import { answerClientErrors, requestTimeoutOptions } from "./http/client-errors.ts";
 import { createLogger } from "./logger.ts";
 import { createMemoryRateLimitStore, createRedisRateLimitStore, KEY_CACHE_TTL_MS } from "./security/index.ts";
@@ -44,6 +45,8 @@ const app = createApp({
   idempotency: { ttlHours: config.idempotencyTtlHours },
 });
 
+// The outbox's relay and retention sweep (apps/server/src/events), stopped before the pool closes.
+const eventBackground = startEventBackground({ db, logger, ...config.events });
 // Webhooks: the key that seals their secrets (outside the database), and the delivery worker.
 const webhookSecretsKey = loadWebhookSecretsKey(config.webhooks, config.database, logger);
 configureWebhooks({
@@ -186,6 +189,7 @@ function shutdown(signal: NodeJS.Signals): void {
     try {
       await webhooksStopped;
       await ownerChannel?.close();
+      await eventBackground.stop();
       await Promise.all([db.destroy(), rateLimitStore.close()]);
     } catch (error) {
       logger.error({ err: error }, "closing the database pool failed");

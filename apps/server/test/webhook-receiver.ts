@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { relayEvents } from "@registrar/core";
 import type { Database } from "@registrar/db";
 
 export type ReceivedWebhook = { path: string; headers: IncomingHttpHeaders; body: string; at: number };
@@ -76,14 +77,15 @@ export async function waitFor<T>(
 }
 
 /**
- * The events relay (`assign_event_ids`, migration 20261203000100) run every few ms over
- * `db`, as the server's own relay loop does, so the tests' events get their feed ids.
+ * The events relay (core's `relayEvents`) run every few ms over `db`, as the server's own
+ * relay loop (apps/server/src/events) does in main.ts, so the events of a test server get
+ * their feed ids.
  */
 export function runEventRelay(db: Database): { stop(): Promise<void> } {
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
-      await db.raw("select assign_event_ids(1000)").catch(() => undefined);
+      await relayEvents(db).catch(() => undefined);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   })();

@@ -227,6 +227,9 @@ describe("webhook delivery", () => {
         next_attempt_at: null,
       },
     ]);
+    // the body is the event exactly as the feed answers it
+    const feed = await api("GET", `/events?after=${BigInt(event.id) - 1n}&limit=1`);
+    expect(feed.body.events).toEqual([JSON.parse(request.body)]);
     // the student made before the subscription was never sent
     expect(receivedAt("/signed").some((entry) => eventOf(entry.body).data.id === before)).toBe(false);
   });
@@ -334,6 +337,23 @@ describe("webhook delivery", () => {
       400,
       "validation_failed",
     );
+  });
+
+  it("never follows a redirect: a 3xx is a failed attempt, and its Location is not called", async () => {
+    receiver.answerWith((request) =>
+      request.path === "/redirects"
+        ? { status: 307, headers: { location: `${receiver.url}/redirect-target` } }
+        : 200,
+    );
+    const webhook = await subscribe("/redirects", ["student.created"]);
+    await makeStudent("Redirected");
+    const rows = await waitFor("every attempt made", async () => {
+      const list = await deliveries(webhook.id);
+      return list.length === MAX_ATTEMPTS && list.at(-1)?.status_code !== null && list;
+    });
+    expect(rows.map((row) => row.status_code)).toEqual(Array(MAX_ATTEMPTS).fill(307));
+    expect(receivedAt("/redirect-target")).toHaveLength(0);
+    receiver.answerWith(() => 200);
   });
 
   it("stops delivering to a deleted subscription", async () => {

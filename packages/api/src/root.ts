@@ -1,6 +1,7 @@
 import { courseOperations } from "./operations/courses.ts";
 import type { AnyOperation } from "./operations/define-operation.ts";
 import { enrollmentOperations } from "./operations/enrollments.ts";
+import { eventOperations } from "./operations/events.ts";
 import { keyOperations } from "./operations/keys.ts";
 import { studentOperations } from "./operations/students.ts";
 import { termOperations } from "./operations/terms.ts";
@@ -14,6 +15,7 @@ export const operationsByResource = {
   terms: termOperations,
   enrollments: enrollmentOperations,
   keys: keyOperations,
+  events: eventOperations,
   webhooks: webhookOperations,
 };
 
@@ -23,6 +25,7 @@ export const appRouter = router({
   terms: routerOf("terms", termOperations),
   enrollments: routerOf("enrollments", enrollmentOperations),
   keys: routerOf("keys", keyOperations),
+  events: routerOf("events", eventOperations),
   webhooks: routerOf("webhooks", webhookOperations),
 });
 

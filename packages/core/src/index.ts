@@ -2,6 +2,7 @@ export * from "./api-keys.ts";
 export * from "./courses.ts";
 export * from "./enrollments.ts";
 export * from "./errors.ts";
+export * from "./events.ts";
 export * from "./history.ts";
 export { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor } from "./paging.ts";
 export * from "./problems.ts";

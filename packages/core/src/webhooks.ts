@@ -11,6 +11,7 @@ import { BlockList, isIP } from "node:net";
 import { type Database, WebhookDelivery, type WebhookEventPayload, WebhookSubscription } from "@registrar/db";
 import { z } from "zod";
 import { DomainError } from "./errors.ts";
+import { eventTypePatternSchema, relayEvents } from "./events.ts";
 import { pageOf, pageWindow } from "./paging.ts";
 import { idSchema, pageInput } from "./schemas.ts";
 
@@ -287,23 +288,11 @@ export const webhookUrlSchema = z
     example: "https://lms.example.org/registrar-hooks",
   });
 
-/**
- * An event type (`student.created`) or every type of a resource (`enrollment.*`): the same
- * patterns `GET /events?types=` takes, matched the same way (WebhookSubscription.nextEvent).
- */
-const webhookEventTypePattern = z
-  .string()
-  .max(100)
-  .regex(
-    /^[a-z][a-z_]*\.(?:\*|[a-z][a-z_]*)$/,
-    "must be an event type (student.created) or a resource's pattern (enrollment.*)",
-  )
-  .meta({ example: "enrollment.*" });
-
 export const createWebhookInput = z.strictObject({
   url: webhookUrlSchema,
+  /** Event types (`student.created`) or resources' patterns (`enrollment.*`), as `GET /events?types=`. */
   eventTypes: z
-    .array(webhookEventTypePattern)
+    .array(eventTypePatternSchema)
     .min(1, "must name at least one event type")
     .max(MAX_WEBHOOK_EVENT_TYPES, `must name at most ${MAX_WEBHOOK_EVENT_TYPES} event types`),
   description: z
@@ -371,6 +360,9 @@ export async function createWebhook(db: Database, input: CreateWebhookInput): Pr
     if (error instanceof WebhookUrlForbidden) throw error;
     // not resolvable now (no such name, no DNS): checked again at every delivery
   }
+  // Committed events still without a feed id get theirs first: else they would get ids above
+  // the cursor taken now, and be delivered as if recorded after the subscription.
+  await relayEvents(db);
   const secret = newWebhookSecret();
   const row = await WebhookSubscription.create(db, {
     url: url.href,

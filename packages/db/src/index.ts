@@ -30,6 +30,7 @@ export {
   type EnrollmentAction,
   EnrollmentHistory,
 } from "./models/EnrollmentHistory.ts";
+export { Event, type EventRow } from "./models/Event.ts";
 export { IdempotencyKey } from "./models/IdempotencyKey.ts";
 export { RegistrarModel } from "./models/RegistrarModel.ts";
 export { Student } from "./models/Student.ts";

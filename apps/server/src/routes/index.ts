@@ -21,6 +21,7 @@ export const restResources = {
   courses: routesOf(operationsByResource.courses),
   terms: routesOf(operationsByResource.terms),
   enrollments: routesOf(operationsByResource.enrollments),
+  events: routesOf(operationsByResource.events),
   webhooks: routesOf(operationsByResource.webhooks),
   health: healthRoutes,
 };
@@ -44,6 +45,12 @@ export const restTags = [
       "Which student takes which course. Assignments are atomic and never overfill a course, even under " +
       "concurrent sign-ups. An enrollment is active, waitlisted, dropped or completed, and every change of it " +
       "is kept in its history.",
+  },
+  {
+    name: "Events",
+    description:
+      "The change feed: every change of a student, course, term or enrollment, recorded in the transaction " +
+      "that made it, in commit order.",
   },
   {
     name: "Webhooks",

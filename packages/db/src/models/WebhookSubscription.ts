@@ -71,9 +71,9 @@ export class WebhookSubscription extends RegistrarModel {
 
   /**
    * Inserts a subscription whose cursor is the feed's head now, so it receives the events
-   * recorded after it. Raw for the relay (a database function, `assign_event_ids`) and the
-   * cursor: a sub-select of the relay's counter (`event_feed_head`, migration
-   * 20261203000100), which retention never lowers.
+   * recorded after it (the caller runs the relay first). Raw for the cursor: a sub-select
+   * of the relay's counter (`event_feed_head`, migration 20261203000100), which retention
+   * never lowers.
    */
   static async create(
     db: Knex,
@@ -82,16 +82,6 @@ export class WebhookSubscription extends RegistrarModel {
       "url" | "eventTypes" | "description" | "secretCiphertext" | "secretKeyId"
     >,
   ): Promise<WebhookRow> {
-    // Run the relay first: events already committed but without a feed id yet would
-    // otherwise get ids above the head read below, and be delivered as if recorded later.
-    const batch = 10_000;
-    for (;;) {
-      const result = await db.raw<{ rows: Array<{ assigned: number }> }>(
-        "select assign_event_ids(?::int) as assigned",
-        [batch],
-      );
-      if ((result.rows[0]?.assigned ?? 0) < batch) break;
-    }
     const [inserted] = await db("webhook_subscriptions")
       .insert({
         url: fields.url,

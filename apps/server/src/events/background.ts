@@ -1,0 +1,81 @@
+import { relayEvents, sweepEvents } from "@registrar/core";
+import type { Database } from "@registrar/db";
+import type { Logger } from "pino";
+
+export type EventBackgroundOptions = {
+  db: Database;
+  logger?: Pick<Logger, "warn">;
+  /** How often the relay gives committed events their feed ids (EVENTS_RELAY_INTERVAL_MS). */
+  relayIntervalMs: number;
+  /** Events older than this many days are deleted (EVENTS_RETENTION_DAYS). */
+  retentionDays: number;
+  /** How often the retention sweep runs (EVENTS_SWEEP_INTERVAL_MS). */
+  sweepIntervalMs: number;
+};
+
+export type EventBackground = {
+  /** Stops both loops and waits for a run in progress, so the pool can be closed after it. */
+  stop(): Promise<void>;
+};
+
+/**
+ * The two periodic jobs of the outbox on every replica: the relay (feed ids for committed
+ * events, so webhooks see them without anyone reading `GET /events`; see the Event model)
+ * and the retention sweep (bounded, indexed deletes). Each is a loop of its own that
+ * waits its interval after a run, so a slow run never overlaps the next, and replicas
+ * running both at once only queue on the relay's lock. A failed run (the database
+ * restarting) is logged and the loop goes on.
+ */
+export function startEventBackground(options: EventBackgroundOptions): EventBackground {
+  const loops = [
+    repeat("relay", options.relayIntervalMs, () => relayEvents(options.db), options.logger),
+    repeat(
+      "retention sweep",
+      options.sweepIntervalMs,
+      () => sweepEvents(options.db, { retentionDays: options.retentionDays }),
+      options.logger,
+    ),
+  ];
+  return {
+    stop: async () => {
+      await Promise.all(loops.map((loop) => loop.stop()));
+    },
+  };
+}
+
+function repeat(
+  name: string,
+  intervalMs: number,
+  run: () => Promise<unknown>,
+  logger: Pick<Logger, "warn"> | undefined,
+): { stop(): Promise<void> } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  const tick = () => {
+    running = run()
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          if (!stopped) logger?.warn({ err: error }, `events ${name} failed; trying again`);
+        },
+      )
+      .finally(() => {
+        running = undefined;
+        if (!stopped) schedule();
+      });
+  };
+  const schedule = () => {
+    timer = setTimeout(tick, intervalMs);
+    // the loops never keep a process alive on their own
+    timer.unref();
+  };
+  schedule();
+  return {
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
