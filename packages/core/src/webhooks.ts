@@ -10,7 +10,7 @@ import { lookup } from "node:dns/promises";
 import { BlockList, isIP } from "node:net";
 import { type Database, WebhookDelivery, type WebhookEventPayload, WebhookSubscription } from "@registrar/db";
 import { z } from "zod";
-import { DomainError } from "./errors.ts";
+import { clipped, DomainError } from "./errors.ts";
 import { eventTypePatternSchema, relayEvents } from "./events.ts";
 import { pageOf, pageWindow } from "./paging.ts";
 import { idSchema, pageInput } from "./schemas.ts";
@@ -306,33 +306,42 @@ export const createWebhookInput = z.strictObject({
 
 const eventIdSchema = z
   .string()
-  .regex(/^[1-9][0-9]{0,18}$/, "must be an event id (a decimal string)")
+  .regex(/^[1-9][0-9]{0,17}$/, "must be an event id (a decimal string)")
+  .max(18)
   .meta({ description: "An event id, a decimal string", example: "42" });
+const timestamp = z.string().max(24).meta({ example: "2026-12-03T08:00:00.000Z" });
+
+/** The most subscriptions `GET /webhooks` lists (the oldest first). */
+export const MAX_LISTED_WEBHOOKS = 1000;
 
 export const webhookSchema = z
   .object({
     id: idSchema,
-    url: z.string(),
-    eventTypes: z.array(z.string()),
-    description: z.string().nullable(),
-    createdAt: z.string(),
+    url: z.string().max(MAX_WEBHOOK_URL_LENGTH),
+    eventTypes: z.array(z.string().max(100)).max(MAX_WEBHOOK_EVENT_TYPES),
+    description: z.string().max(MAX_WEBHOOK_DESCRIPTION_LENGTH).nullable(),
+    createdAt: timestamp,
     /** Extension: the id of the last event this subscription is done with ("0": none yet). */
-    deliveredThrough: z.string(),
+    deliveredThrough: z
+      .string()
+      .regex(/^[0-9]+$/)
+      .max(18)
+      .meta({ description: "Extension: the id of the last event it is done with (delivered or given up)" }),
   })
   .meta({ id: "Webhook" });
 
 export const createdWebhookSchema = webhookSchema
-  .extend({ secret: z.string().meta({ description: "whsec_…: shown only in this answer" }) })
+  .extend({ secret: z.string().max(100).meta({ description: "whsec_…: shown only in this answer" }) })
   .meta({ id: "CreatedWebhook" });
 
 export const webhookDeliverySchema = z
   .object({
-    eventId: z.string(),
-    attempt: z.number().int().min(1),
-    statusCode: z.number().int().nullable(),
-    error: z.string().nullable(),
-    at: z.string(),
-    nextAttemptAt: z.string().nullable(),
+    eventId: eventIdSchema,
+    attempt: z.number().int().min(1).max(100),
+    statusCode: z.number().int().min(100).max(999).nullable(),
+    error: z.string().max(1000).nullable(),
+    at: timestamp,
+    nextAttemptAt: timestamp.nullable(),
   })
   .meta({ id: "WebhookDelivery" });
 
@@ -375,7 +384,7 @@ export async function createWebhook(db: Database, input: CreateWebhookInput): Pr
 }
 
 export async function listWebhooks(db: Database): Promise<{ webhooks: Webhook[] }> {
-  return { webhooks: await WebhookSubscription.listAll(db) };
+  return { webhooks: await WebhookSubscription.listAll(db, MAX_LISTED_WEBHOOKS) };
 }
 
 export async function getWebhook(db: Database, id: number): Promise<Webhook> {
@@ -559,7 +568,8 @@ export async function finishWebhookAttempt(
   const done = delivered || attempt.attempt >= policy.maxAttempts;
   return db.transaction(async (trx) => {
     const nextAttemptAt = await WebhookSubscription.recordAttempt(trx, attempt.deliveryId, {
-      ...outcome,
+      statusCode: outcome.statusCode,
+      error: outcome.error === null ? null : clipped(outcome.error, 1000),
       retryInMs: done ? undefined : webhookRetryDelayMs(attempt.attempt, policy.retryBaseMs),
     });
     const released = await WebhookSubscription.releaseLease(

@@ -8,6 +8,7 @@ import {
   idSchema,
   listWebhookDeliveries,
   listWebhooks,
+  MAX_LISTED_WEBHOOKS,
   replayWebhook,
   replayWebhookInput,
   webhookDeliveriesInput,
@@ -21,7 +22,7 @@ import { camelCasedBody, idParams, pageQuery, restBodyOf } from "./rest-schemas.
 
 const tag = "Webhooks";
 const byId = z.strictObject({ id: idSchema });
-const nextCursor = z.string().nullable().meta({ description: "null on the last page" });
+const nextCursor = z.string().max(64).nullable().meta({ description: "null on the last page" });
 const replayBody = restBodyOf(replayWebhookInput.omit({ id: true }));
 
 /** Webhook subscriptions (contract v1.1, "Events and webhooks"): admin only. */
@@ -58,7 +59,7 @@ export const webhookOperations = {
     name: "webhooks.list",
     kind: "query",
     input: undefined,
-    output: z.object({ webhooks: z.array(webhookSchema) }),
+    output: z.object({ webhooks: z.array(webhookSchema).max(MAX_LISTED_WEBHOOKS) }),
     access: administers,
     problems: [],
     run: ({ db }) => listWebhooks(db),
@@ -67,7 +68,7 @@ export const webhookOperations = {
       path: "/webhooks",
       operationId: "listWebhooks",
       summary: "List webhook subscriptions",
-      description: "Every subscription, by id, without secrets.",
+      description: `Every subscription (the first ${MAX_LISTED_WEBHOOKS}), by id, without secrets.`,
       tag,
       input: () => undefined,
       responses: { 200: { description: "The subscriptions" } },

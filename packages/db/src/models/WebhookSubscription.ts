@@ -105,10 +105,11 @@ export class WebhookSubscription extends RegistrarModel {
     return row;
   }
 
-  static async listAll(db: Knex): Promise<WebhookRow[]> {
+  static async listAll(db: Knex, limit: number): Promise<WebhookRow[]> {
     return (await WebhookSubscription.query(db)
       .select(webhookColumns)
       .orderBy("webhook_subscriptions.id")
+      .limit(limit)
       .toKnexQuery()) as WebhookRow[];
   }
 
