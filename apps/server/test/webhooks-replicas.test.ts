@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestDatabase, type TestDatabase, testDatabaseTarget } from "@registrar/db/testing";
+import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ServerProcess, startServerProcess } from "./reliability/server-process.ts";
 import { call } from "./security/harness.ts";
@@ -115,6 +116,60 @@ describe(`a server killed mid-delivery (${target.kind})`, () => {
     });
     expect(rows[1]).toMatchObject({ event_id: rows[0]?.event_id, attempt: 2, status_code: 200 });
     receiver.answerWith(() => 200);
+  }, 120_000);
+});
+
+describe(`the secrets key file (${target.kind}, WEBHOOK_SECRETS_KEY unset)`, () => {
+  let database: TestDatabase | undefined;
+  let dir: string;
+  const servers: ServerProcess[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "registrar-webhook-key-"));
+    if (target.kind === "postgres") database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.kill()));
+    await database?.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("is created with mode 0600 beside the data, kept across restarts, and signs after one", async () => {
+    const { WEBHOOK_SECRETS_KEY: _unset, ...env } = webhookEnv;
+    // PGlite: the default place, beside the data directory; PostgreSQL: a file named for the test
+    const keyFile = join(dir, "webhook-secrets.key");
+    const where = database?.url ?? join(dir, "pglite");
+    const withKeyFile = database ? { ...env, WEBHOOK_SECRETS_KEY_FILE: keyFile } : env;
+    const first = await startServerProcess(where, withKeyFile);
+    servers.push(first);
+    expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
+    const key = await readFile(keyFile, "utf8");
+    expect(Buffer.from(key.trim(), "base64")).toHaveLength(32);
+    expect(first.output()).toMatch(/replicas must share this key/);
+    const created = await call(first.baseUrl, "POST", "/webhooks", {
+      body: { url: `${receiver.url}/key-file`, event_types: ["student.created"] },
+    });
+    expect(created.status, created.text).toBe(201);
+    first.child.kill("SIGTERM");
+    await first.exited;
+
+    const second = await startServerProcess(where, withKeyFile);
+    servers.push(second);
+    expect(await readFile(keyFile, "utf8")).toBe(key);
+    await makeStudent(second.baseUrl, "After Restart");
+    const [request] = await waitFor(
+      "the delivery",
+      () => requestsTo("/key-file").length > 0 && requestsTo("/key-file"),
+    );
+    const headers = Object.fromEntries(
+      ["webhook-id", "webhook-timestamp", "webhook-signature"].map((name) => [
+        name,
+        String(request?.headers[name]),
+      ]),
+    );
+    expect(new Webhook(String(created.body.secret)).verify(request?.body ?? "", headers)).toMatchObject({
+      type: "student.created",
+    });
   }, 120_000);
 });
 
