@@ -66,7 +66,7 @@ const envSchema = z.object({
   // to another after this. Default: the timeout plus 15 s.
   WEBHOOK_LEASE_MS: z.coerce.number().int().min(200).max(3_600_000).optional(),
   // How often an idle worker looks for work.
-  WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(100),
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
   // base64 of 32 bytes: seals the signing secrets (AES-256-GCM). Unset: a key file (webhooks/secrets-key.ts).
   WEBHOOK_SECRETS_KEY: z
