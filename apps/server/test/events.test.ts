@@ -193,6 +193,54 @@ describe(`every change records one event, its data the resource's GET (${target.
     ]);
   });
 
+  it("course.updated compares every column of courses but the counts and updated_at (a new column must join the trigger's list)", async () => {
+    const db = context.server.database.db;
+    const columns = await db.raw<{ rows: Array<{ name: string }> }>(
+      "select column_name as name from information_schema.columns where table_name = 'courses' order by column_name",
+    );
+    // Compared by courses_record_updated (migration 20261203000100), or deliberately not:
+    const compared = [
+      "name",
+      "level",
+      "capacity",
+      "created_at",
+      "code",
+      "term_id",
+      "waitlist_capacity",
+      "sourced_id",
+    ];
+    const notCompared = ["id", "updated_at", "enrolled_count", "waitlisted_count"];
+    expect(columns.rows.map((column) => column.name)).toEqual([...compared, ...notCompared].sort());
+
+    const course = await makeCourse(api, { name: "Columns" });
+    const term = await api.post("/terms", {
+      name: "Columns term",
+      starts_on: "2026-01-01",
+      ends_on: "2026-06-30",
+    });
+    expect(term.status, term.text).toBe(201);
+    await newEvents();
+    const changes: Record<string, string> = {
+      name: "'Columns 2'",
+      level: "'advanced'",
+      capacity: "7",
+      created_at: "created_at - interval '1 day'",
+      code: "'COL-1'",
+      term_id: String(term.body.id),
+      waitlist_capacity: "3",
+      sourced_id: "'c-columns'",
+    };
+    for (const column of compared) {
+      await db.raw(`update courses set ${column} = ${changes[column]} where id = ?`, [course.id]);
+    }
+    const recorded = await newEvents();
+    expect(recorded.map((event) => event.type)).toEqual(Array(compared.length).fill("course.updated"));
+    await db.raw("update courses set updated_at = now(), enrolled_count = enrolled_count where id = ?", [
+      course.id,
+    ]);
+    expect(await newEvents()).toEqual([]);
+  });
+
   it("a refused or rolled-back write records nothing; an event is visible in its transaction before the commit", async () => {
     const student = await makeStudent(api);
     const full = await makeCourse(api, { name: "Full", capacity: 1 });
@@ -454,7 +502,9 @@ describe("who may read the feed (AUTH=required)", () => {
 
 if (target.kind === "postgres") {
   describe("the feed under concurrent writers on PostgreSQL: every committed event exactly once, ascending", () => {
+    const ROUNDS = 5;
     const WRITERS = 24;
+    const HTTP_WRITERS = 8;
     const TRANSACTIONS = 30;
     let pool: Database;
     beforeAll(() => {
@@ -466,19 +516,35 @@ if (target.kind === "postgres") {
       await pool?.destroy();
     });
 
-    it(`${WRITERS} writers × ${TRANSACTIONS} transactions that commit out of id order, a relay elsewhere, a consumer polling after=`, async () => {
+    it(`${ROUNDS} rounds of ${WRITERS} SQL writers × ${TRANSACTIONS} transactions committing out of id order and ${HTTP_WRITERS} over REST, a relay elsewhere, a consumer polling after=`, async () => {
+      // another replica's background relay, racing the feed's own
+      const relay = startEventBackground({
+        db: pool,
+        relayIntervalMs: 10,
+        sweepIntervalMs: 600_000,
+        retentionDays: 30,
+      });
+      try {
+        for (let round = 0; round < ROUNDS; round++) await oneRound(round);
+      } finally {
+        await relay.stop();
+      }
+      // ~2.5 s a round on a quiet 2-core machine; room for a busy one
+    }, 120_000);
+
+    async function oneRound(round: number): Promise<void> {
       // a marker, so that `start` is a position even when retention has emptied the feed
-      await makeStudent(api, "Marker");
+      await makeStudent(api, `Marker ${round}`);
       const { last: start } = await drain("0");
       const committed = new Set<string>();
       let writing = true;
 
       // Each transaction records its event, then waits a random while before it commits (or
       // rolls back), so transactions holding lower recorded ids commit after higher ones.
-      const writer = async (writerIndex: number) => {
+      const sqlWriter = async (writerIndex: number) => {
         for (let t = 0; t < TRANSACTIONS; t++) {
-          const email = `w${writerIndex}.t${t}.${process.pid}@concurrent.example.org`;
-          const rollBack = (writerIndex + t) % 7 === 0;
+          const email = `r${round}.w${writerIndex}.t${t}.${process.pid}@concurrent.example.org`;
+          const rollBack = (writerIndex + t + round) % 7 === 0;
           try {
             await pool.transaction(async (trx) => {
               await trx("students").insert({ name: `Writer ${writerIndex}`, email });
@@ -491,13 +557,15 @@ if (target.kind === "postgres") {
           }
         }
       };
-      // another replica's background relay, racing the feed's own
-      const relay = startEventBackground({
-        db: pool,
-        relayIntervalMs: 10,
-        sweepIntervalMs: 600_000,
-        retentionDays: 30,
-      });
+      // and the services' own writes, through the server's pool
+      const httpWriter = async (writerIndex: number) => {
+        for (let t = 0; t < TRANSACTIONS; t++) {
+          const email = `r${round}.h${writerIndex}.t${t}.${process.pid}@concurrent.example.org`;
+          const created = await api.post("/students", { name: `Http ${writerIndex}`, email });
+          expect(created.status, created.text).toBe(201);
+          committed.add(email);
+        }
+      };
 
       const seen: FeedEvent[] = [];
       const consumer = async () => {
@@ -517,11 +585,13 @@ if (target.kind === "postgres") {
 
       const consuming = consumer();
       try {
-        await Promise.all(Array.from({ length: WRITERS }, (_, index) => writer(index)));
+        await Promise.all([
+          ...Array.from({ length: WRITERS }, (_, index) => sqlWriter(index)),
+          ...Array.from({ length: HTTP_WRITERS }, (_, index) => httpWriter(index)),
+        ]);
       } finally {
         writing = false;
         await consuming;
-        await relay.stop();
       }
 
       const ids = seen.map((event) => BigInt(event.id));
@@ -531,8 +601,8 @@ if (target.kind === "postgres") {
         expect(id).toBe(BigInt(start) + BigInt(index) + 1n);
       });
       expect(new Set(seen.map((event) => event.data.email))).toEqual(committed);
-      expect(committed.size).toBeGreaterThan(WRITERS * TRANSACTIONS * 0.8);
-    });
+      expect(committed.size).toBeGreaterThan((WRITERS + HTTP_WRITERS) * TRANSACTIONS * 0.8);
+    }
   });
 } else {
   describe("the feed under concurrent writers: does not apply on PGlite (one connection; runs with REGISTRAR_TEST_DB=postgres)", () => {

@@ -27,7 +27,6 @@ describe("/openapi.json and /docs", () => {
     );
     expect(operations.sort()).toEqual(
       [
-        "GET /events",
         "POST /webhooks",
         "GET /webhooks",
         "GET /webhooks/{id}",
@@ -58,6 +57,7 @@ describe("/openapi.json and /docs", () => {
         "GET /students/{id}/courses/{course_id}/history",
         "GET /students/{id}/history",
         "GET /courses/{id}/history",
+        "GET /events",
         "GET /health/live",
         "GET /health/ready",
         "GET /openapi.json",

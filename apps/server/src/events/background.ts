@@ -11,6 +11,8 @@ export type EventBackgroundOptions = {
   retentionDays: number;
   /** How often the retention sweep runs (EVENTS_SWEEP_INTERVAL_MS). */
   sweepIntervalMs: number;
+  /** Called after a relay run that gave ids to some events (e.g. to wake webhook delivery). */
+  onRelayed?: (assigned: number) => void;
 };
 
 export type EventBackground = {
@@ -28,7 +30,15 @@ export type EventBackground = {
  */
 export function startEventBackground(options: EventBackgroundOptions): EventBackground {
   const loops = [
-    repeat("relay", options.relayIntervalMs, () => relayEvents(options.db), options.logger),
+    repeat(
+      "relay",
+      options.relayIntervalMs,
+      async () => {
+        const assigned = await relayEvents(options.db);
+        if (assigned > 0) options.onRelayed?.(assigned);
+      },
+      options.logger,
+    ),
     repeat(
       "retention sweep",
       options.sweepIntervalMs,

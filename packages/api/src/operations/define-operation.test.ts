@@ -31,7 +31,6 @@ describe("an operation", () => {
   it("is one of the contract's procedures, each declared once", () => {
     expect([...procedureNames].sort()).toEqual(
       [
-        "events.list",
         "webhooks.list",
         "webhooks.byId",
         "webhooks.create",
@@ -60,6 +59,7 @@ describe("an operation", () => {
         "enrollments.remove",
         "enrollments.update",
         "enrollments.history",
+        "events.list",
         "keys.list",
         "keys.create",
         "keys.revoke",
