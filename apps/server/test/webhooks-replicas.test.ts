@@ -22,8 +22,9 @@ const webhookEnv = {
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true",
   WEBHOOK_RETRY_BASE_MS: "50",
   WEBHOOK_POLL_MS: "20",
-  WEBHOOK_TIMEOUT_MS: "1500",
-  WEBHOOK_LEASE_MS: "2500",
+  // generous: on a loaded machine a slow answer must not count as a timeout (a retry, a duplicate)
+  WEBHOOK_TIMEOUT_MS: "4000",
+  WEBHOOK_LEASE_MS: "6000",
   EVENTS_RELAY_INTERVAL_MS: "20",
 };
 

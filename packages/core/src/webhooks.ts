@@ -349,9 +349,26 @@ export const webhookDeliveriesInput = pageInput.extend({ id: idSchema });
 export const replayWebhookInput = z.strictObject({ id: idSchema, fromEventId: eventIdSchema });
 
 export type CreateWebhookInput = z.infer<typeof createWebhookInput>;
-export type Webhook = z.infer<typeof webhookSchema>;
-export type CreatedWebhook = z.infer<typeof createdWebhookSchema>;
-export type WebhookDeliveryRow = z.infer<typeof webhookDeliverySchema>;
+// Plain types (the models' rows), not `z.infer`: the SDK's published declarations spell
+// the router's outputs out, and must not import zod (packages/sdk/rollup.config.mjs).
+// Written out rather than taken from the models: nor may they import @registrar/db.
+export type Webhook = {
+  id: number;
+  url: string;
+  eventTypes: string[];
+  description: string | null;
+  createdAt: string;
+  deliveredThrough: string;
+};
+export type CreatedWebhook = Webhook & { secret: string };
+export type WebhookDeliveryRow = {
+  eventId: string;
+  attempt: number;
+  statusCode: number | null;
+  error: string | null;
+  at: string;
+  nextAttemptAt: string | null;
+};
 
 // ---- services ------------------------------------------------------------------------------
 
