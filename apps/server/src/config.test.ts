@@ -79,3 +79,33 @@ describe("the change feed's settings", () => {
     }
   });
 });
+
+describe("the webhooks' settings", () => {
+  it("has the contract's defaults; a lease must outlast the timeout; the key is base64 of 32 bytes", () => {
+    expect(loadConfig({}).webhooks).toEqual({
+      allowPrivateNetworks: false,
+      timeoutMs: 10_000,
+      retryBaseMs: 5000,
+      maxAttempts: 8,
+      leaseMs: 25_000,
+      pollMs: 100,
+      concurrency: 16,
+      secretsKey: undefined,
+      secretsKeyFile: undefined,
+    });
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: "true" }).webhooks.allowPrivateNetworks).toBe(true);
+    expect(loadConfig({ WEBHOOK_TIMEOUT_MS: "1000" }).webhooks.leaseMs).toBe(16_000);
+    expect(() => loadConfig({ WEBHOOK_TIMEOUT_MS: "1000", WEBHOOK_LEASE_MS: "1000" })).toThrow(
+      /WEBHOOK_LEASE_MS must be above WEBHOOK_TIMEOUT_MS/,
+    );
+    const key = Buffer.alloc(32, 7);
+    expect(loadConfig({ WEBHOOK_SECRETS_KEY: key.toString("base64") }).webhooks.secretsKey).toEqual(key);
+    for (const bad of ["short", Buffer.alloc(16).toString("base64")]) {
+      expect(() => loadConfig({ WEBHOOK_SECRETS_KEY: bad }), bad).toThrow(/base64 of 32 bytes/);
+    }
+    for (const bad of ["0", "-1", "1.5", "often"]) {
+      expect(() => loadConfig({ WEBHOOK_MAX_ATTEMPTS: bad }), bad).toThrow();
+    }
+    expect(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE_NETWORKS: "yes" })).toThrow();
+  });
+});

@@ -63,13 +63,57 @@ const envSchema = z.object({
   EVENTS_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   EVENTS_RELAY_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
   EVENTS_SWEEP_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(600_000),
+  // Webhooks (contract v1.1, "Events and webhooks"; docs/api.md "Webhooks").
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: z.enum(["true", "false"]).default("false"),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(3_600_000).default(5000),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  // How long a claimed delivery stays a worker's: a worker that dies mid-delivery leaves it
+  // to another after this. Default: the timeout plus 15 s.
+  WEBHOOK_LEASE_MS: z.coerce.number().int().min(200).max(3_600_000).optional(),
+  // How often an idle worker looks for work.
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(100),
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
+  // base64 of 32 bytes: seals the signing secrets (AES-256-GCM). Unset: a key file (webhooks/secrets-key.ts).
+  WEBHOOK_SECRETS_KEY: z
+    .string()
+    .trim()
+    .optional()
+    .or(z.literal("").transform(() => undefined))
+    .refine((key) => key === undefined || Buffer.from(key, "base64").length === 32, {
+      message: "WEBHOOK_SECRETS_KEY must be the base64 of 32 bytes (openssl rand -base64 32)",
+    }),
+  WEBHOOK_SECRETS_KEY_FILE: z.string().trim().min(1).optional(),
 });
 
 // Node refuses a headers timeout above the request timeout (the headers are part of it).
-const checkedEnvSchema = envSchema.refine((env) => env.HEADERS_TIMEOUT_MS <= env.REQUEST_TIMEOUT_MS, {
-  message: "HEADERS_TIMEOUT_MS must not be above REQUEST_TIMEOUT_MS",
-  path: ["HEADERS_TIMEOUT_MS"],
-});
+const checkedEnvSchema = envSchema
+  .refine((env) => env.HEADERS_TIMEOUT_MS <= env.REQUEST_TIMEOUT_MS, {
+    message: "HEADERS_TIMEOUT_MS must not be above REQUEST_TIMEOUT_MS",
+    path: ["HEADERS_TIMEOUT_MS"],
+  })
+  // A lease that could run out during an attempt would let a second worker deliver the same event at once.
+  .refine(
+    (env) => env.WEBHOOK_LEASE_MS === undefined || env.WEBHOOK_LEASE_MS > env.WEBHOOK_TIMEOUT_MS + 100,
+    {
+      message: "WEBHOOK_LEASE_MS must be above WEBHOOK_TIMEOUT_MS (by more than 100 ms)",
+      path: ["WEBHOOK_LEASE_MS"],
+    },
+  );
+
+export type WebhookConfig = {
+  allowPrivateNetworks: boolean;
+  timeoutMs: number;
+  retryBaseMs: number;
+  maxAttempts: number;
+  leaseMs: number;
+  pollMs: number;
+  concurrency: number;
+  /** WEBHOOK_SECRETS_KEY decoded; undefined: read or create the key file */
+  secretsKey: Buffer | undefined;
+  /** where the key is kept when WEBHOOK_SECRETS_KEY is unset (default: beside the data directory) */
+  secretsKeyFile: string | undefined;
+};
 
 export type ServerConfig = {
   port: number;
@@ -90,6 +134,7 @@ export type ServerConfig = {
   /** The school of the OneRoster export and view. */
   school: { name: string; sourcedId: string };
   events: { retentionDays: number; relayIntervalMs: number; sweepIntervalMs: number };
+  webhooks: WebhookConfig;
   database: DatabaseOptions;
 };
 
@@ -115,6 +160,17 @@ export function loadConfig(env: Record<string, string | undefined>): ServerConfi
       retentionDays: parsed.EVENTS_RETENTION_DAYS,
       relayIntervalMs: parsed.EVENTS_RELAY_INTERVAL_MS,
       sweepIntervalMs: parsed.EVENTS_SWEEP_INTERVAL_MS,
+    },
+    webhooks: {
+      allowPrivateNetworks: parsed.WEBHOOK_ALLOW_PRIVATE_NETWORKS === "true",
+      timeoutMs: parsed.WEBHOOK_TIMEOUT_MS,
+      retryBaseMs: parsed.WEBHOOK_RETRY_BASE_MS,
+      maxAttempts: parsed.WEBHOOK_MAX_ATTEMPTS,
+      leaseMs: parsed.WEBHOOK_LEASE_MS ?? parsed.WEBHOOK_TIMEOUT_MS + 15_000,
+      pollMs: parsed.WEBHOOK_POLL_MS,
+      concurrency: parsed.WEBHOOK_CONCURRENCY,
+      secretsKey: parsed.WEBHOOK_SECRETS_KEY ? Buffer.from(parsed.WEBHOOK_SECRETS_KEY, "base64") : undefined,
+      secretsKeyFile: parsed.WEBHOOK_SECRETS_KEY_FILE,
     },
     database: databaseOptionsFromEnv(env),
   };

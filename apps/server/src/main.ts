@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
 import { Server as NetServer } from "node:net";
 import { serve } from "@hono/node-server";
-import { countActiveApiKeys } from "@registrar/core";
+import { configureWebhooks, countActiveApiKeys } from "@registrar/core";
 import { describeDatabase, migrateToLatest } from "@registrar/db";
 import { createApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
@@ -11,6 +11,7 @@ import { createLogger } from "./logger.ts";
 import { createMemoryRateLimitStore, createRedisRateLimitStore, KEY_CACHE_TTL_MS } from "./security/index.ts";
 import { openServerDatabase } from "./server-database.ts";
 import { onStopSignals } from "./stop-signals.ts";
+import { loadWebhookSecretsKey, startWebhookWorker } from "./webhooks/index.ts";
 
 const startedAt = performance.now();
 const config = loadConfig(process.env);
@@ -47,6 +48,13 @@ const app = createApp({
 
 // The outbox's relay and retention sweep (apps/server/src/events), stopped before the pool closes.
 const eventBackground = startEventBackground({ db, logger, ...config.events });
+// Webhooks: the key that seals their secrets (outside the database), and the delivery worker.
+const webhookSecretsKey = loadWebhookSecretsKey(config.webhooks, config.database, logger);
+configureWebhooks({
+  secretsKey: webhookSecretsKey,
+  allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
+});
+const webhookWorker = startWebhookWorker(db, { ...config.webhooks, secretsKey: webhookSecretsKey }, logger);
 
 // Start-up notices about security, as log lines and, for a human at the terminal, on stderr.
 const securityNotices: string[] = [];
@@ -145,6 +153,8 @@ const ACCEPT_CHECK_MS = 20;
 function shutdown(signal: NodeJS.Signals): void {
   const httpServer = server as Server;
   draining = true;
+  // No new webhook attempts; those in flight finish (each within WEBHOOK_TIMEOUT_MS) and are recorded.
+  const webhooksStopped = webhookWorker.stop();
   logger.info(
     { signal, shutdownTimeoutMs: config.shutdownTimeoutMs },
     "shutting down: no new connections, finishing in-flight requests",
@@ -178,6 +188,7 @@ function shutdown(signal: NodeJS.Signals): void {
   async function finish(): Promise<void> {
     clearTimeout(force);
     try {
+      await webhooksStopped;
       await ownerChannel?.close();
       await eventBackground.stop();
       await Promise.all([db.destroy(), rateLimitStore.close()]);

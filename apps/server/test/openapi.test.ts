@@ -27,6 +27,12 @@ describe("/openapi.json and /docs", () => {
     );
     expect(operations.sort()).toEqual(
       [
+        "POST /webhooks",
+        "GET /webhooks",
+        "GET /webhooks/{id}",
+        "DELETE /webhooks/{id}",
+        "GET /webhooks/{id}/deliveries",
+        "POST /webhooks/{id}/replay",
         "POST /students",
         "GET /students",
         "GET /students/{id}",

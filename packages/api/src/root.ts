@@ -5,6 +5,7 @@ import { eventOperations } from "./operations/events.ts";
 import { keyOperations } from "./operations/keys.ts";
 import { studentOperations } from "./operations/students.ts";
 import { termOperations } from "./operations/terms.ts";
+import { webhookOperations } from "./operations/webhooks.ts";
 import { router, routerOf } from "./trpc.ts";
 
 /** Every operation, by resource: what the tRPC router serves and the REST routes bind. */
@@ -15,6 +16,7 @@ export const operationsByResource = {
   enrollments: enrollmentOperations,
   keys: keyOperations,
   events: eventOperations,
+  webhooks: webhookOperations,
 };
 
 export const appRouter = router({
@@ -24,6 +26,7 @@ export const appRouter = router({
   enrollments: routerOf("enrollments", enrollmentOperations),
   keys: routerOf("keys", keyOperations),
   events: routerOf("events", eventOperations),
+  webhooks: routerOf("webhooks", webhookOperations),
 });
 
 /** The router's type: clients import it with `import type` only. */

@@ -15,3 +15,4 @@ export * from "./schemas.ts";
 export * from "./students.ts";
 export * from "./terms.ts";
 export * from "./versions.ts";
+export * from "./webhooks.ts";

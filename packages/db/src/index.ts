@@ -53,6 +53,13 @@ export {
   StudentCourse,
 } from "./models/StudentCourse.ts";
 export { type ImportedTerm, Term, type TermType } from "./models/Term.ts";
+export { WebhookDelivery, type WebhookDeliveryListRow } from "./models/WebhookDelivery.ts";
+export {
+  type DueSubscription,
+  type WebhookEventPayload,
+  type WebhookRow,
+  WebhookSubscription,
+} from "./models/WebhookSubscription.ts";
 export {
   askOwner,
   newOwnerChannelPath,

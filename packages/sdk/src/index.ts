@@ -39,3 +39,11 @@ export {
   type RouterOutputs,
   registrarLinks,
 } from "./trpc.ts";
+export {
+  type VerifyWebhookOptions,
+  verifyWebhook,
+  type WebhookEvent,
+  type WebhookHeaders,
+  WebhookVerificationError,
+  type WebhookVerificationFailure,
+} from "./webhooks.ts";

@@ -368,6 +368,8 @@ describe.each(packers)("the %s tarball, installed with npm into an empty folder"
         "isRegistrarError",
         "registrarLinks",
         "toRegistrarError",
+        "verifyWebhook",
+        "WebhookVerificationError",
       ].sort(),
     );
     expect(required.stderr).toBe("");

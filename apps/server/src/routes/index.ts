@@ -23,6 +23,7 @@ export const restResources = {
   terms: routesOf(operationsByResource.terms),
   enrollments: routesOf(operationsByResource.enrollments),
   events: routesOf(operationsByResource.events),
+  webhooks: routesOf(operationsByResource.webhooks),
   health: healthRoutes,
   onerosterImports: onerosterImportRoutes,
 };
@@ -57,6 +58,12 @@ export const restTags = [
     name: "OneRoster",
     description:
       "1EdTech OneRoster 1.1 and 1.2: CSV packages imported and exported, and the rostering REST view.",
+  },
+  {
+    name: "Webhooks",
+    description:
+      "Admin only: subscriptions that receive events as signed POSTs (Standard Webhooks), at least once, in " +
+      "event order per subscription, with retries; and the record of every delivery attempt.",
   },
   { name: "Health", description: "Liveness and readiness for load balancers: open and not rate limited." },
 ];

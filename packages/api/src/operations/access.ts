@@ -44,8 +44,9 @@ export const reads: AccessRule<unknown> = fixedRule({ kind: "read" });
 export const writes: AccessRule<unknown> = fixedRule({ kind: "write" });
 
 /**
- * Writes that replace data in bulk (a OneRoster import): admin keys only. With auth off,
- * anyone who reaches the server may, as for every other write.
+ * Administration (a OneRoster import, which replaces data in bulk; webhook subscriptions):
+ * admin keys only when auth is required; with auth off every caller is trusted, as for
+ * every other write.
  */
 export const administers: AccessRule<unknown> = fixedRule({ kind: "admin" });
 

@@ -31,6 +31,12 @@ describe("an operation", () => {
   it("is one of the contract's procedures, each declared once", () => {
     expect([...procedureNames].sort()).toEqual(
       [
+        "webhooks.list",
+        "webhooks.byId",
+        "webhooks.create",
+        "webhooks.delete",
+        "webhooks.deliveries",
+        "webhooks.replay",
         "students.list",
         "students.byId",
         "students.create",

@@ -10,6 +10,7 @@ import * as addSearchIndexes from "./20261201000300_add_search_indexes.ts";
 import * as createIdempotencyKeys from "./20261202000100_create_idempotency_keys.ts";
 import * as createStudentEnrollmentVersions from "./20261202000200_create_student_enrollment_versions.ts";
 import * as createEvents from "./20261203000100_create_events.ts";
+import * as createWebhooks from "./20261203000200_create_webhooks.ts";
 import * as createOauthAccessTokens from "./20261203000300_create_oauth_access_tokens.ts";
 import * as addSortIndexes from "./20261203000400_add_sort_indexes.ts";
 import * as refuseTermParentCycles from "./20261203000500_refuse_term_parent_cycles.ts";
@@ -33,6 +34,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ["20261202000100_create_idempotency_keys", createIdempotencyKeys],
   ["20261202000200_create_student_enrollment_versions", createStudentEnrollmentVersions],
   ["20261203000100_create_events", createEvents],
+  ["20261203000200_create_webhooks", createWebhooks],
   ["20261203000300_create_oauth_access_tokens", createOauthAccessTokens],
   ["20261203000400_add_sort_indexes", addSortIndexes],
   ["20261203000500_refuse_term_parent_cycles", refuseTermParentCycles],
