@@ -71,7 +71,9 @@ describe(`migrations under the migration lock on ${target.kind}`, () => {
         }
       });
     }
-  });
+    // every round migrates a fresh database from nothing: ~17 s for the 20 on a quiet
+    // 2-core machine, more beside the rest of the suite; the limit only catches a hang
+  }, 180_000);
 
   it("refuses a stuck lock table with the command that clears it; unlock clears it; then migrate and rollback run", async () => {
     await withFreshDatabase(async (fresh) => {
