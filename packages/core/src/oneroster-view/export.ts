@@ -8,6 +8,7 @@ import {
 } from "@registrar/db";
 import { stringify } from "csv-stringify/sync";
 import { strToU8, Zip, ZipDeflate } from "fflate";
+import { oneroster12Columns } from "../oneroster/vocabulary.ts";
 
 /**
  * The OneRoster 1.2 CSV export (`GET /oneroster/export`): a bulk package of every student,
@@ -24,96 +25,7 @@ import { strToU8, Zip, ZipDeflate } from "fflate";
 
 export const EXPORT_PAGE_SIZE = 1000;
 
-const headers = {
-  academicSessions: [
-    "sourcedId",
-    "status",
-    "dateLastModified",
-    "title",
-    "type",
-    "startDate",
-    "endDate",
-    "parentSourcedId",
-    "schoolYear",
-  ],
-  classes: [
-    "sourcedId",
-    "status",
-    "dateLastModified",
-    "title",
-    "grades",
-    "courseSourcedId",
-    "classCode",
-    "classType",
-    "location",
-    "schoolSourcedId",
-    "termSourcedIds",
-    "subjects",
-    "subjectCodes",
-    "periods",
-  ],
-  courses: [
-    "sourcedId",
-    "status",
-    "dateLastModified",
-    "schoolYearSourcedId",
-    "title",
-    "courseCode",
-    "grades",
-    "orgSourcedId",
-    "subjects",
-    "subjectCodes",
-  ],
-  enrollments: [
-    "sourcedId",
-    "status",
-    "dateLastModified",
-    "classSourcedId",
-    "schoolSourcedId",
-    "userSourcedId",
-    "role",
-    "primary",
-    "beginDate",
-    "endDate",
-  ],
-  orgs: ["sourcedId", "status", "dateLastModified", "name", "type", "identifier", "parentSourcedId"],
-  roles: [
-    "sourcedId",
-    "status",
-    "dateLastModified",
-    "userSourcedId",
-    "roleType",
-    "role",
-    "beginDate",
-    "endDate",
-    "orgSourcedId",
-    "userProfileSourcedId",
-  ],
-  users: [
-    "sourcedId",
-    "status",
-    "dateLastModified",
-    "enabledUser",
-    "username",
-    "userIds",
-    "givenName",
-    "familyName",
-    "middleName",
-    "identifier",
-    "email",
-    "sms",
-    "phone",
-    "agentSourcedIds",
-    "grades",
-    "password",
-    "userMasterIdentifier",
-    "preferredGivenName",
-    "preferredMiddleName",
-    "preferredFamilyName",
-    "primaryOrgSourcedId",
-    "pronouns",
-  ],
-} as const;
+const headers = oneroster12Columns;
 
 type ExportFile = keyof typeof headers;
 type CsvRow = Partial<Record<string, string | null>>;

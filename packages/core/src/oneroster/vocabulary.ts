@@ -42,8 +42,12 @@ export const onerosterRoles = [
   "principal",
 ] as const;
 
-/** The columns each file has, in the 1.2 binding's order; 1.1's extra columns are added. */
-export const onerosterColumns: Record<OneRosterFile, readonly string[]> = {
+/**
+ * The columns of each file as the OneRoster 1.2 CSV binding orders them, users.csv with the
+ * 1.2.1 header (without 1.2.0's `resourceSourcedIds`, which real 1.2 consumers refuse; see
+ * docs/api.md): what the export writes.
+ */
+export const oneroster12Columns = {
   academicSessions: [
     "sourcedId",
     "status",
@@ -126,16 +130,22 @@ export const onerosterColumns: Record<OneRosterFile, readonly string[]> = {
     "grades",
     "password",
     "userMasterIdentifier",
-    "resourceSourcedIds",
     "preferredGivenName",
     "preferredMiddleName",
     "preferredFamilyName",
     "primaryOrgSourcedId",
     "pronouns",
-    // OneRoster 1.1
-    "orgSourcedIds",
-    "role",
   ],
+} as const satisfies Record<OneRosterFile, readonly string[]>;
+
+/**
+ * The columns the import knows in each file: the 1.2 binding's, plus users.csv's 1.2.0
+ * `resourceSourcedIds` and 1.1's `orgSourcedIds` and `role`. Any other column is ignored
+ * with a warning.
+ */
+export const onerosterColumns: Record<OneRosterFile, readonly string[]> = {
+  ...oneroster12Columns,
+  users: [...oneroster12Columns.users, "resourceSourcedIds", "orgSourcedIds", "role"],
 };
 
 /** The level of a course whose class names no grades. */
