@@ -86,6 +86,19 @@ describe("/openapi.json and /docs", () => {
     expect(document.components.schemas.Problem).toBeDefined();
   });
 
+  it("declares each tag once, and every tag an operation names", async () => {
+    const document = (await (await fetch(`${server.baseUrl}/openapi.json`)).json()) as {
+      tags: Array<{ name: string }>;
+      paths: Record<string, Record<string, { tags?: string[] }>>;
+    };
+    const names = document.tags.map((tag) => tag.name);
+    expect(names.length).toBe(new Set(names).size);
+    const used = Object.values(document.paths).flatMap((item) =>
+      Object.values(item).flatMap((operation) => operation.tags ?? []),
+    );
+    expect(new Set(used)).toEqual(new Set(used.filter((tag) => names.includes(tag))));
+  });
+
   it("documents course_not_found with the status each route answers it with", async () => {
     const document = (await (await fetch(`${server.baseUrl}/openapi.json`)).json()) as OpenApi;
     const described = (responses: Record<string, unknown> | undefined, status: string) =>

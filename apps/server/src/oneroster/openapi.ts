@@ -163,12 +163,6 @@ export function withOneRosterPaths<T extends Json>(document: T): T {
     },
   };
   copy.paths = paths;
-  copy.tags = [
-    ...((copy.tags as unknown[]) ?? []),
-    {
-      name: "OneRoster",
-      description: "OneRoster 1.2: the CSV export and the OAuth token of the rostering view.",
-    },
-  ];
+  // The "OneRoster" tag itself is declared with the route table's (routes/index.ts), once.
   return copy as T;
 }
