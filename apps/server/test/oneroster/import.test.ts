@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Database } from "@registrar/db";
+import { parse } from "csv-parse/sync";
+import { strFromU8, unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../src/testing.ts";
 import { expectProblem } from "../http-client.ts";
@@ -19,6 +21,17 @@ import {
 /** The fixtures of ../shared/fixtures/oneroster (see its SOURCE.md), read in place, never copied. */
 const fixture = (name: string) =>
   new Uint8Array(readFileSync(join(process.cwd(), "../shared/fixtures/oneroster", name)));
+
+/**
+ * The records of one CSV of a fixture package, read from the package itself, so that the
+ * expected values come from the fixture in place and none of its data is written here.
+ */
+function fixtureRows(zip: string, file: string): Array<Record<string, string>> {
+  const entries = unzipSync(fixture(zip));
+  const name = Object.keys(entries).find((entry) => entry.toLowerCase().endsWith(file.toLowerCase()));
+  if (!name) throw new Error(`${zip} has no ${file}`);
+  return parse(strFromU8(entries[name] as Uint8Array), { columns: true, skip_empty_lines: true, bom: true });
+}
 
 type Counts = { created: number; updated: number; unchanged: number; dropped: number; skipped: number };
 type Issue = { file: string; line: number | null; sourced_id: string | null; code: string; message: string };
@@ -100,19 +113,21 @@ describe("OneRoster import of the fixtures (other projects' packages)", () => {
       scoreScales: "absent",
     });
     expect(report.summary).toEqual({
-      // Mary, mmichel and Anna are students in roles.csv, Jim by his student enrollments;
-      // John Doe (teacher, guardian) and Thomas Jones (siteAdministrator) are not
+      // three users are students in roles.csv and one by his student enrollments; a
+      // teacher-and-guardian and a site administrator are not
       students: counts({ created: 4, skipped: 2 }),
-      // History - 2 is tobedeleted
+      // the second class is tobedeleted
       courses: counts({ created: 1, skipped: 1 }),
       terms: counts({ created: 4, skipped: 1 }),
-      // two teacher enrollments skipped; two student ones in History - 2 fail (below)
+      // two teacher enrollments skipped; two student ones in the tobedeleted class fail (below)
       enrollments: counts({ created: 2, skipped: 2 }),
       orgs: counts({ skipped: 1 }),
     });
+    // a row's line is its physical line (the header is line 1; these files have no quoted newlines)
+    const enrollmentRows = fixtureRows("v1p2_full_dataset.zip", "enrollments.csv");
     expect(report.errors.map((e) => [e.file, e.line, e.sourced_id, e.code])).toEqual([
-      ["enrollments.csv", 6, "enr-s-222-12345-987532", "missing_reference"],
-      ["enrollments.csv", 7, "enr-s-222-12345-985321", "missing_reference"],
+      ["enrollments.csv", 6, enrollmentRows[4]?.sourcedId, "missing_reference"],
+      ["enrollments.csv", 7, enrollmentRows[5]?.sourcedId, "missing_reference"],
     ]);
     const warned = report.warnings.map((w) => `${w.file}:${w.line}:${w.code}`);
     expect(warned).toEqual(
@@ -124,25 +139,39 @@ describe("OneRoster import of the fixtures (other projects' packages)", () => {
         "academicSessions.csv:3:missing_parent",
       ]),
     );
-    // Mary Jones's blank status and dateLastModified are normal: no warning for line 3
+    // line 3's blank status and dateLastModified are normal in a bulk file: no warning
     expect(warned.filter((w) => w.startsWith("users.csv:3:"))).toEqual([]);
 
-    const course = await server.database.db("courses").where({ sourced_id: "cls-222-123456" }).first();
-    expect(course).toMatchObject({
-      name: "Introduction to Physics",
-      code: "Phys 100 - 1",
-      level: "09,10,11",
-    });
-    const students = await server.database
-      .db("students")
-      .orderBy("sourced_id")
-      .select("name", "email", "sourced_id");
-    expect(students).toEqual([
-      { name: "mmichel Jones", email: "mmichel.jones2@myschool.com", sourced_id: "usr-222-1234561232" },
-      { name: "Anna Brown", email: "anna.brown@myschool.com", sourced_id: "usr-222-567891" },
-      { name: "Mary Jones", email: "mary.jones@myschool.com", sourced_id: "usr-222-66778899" },
-      { name: "Jim Smith", email: "jim.smith@myschool.com", sourced_id: "usr-222-987654" },
-    ]);
+    // every imported record carries its row's values: classes as courses, users as students
+    const classes = new Map(
+      fixtureRows("v1p2_full_dataset.zip", "classes.csv").map((row) => [row.sourcedId, row]),
+    );
+    const courses = await server.database.db("courses").select("name", "code", "level", "sourced_id");
+    expect(courses).toHaveLength(1);
+    for (const course of courses) {
+      const row = classes.get(course.sourced_id);
+      expect(course).toEqual({
+        name: row?.title,
+        code: row?.classCode,
+        level: row?.grades,
+        sourced_id: row?.sourcedId,
+      });
+      // grades arrive as a quoted list
+      expect(course.level).toContain(",");
+    }
+    const users = new Map(
+      fixtureRows("v1p2_full_dataset.zip", "users.csv").map((row) => [row.sourcedId, row]),
+    );
+    const students = await server.database.db("students").select("name", "email", "sourced_id");
+    expect(students).toHaveLength(4);
+    for (const student of students) {
+      const row = users.get(student.sourced_id);
+      expect(student).toEqual({
+        name: `${row?.givenName} ${row?.familyName}`,
+        email: row?.email,
+        sourced_id: row?.sourcedId,
+      });
+    }
     const history = await server.database.db("enrollment_history").select("source", "action");
     expect(history).toEqual([
       { source: "import", action: "enrolled" },
@@ -186,16 +215,17 @@ describe("OneRoster import of the fixtures (other projects' packages)", () => {
     expect(report.body.summary).toEqual({
       // matched by sourcedId: a blank email keeps the one Registrar has
       students: counts({ unchanged: 4, skipped: 2 }),
-      // Introduction to Physics loses its grades (level unspecified) and code; History - 2 is new
+      // the first class loses its grades (level unspecified) and code; the second is new
       courses: counts({ created: 1, updated: 1 }),
       // the quarter is new; the semester and school year lose their parent
       terms: counts({ created: 1, updated: 2, unchanged: 2 }),
-      // the dates are blank now; History - 2's two are new
+      // the dates are blank now; the second class's two are new
       enrollments: counts({ created: 2, updated: 2, skipped: 2 }),
       orgs: counts({ skipped: 1 }),
     });
     expect(report.body.errors).toEqual([]);
-    const course = await server.database.db("courses").where({ sourced_id: "cls-222-123456" }).first();
+    const [first] = fixtureRows("Test_minimal_data_set.zip", "classes.csv");
+    const course = await server.database.db("courses").where({ sourced_id: first?.sourcedId }).first();
     expect(course).toMatchObject({ level: "unspecified", code: null });
   });
 
