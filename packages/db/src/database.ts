@@ -41,8 +41,8 @@ export type DatabaseOptions =
      * directory is locked for this process until `db.destroy()` (or exit): a second opener,
      * here or in another process, gets `DataDirInUseError` naming the holder.
      */
-    | { kind: "pglite"; dir: string }
-    | { kind: "pglite"; instance: PGlite }
+    | ({ kind: "pglite"; dir: string } & PgliteTimeouts)
+    | ({ kind: "pglite"; instance: PGlite } & PgliteTimeouts)
   ) & {
     /**
      * Where knex's own warnings go (a connection lost, an acquire that failed); by default
@@ -60,6 +60,9 @@ export type DatabaseOptions =
      */
     ownerChannel?: string;
   };
+
+/** PGlite has one connection; a statement waits this long for it (default 10 s). */
+type PgliteTimeouts = { acquireTimeoutMs?: number };
 
 export type DatabaseLog = { warn(message: string): void; error(message: string): void };
 
@@ -164,6 +167,7 @@ export function createDatabase(options: DatabaseOptions): Database {
     const { instance, lock } = "instance" in options ? { instance: options.instance } : openPglite(options);
     db = knexFactory({
       ...common,
+      acquireConnectionTimeout: options.acquireTimeoutMs ?? defaultPostgresTimeouts.acquireTimeoutMs,
       client: PGliteClient as unknown as typeof Knex.Client,
       // read by PGliteClient, which releases it once PGlite has closed
       ...({ dataDirLock: lock } as object),

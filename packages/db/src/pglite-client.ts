@@ -32,7 +32,20 @@ export class PGliteClient extends (ClientPGLite as unknown as new (
   processResponse(obj: QueryObject, runner: unknown): unknown;
   _query(connection: unknown, obj: QueryObject): Promise<unknown>;
   destroy(callback?: (error?: unknown) => void): Promise<void>;
+  acquireConnection(): Promise<unknown>;
 }) {
+  /**
+   * The pool's acquire timeout bounds a wait for the one connection, but the first acquire
+   * also waited for PGlite itself to start (WASM, the cluster, the extensions), which on a
+   * loaded machine outlasted it: `pnpm start` died in its migrations with "Timeout acquiring
+   * a connection". Starting the database is not waiting for a connection, so that wait
+   * comes first and is not bounded here (PGlite fails it if it cannot start).
+   */
+  override async acquireConnection(): Promise<unknown> {
+    await this.pglite?.waitReady;
+    return super.acquireConnection();
+  }
+
   override async destroy(callback?: (error?: unknown) => void): Promise<void> {
     try {
       await super.destroy();
