@@ -180,6 +180,15 @@ export function createDatabase(options: DatabaseOptions): Database {
 }
 
 /**
+ * Which database `db` talks to. The embedded one has a single connection: work that would
+ * hold a connection for long (a snapshot across many statements) blocks every other request
+ * there, so such work asks first.
+ */
+export function databaseKindOf(db: Database): DatabaseKind {
+  return db.client instanceof PGliteClient ? "pglite" : "postgres";
+}
+
+/**
  * In memory: PGlite's defaults (fsync off is right there). A directory: locked first, then
  * opened with durable commits (durable-nodefs.ts).
  */

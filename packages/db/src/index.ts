@@ -7,6 +7,7 @@ export {
   type DatabaseKind,
   type DatabaseLog,
   type DatabaseOptions,
+  databaseKindOf,
   defaultPostgresTimeouts,
   type PostgresTimeouts,
   pgliteExtensions,

@@ -7,8 +7,9 @@ import type { SecurityVariables } from "../security/index.ts";
 export const EXPORT_PATH = "/oneroster/export";
 
 /**
- * `GET /oneroster/export`: the OneRoster 1.2 bulk package as `application/zip`, streamed as
- * it is read (see packages/core oneroster-view/export.ts). Reader and above; a student key
+ * `GET /oneroster/export`: the OneRoster 1.2 bulk package as `application/zip`, streamed
+ * (one snapshot on PostgreSQL, read before the first byte; page by page on PGlite: see
+ * packages/core oneroster-view/export.ts). Reader and above; a student key
  * gets 403. A failure after the first bytes can no longer change the status: the stream is
  * aborted (the client sees a truncated zip, never a valid-looking partial one) and logged.
  */
