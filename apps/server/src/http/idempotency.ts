@@ -75,19 +75,14 @@ export function replayed(answer: KeptAnswer): Response {
 export function idempotencyKeeper(options: IdempotencyOptions) {
   const sweepEvery = options.sweepEvery ?? 100;
   const sweepBatch = options.sweepBatch ?? 500;
-  const ttl = `${options.ttlHours * 3600} seconds`;
+  const ttlSeconds = options.ttlHours * 3600;
   let keptSinceSweep = 0;
 
   /** Deletes expired answers, a small indexed batch at a time, until none is left. */
   async function sweep(db: Database): Promise<number> {
     let deleted = 0;
     for (;;) {
-      const expired = IdempotencyKey.query(db)
-        .select("scope", "key")
-        .where("created_at", "<", db.raw("now() - ?::interval", [ttl]))
-        .orderBy("created_at")
-        .limit(sweepBatch);
-      const count = await IdempotencyKey.query(db).delete().whereIn(["scope", "key"], expired);
+      const count = await IdempotencyKey.deleteExpired(db, ttlSeconds, sweepBatch);
       deleted += count;
       if (count < sweepBatch) return deleted;
     }
@@ -108,20 +103,14 @@ export function idempotencyKeeper(options: IdempotencyOptions) {
       execute: (trx: Database) => Promise<KeptAnswer>,
     ): Promise<Response> {
       const outcome = await db.transaction(async (trx) => {
-        const { rows } = await trx.raw<{ rows: Array<{ locked: boolean }> }>(
-          "select pg_try_advisory_xact_lock(hashtextextended(?, 0)) as locked",
-          [`idempotency:${request.scope}:${request.key}`],
-        );
-        if (!rows[0]?.locked) {
+        if (!(await IdempotencyKey.tryLock(trx, request.scope, request.key))) {
           throw new RequestProblem(
             "idempotency_in_progress",
             "A request with this Idempotency-Key is still running; retry after it finishes.",
             { retryAfter: 1 },
           );
         }
-        const kept = await IdempotencyKey.query(trx)
-          .findById([request.scope, request.key])
-          .where("created_at", ">=", trx.raw("now() - ?::interval", [ttl]));
+        const kept = await IdempotencyKey.findLive(trx, request.scope, request.key, ttlSeconds);
         if (kept) {
           if (kept.fingerprint !== request.fingerprint) {
             throw new RequestProblem(

@@ -1,5 +1,6 @@
 import { open } from "@registrar/api";
 import { RequestProblem } from "@registrar/core";
+import { RegistrarModel } from "@registrar/db";
 import { z } from "zod";
 import { defineRoute } from "../http/define-route.ts";
 
@@ -44,7 +45,7 @@ export const healthRoutes = [
         timer = setTimeout(() => reject(new Error("readiness probe timed out")), READY_TIMEOUT_MS);
       });
       try {
-        await Promise.race([db.raw("select 1"), timeout]);
+        await Promise.race([RegistrarModel.ping(db), timeout]);
       } catch {
         throw new RequestProblem("service_unavailable", "The database cannot be reached.");
       } finally {
