@@ -1,5 +1,5 @@
 import { trpcServer } from "@hono/trpc-server";
-import { appRouter, type Caller } from "@registrar/api";
+import { appRouter, type Caller, retryAfterOf } from "@registrar/api";
 import { MAX_REQUEST_BODY_BYTES } from "@registrar/contract";
 import {
   isOneRosterViewPath,
@@ -130,6 +130,10 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
       router: appRouter,
       endpoint: "/trpc",
       createContext: (_options, c) => trpcContextFor(c, db),
+      responseMeta: ({ errors }) => {
+        const retryAfter = retryAfterOf(errors);
+        return retryAfter === undefined ? {} : { headers: { "retry-after": String(retryAfter) } };
+      },
       onError: ({ error, path, ctx }) => {
         if (error.code === "INTERNAL_SERVER_ERROR")
           logger?.error(

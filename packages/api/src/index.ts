@@ -30,7 +30,7 @@ export {
   restBinding,
   type Transport,
 } from "./operations/define-operation.ts";
-export { trpcRefusal } from "./problem-errors.ts";
+export { retryAfterOf, trpcRefusal } from "./problem-errors.ts";
 export { type AppRouter, allOperations, appRouter, operationsByResource, procedureNames } from "./root.ts";
 export { routerOf } from "./trpc.ts";
 export { type SnakeCase, type SnakeCased, snakeCased, snakeCaseKey } from "./wire-case.ts";

@@ -110,6 +110,21 @@ export function problemShape(error: TRPCError, path: string | undefined, request
 }
 
 /**
+ * The `Retry-After` of a tRPC answer: the longest `retryAfter` of its failures' problems
+ * (a 503, a rate limit, an idempotency key in use), so that HTTP clients and proxies that
+ * read the header wait as REST callers do. Undefined when no failure says when to retry.
+ */
+export function retryAfterOf(errors: readonly TRPCError[]): number | undefined {
+  let longest: number | undefined;
+  for (const error of errors) {
+    const problem = error instanceof ProblemError ? error.problem : problemOf(error);
+    const seconds = (problem as { retryAfter?: unknown }).retryAfter;
+    if (typeof seconds === "number" && (longest === undefined || seconds > longest)) longest = seconds;
+  }
+  return longest;
+}
+
+/**
  * The answer to a tRPC request refused as a whole before any of its calls ran (a batch
  * over the size limit): one error object rather than one per call, which tRPC clients
  * hand to every call of the batch.

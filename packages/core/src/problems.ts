@@ -41,9 +41,15 @@ function makeProblem(
     status: status ?? problemCodes[code].status,
     detail: clipped(detail, problemLimits.detail),
     code,
+    // When to try again is part of the problem, so REST's Retry-After header and tRPC's
+    // `retryAfter` member say the same; a database outage has no better estimate than this.
+    ...(code === "service_unavailable" ? { retryAfter: SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS } : {}),
     ...extras,
   } satisfies Problem;
 }
+
+/** Seconds a client is told to wait after 503 `service_unavailable` when nothing says otherwise. */
+export const SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 /**
  * zod issues as the contract's `errors`, paths as dotted strings (`course_ids.3`, `name`):

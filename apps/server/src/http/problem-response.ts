@@ -14,7 +14,6 @@ export function problemResponse(problem: Problem, requestId: string | undefined)
       delete body[extra];
     }
   }
-  if (problem.status === 503 && !headers.has("Retry-After")) headers.set("Retry-After", "5");
   // The rest of an oversized body is never read: the connection cannot carry another request.
   if (problem.status === 413) headers.set("Connection", "close");
   if (requestId) body.instance = problemInstance(requestId);

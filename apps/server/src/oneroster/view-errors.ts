@@ -33,7 +33,6 @@ export function imsxStatusResponse(error: unknown): Response {
     codeMinor = codeMinorOfProblem[problem.code] ?? (status >= 500 ? "internal_server_error" : "invaliddata");
     description = problem.detail;
     if (problem.retryAfter !== undefined) headers.set("Retry-After", String(problem.retryAfter));
-    if (problem.status === 503 && !headers.has("Retry-After")) headers.set("Retry-After", "5");
     if (problem.allow !== undefined) headers.set("Allow", String(problem.allow));
   }
   const body = {

@@ -228,8 +228,15 @@ if (target.kind === "pglite") {
           `/trpc/courses.byId?input=${encodeURIComponent(JSON.stringify({ id: courseA }))}`,
         );
         expect(trpc.status).toBe(503);
+        // when to retry, as REST says it: the header, and the problem's member
+        expect(trpc.headers.get("retry-after")).toBe(during[1].retryAfter);
         expect(await trpc.json()).toMatchObject({
-          error: { data: { code: "SERVICE_UNAVAILABLE", problem: { code: "service_unavailable" } } },
+          error: {
+            data: {
+              code: "SERVICE_UNAVAILABLE",
+              problem: { code: "service_unavailable", retryAfter: Number(during[1].retryAfter) },
+            },
+          },
         });
         await new Promise((resolve) => setTimeout(resolve, 1_000));
         proxy.restore();
