@@ -1,6 +1,6 @@
-import { MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, MAX_PAGE_SIZE, type RouterOutputs } from "@registrar/sdk";
+import { MAX_PAGE_SIZE, type RouterOutputs } from "@registrar/sdk";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { type FormEvent, useId, useRef, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { seatsLeftText } from "../components/capacity-bar.tsx";
 import { ConfirmDialog } from "../components/confirm-dialog.tsx";
@@ -8,12 +8,13 @@ import { DetailLoadError } from "../components/detail-load-error.tsx";
 import { ErrorMessage } from "../components/error-message.tsx";
 import { type FailedLoad, isRetrying, LoadError } from "../components/load-error.tsx";
 import { SortableHeader, sortDescription } from "../components/sortable-header.tsx";
+import { StudentForm } from "../components/student-form.tsx";
 import { courseLabel } from "../course-names.ts";
 import { formatDateTime } from "../dates.ts";
 import { useDocumentTitle } from "../document-title.ts";
 import { useLoadAllPages } from "../load-all-pages.ts";
 import { pagedQueryOptions } from "../paged-query.ts";
-import { describeError, fieldsInError } from "../problem-messages.ts";
+import { describeError } from "../problem-messages.ts";
 import { parseRouteId } from "../route-ids.ts";
 import { type SortValue, useSortedRows } from "../table-sort.ts";
 import { useTerms } from "../terms.ts";
@@ -200,11 +201,6 @@ function StudentActions({ student }: { student: Student }) {
 function EditStudentForm({ student, onSaved }: { student: Student; onSaved: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const errorId = useId();
-  const [name, setName] = useState(student.name);
-  const [email, setEmail] = useState(student.email);
-  const nameField = useRef<HTMLInputElement>(null);
-  const emailField = useRef<HTMLInputElement>(null);
   const update = useMutation(
     trpc.students.update.mutationOptions({
       onSuccess: async (changed) => {
@@ -214,61 +210,17 @@ function EditStudentForm({ student, onSaved }: { student: Student; onSaved: () =
       },
     }),
   );
-  const invalid = fieldsInError(update.error);
-  useEffect(() => {
-    const first = fieldsInError(update.error)[0];
-    if (first === "name") nameField.current?.focus();
-    if (first === "email") emailField.current?.focus();
-  }, [update.error]);
-  useEffect(() => nameField.current?.focus(), []);
-  const describedBy = (field: string) => (invalid.includes(field) ? errorId : undefined);
   return (
-    <form
-      className="card"
-      aria-labelledby="edit-student-title"
-      onSubmit={(event) => {
-        event.preventDefault();
-        if (!update.isPending) update.mutate({ id: student.id, name, email });
-      }}
-    >
-      <h2 id="edit-student-title">Edit student</h2>
-      <div className="fields">
-        <label>
-          Name
-          <input
-            ref={nameField}
-            value={name}
-            onChange={(event) => setName(event.target.value)}
-            required
-            maxLength={MAX_NAME_LENGTH}
-            aria-invalid={invalid.includes("name") || undefined}
-            aria-describedby={describedBy("name")}
-          />
-        </label>
-        <label>
-          Email
-          <input
-            ref={emailField}
-            type="email"
-            value={email}
-            onChange={(event) => setEmail(event.target.value)}
-            required
-            maxLength={MAX_EMAIL_LENGTH}
-            aria-invalid={invalid.includes("email") || undefined}
-            aria-describedby={describedBy("email")}
-          />
-        </label>
-        <button
-          type="submit"
-          className="primary"
-          aria-disabled={update.isPending}
-          aria-describedby={update.error ? errorId : undefined}
-        >
-          {update.isPending ? "Saving…" : "Save student"}
-        </button>
-      </div>
-      <ErrorMessage error={update.error} id={errorId} />
-    </form>
+    <StudentForm
+      title="Edit student"
+      initial={student}
+      submitLabel="Save student"
+      pendingLabel="Saving…"
+      pending={update.isPending}
+      error={update.error}
+      focusOnMount
+      onSubmit={(fields) => update.mutate({ id: student.id, ...fields })}
+    />
   );
 }
 

@@ -1,16 +1,15 @@
-import { DEFAULT_PAGE_SIZE, MAX_EMAIL_LENGTH, MAX_NAME_LENGTH } from "@registrar/sdk";
+import { DEFAULT_PAGE_SIZE } from "@registrar/sdk";
 import { keepPreviousData, useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import { Link, useNavigate } from "react-router";
-import { ErrorMessage } from "../components/error-message.tsx";
 import { isRetrying, LoadError } from "../components/load-error.tsx";
 import { LoadMoreButton } from "../components/load-more-button.tsx";
 import { SortableHeader, type SortState, sortDescription } from "../components/sortable-header.tsx";
+import { StudentForm } from "../components/student-form.tsx";
 import { formatDateTime } from "../dates.ts";
 import { useDebouncedValue } from "../debounce.ts";
 import { useDocumentTitle } from "../document-title.ts";
 import { pagedQueryOptions } from "../paged-query.ts";
-import { fieldsInError } from "../problem-messages.ts";
 import { useTRPC, useTRPCClient } from "../trpc.ts";
 
 const PAGE_SIZE = DEFAULT_PAGE_SIZE;
@@ -130,11 +129,6 @@ function NewStudentForm() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
-  const errorId = useId();
-  const nameField = useRef<HTMLInputElement>(null);
-  const emailField = useRef<HTMLInputElement>(null);
-  const [name, setName] = useState("");
-  const [email, setEmail] = useState("");
   const create = useMutation(
     trpc.students.create.mutationOptions({
       onSuccess: (student) => {
@@ -146,60 +140,15 @@ function NewStudentForm() {
       },
     }),
   );
-  const invalid = fieldsInError(create.error);
-  // The field the server blamed (a taken email) gets the focus, described by the message
-  // beside it; any other failure leaves the focus on the button, which the message describes.
-  useEffect(() => {
-    const first = fieldsInError(create.error)[0];
-    if (first === "name") nameField.current?.focus();
-    if (first === "email") emailField.current?.focus();
-  }, [create.error]);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    if (create.isPending) return;
-    create.mutate({ name, email });
-  };
-  const describedBy = (field: "name" | "email") => (invalid.includes(field) ? errorId : undefined);
   return (
-    <form className="card" onSubmit={submit} aria-labelledby="new-student-title">
-      <h2 id="new-student-title">Add a student</h2>
-      <div className="fields">
-        <label>
-          Name
-          <input
-            ref={nameField}
-            value={name}
-            onChange={(event) => setName(event.target.value)}
-            required
-            maxLength={MAX_NAME_LENGTH}
-            aria-invalid={invalid.includes("name") || undefined}
-            aria-describedby={describedBy("name")}
-          />
-        </label>
-        <label>
-          Email
-          <input
-            ref={emailField}
-            type="email"
-            value={email}
-            onChange={(event) => setEmail(event.target.value)}
-            required
-            maxLength={MAX_EMAIL_LENGTH}
-            aria-invalid={invalid.includes("email") || undefined}
-            aria-describedby={describedBy("email")}
-          />
-        </label>
-        <button
-          type="submit"
-          className="primary"
-          // aria-disabled, not disabled: the button keeps the focus while the request runs
-          aria-disabled={create.isPending}
-          aria-describedby={create.error ? errorId : undefined}
-        >
-          {create.isPending ? "Adding…" : "Add student"}
-        </button>
-      </div>
-      <ErrorMessage error={create.error} id={errorId} />
-    </form>
+    <StudentForm
+      title="Add a student"
+      initial={{ name: "", email: "" }}
+      submitLabel="Add student"
+      pendingLabel="Adding…"
+      pending={create.isPending}
+      error={create.error}
+      onSubmit={(fields) => create.mutate(fields)}
+    />
   );
 }
