@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { createDatabase, migrateToLatest } from "@registrar/db";
 import pg from "pg";
 
@@ -66,21 +67,48 @@ export async function prepareRemovals(
 
 /**
  * Enrolls students `first..last` in the courses {@link seededCoursesOf} names, in one
- * statement (the same formula in SQL). Resolves to the number of rows written.
+ * statement (the same formula in SQL); with `share`, only in the courses whose id is
+ * `share.index` modulo `share.of`. Resolves to the number of rows written.
  */
 async function enrollLikeSeed(
   client: pg.Client,
   shape: DatasetShape,
   first: number,
   last: number,
+  share: { index: number; of: number } = { index: 0, of: 1 },
 ): Promise<number> {
   const result = await client.query(
     `insert into student_courses (student_id, course_id)
-     select s, ((s - 1) * 7 + k * 50) % $3::int + 1
-     from generate_series($1::int, $2::int) as s, generate_series(0, $4::int - 1) as k`,
-    [first, last, shape.courses, shape.coursesPerStudent],
+     select s, c from (
+       select s, ((s - 1) * 7 + k * 50) % $3::int + 1 as c
+       from generate_series($1::int, $2::int) as s, generate_series(0, $4::int - 1) as k
+     ) pairs
+     where c % $6::int = $5::int`,
+    [first, last, shape.courses, shape.coursesPerStudent, share.index, share.of],
   );
   return result.rowCount ?? 0;
+}
+
+/**
+ * {@link enrollLikeSeed} on one connection a core, each writing the courses of its own
+ * share: their transactions lock disjoint course rows (the count trigger), so they run side
+ * by side until each bumps its students' versions, where the later one waits for the first
+ * to commit (each inserts its rows in student order: no deadlock).
+ */
+async function enrollLikeSeedOnEveryCore(url: string, shape: DatasetShape, first: number, last: number) {
+  const of = Math.max(1, Math.min(4, availableParallelism()));
+  const written = await Promise.all(
+    Array.from({ length: of }, async (_, index) => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return await enrollLikeSeed(client, shape, first, last, { index, of });
+      } finally {
+        await client.end();
+      }
+    }),
+  );
+  return written.reduce((sum, count) => sum + count, 0);
 }
 
 export function databaseUrlFor(adminUrl: string, name: string): string {
@@ -139,7 +167,7 @@ export async function seed(url: string, shape: DatasetShape, freshStudents: numb
        from generate_series(1, $1::int) as i`,
       [shape.courses + shape.extraCourses],
     );
-    await enrollLikeSeed(client, shape, 1, shape.students);
+    await enrollLikeSeedOnEveryCore(url, shape, 1, shape.students);
     // The seed's rows recorded their events (the outbox triggers); positioned here in one
     // relay run (a batch of the largest integer: all of them), not left to the server's
     // background relay, which would spend the first scenarios updating them in runs of
