@@ -80,7 +80,13 @@ it("the docs' receiver verifies real deliveries, handles each event once (a repl
 
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", "--import", `data:text/javascript,${encodeURIComponent(registerSdkFromSource)}`, example],
+    [
+      "--import",
+      "tsx",
+      "--import",
+      `data:text/javascript,${encodeURIComponent(registerSdkFromSource)}`,
+      example,
+    ],
     {
       cwd: serverDir,
       env: { ...process.env, REGISTRAR_WEBHOOK_SECRET: webhook.secret, PORT: String(port) },
