@@ -76,6 +76,10 @@ export class WebhookDelivery extends RegistrarModel {
       .where("webhook_deliveries.event_id", "<=", ref("webhook_subscriptions.delivered_through"))
       .orderBy("webhook_deliveries.at")
       .limit(batch);
-    return WebhookDelivery.query(db).delete().whereIn("webhook_deliveries.id", oldest);
+    // Raw: `= any(array(…))` makes the delete itself probe the primary key for the batch's
+    // ids; with `in (…)` the planner may hash-join them against a scan of the whole table.
+    return WebhookDelivery.query(db)
+      .delete()
+      .where(raw("webhook_deliveries.id = any(array(?))", [oldest.toKnexQuery()]));
   }
 }
