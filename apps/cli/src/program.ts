@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import { registerCourseCommands } from "./commands/courses.ts";
 import { registerEnrollmentCommands } from "./commands/enrollments.ts";
+import { registerEventCommands } from "./commands/events.ts";
 import { registerImportCommand } from "./commands/import.ts";
 import { registerOneRosterCommands } from "./commands/oneroster.ts";
 import { registerStudentCommands } from "./commands/students.ts";
@@ -9,7 +10,7 @@ import { DEFAULT_URL } from "./connection.ts";
 
 const exitCodesHelp = `
 Exit codes:
-  0  done
+  0  done (events tail: stopped by Ctrl-C or SIGTERM)
   1  the server refused the request (not found, invalid, course full, ...),
      or an import (also oneroster import) finished with failed rows
   2  usage error: unknown command or option, bad argument, unreadable CSV file
@@ -38,5 +39,6 @@ export function buildProgram(): Command {
   registerEnrollmentCommands(program);
   registerImportCommand(program);
   registerOneRosterCommands(program);
+  registerEventCommands(program);
   return program;
 }

@@ -1,5 +1,5 @@
 import { DEFAULT_EVENTS_PAGE_SIZE, MAX_EVENTS_PAGE_SIZE } from "@registrar/contract";
-import { type Database, Event as EventModel, type EventRow } from "@registrar/db";
+import { type Database, Event as EventModel, type EventRow, WebhookDelivery } from "@registrar/db";
 import { z } from "zod";
 import { courseSchema, enrolledCourseSchema, idSchema, studentSchema, termSchema } from "./schemas.ts";
 
@@ -161,16 +161,32 @@ export async function listEvents(db: Database, input: EventListInput = {}): Prom
   return { events, nextAfter: events.at(-1)?.id ?? after };
 }
 
+type SweepOptions = { retentionDays: number; batch?: number; maxBatches?: number };
+
 /** Deletes events older than `retentionDays` days, `batch` at a time, until none is left; resolves to how many. */
-export async function sweepEvents(
-  db: Database,
-  options: { retentionDays: number; batch?: number; maxBatches?: number },
+export function sweepEvents(db: Database, options: SweepOptions): Promise<number> {
+  return inBatches((batch) => EventModel.sweep(db, options.retentionDays, batch), options);
+}
+
+/**
+ * Deletes webhook deliveries (attempts) older than `retentionDays` days whose event their
+ * subscription is done with, `batch` at a time; resolves to how many. The delivery history
+ * is kept as long as the events it delivered: the same setting, the same sweep.
+ */
+export function sweepWebhookDeliveries(db: Database, options: SweepOptions): Promise<number> {
+  return inBatches((batch) => WebhookDelivery.sweep(db, options.retentionDays, batch), options);
+}
+
+/** Runs a bounded delete until one deletes less than its batch, or `maxBatches` ran. */
+async function inBatches(
+  deleteBatch: (batch: number) => Promise<number>,
+  options: SweepOptions,
 ): Promise<number> {
   const batch = options.batch ?? 1000;
   const maxBatches = options.maxBatches ?? 100;
   let total = 0;
   for (let round = 0; round < maxBatches; round++) {
-    const deleted = await EventModel.sweep(db, options.retentionDays, batch);
+    const deleted = await deleteBatch(batch);
     total += deleted;
     if (deleted < batch) break;
   }

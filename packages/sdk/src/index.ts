@@ -17,6 +17,12 @@ export {
   type RegistrarProblemOf,
   toRegistrarError,
 } from "./errors.ts";
+export type {
+  RegistrarEvent,
+  RegistrarEventOf,
+  RegistrarEventType,
+  RegistrarTrpcEvent,
+} from "./events.ts";
 export {
   createRegistrarOneRosterClient,
   type OneRosterImportReport,

@@ -4,14 +4,13 @@
  * runtimes alike; `crypto.subtle.verify` compares the HMAC in constant time.
  */
 
-/** An event as a webhook carries it (the feed's shape, `GET /events`). */
-export type WebhookEvent = {
-  /** the event id, a decimal string; also the `webhook-id` header */
-  id: string;
-  type: string;
-  occurred_at: string;
-  data: Record<string, unknown>;
-};
+import type { RegistrarEvent } from "./events.ts";
+
+/**
+ * An event as a webhook carries it: the feed's shape (`GET /events`), discriminated on
+ * `type`; its `id` (a decimal string) is also the `webhook-id` header.
+ */
+export type WebhookEvent = RegistrarEvent;
 
 /** Request headers as Node's `IncomingMessage`, the Fetch API or a plain object hold them. */
 export type WebhookHeaders =
@@ -75,7 +74,10 @@ function base64Bytes(text: string): Uint8Array<ArrayBuffer> | undefined {
  * `toleranceSeconds` of now (replays of old deliveries are refused). Pass the body exactly
  * as received, before any JSON parsing. Throws {@link WebhookVerificationError}.
  *
- * Deliveries are at least once: deduplicate on `event.id` (equal to `webhook-id`).
+ * The event is typed as {@link RegistrarEvent}, so `switch (event.type)` narrows
+ * `event.data`; the signature vouches that Registrar sent it, and `Event` names another
+ * type for a receiver of something else. Deliveries are at least once: deduplicate on
+ * `event.id` (equal to `webhook-id`).
  */
 export async function verifyWebhook<Event = WebhookEvent>(
   secret: string,

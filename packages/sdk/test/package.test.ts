@@ -41,11 +41,13 @@ import {
   parseId,
   RegistrarError,
   type RegistrarErrorCode,
+  type RegistrarEvent,
   type RestSchemas,
   registrarLinks,
   type RouterInputs,
   type RouterOutputs,
   toRegistrarError,
+  verifyWebhook,
 } from "@registrar/sdk";
 
 type IsAny<T> = 0 extends 1 & T ? true : false;
@@ -104,11 +106,29 @@ const viaOwn: string = (await own.students.byId.query({ id: 1 }).catch((error) =
   throw toRegistrarError(error);
 })).email;
 
-export { pageSize, parsedId, routerIsTyped, renamed, next, seats, enrolledCount, enrolled, already, enrolledAt, roster, removed, deleted, grace, createdAt, viaOwn };
+// the event union narrows data on type, and is what verifyWebhook answers
+const eventLine = (event: RegistrarEvent): string => {
+  switch (event.type) {
+    case "student.created":
+      return event.data.email;
+    case "enrollment.dropped":
+      return String(event.data.student_id);
+    default:
+      return event.type;
+  }
+};
+const receive = async (body: string): Promise<string> => eventLine(await verifyWebhook("whsec_", body, {}));
+
+export { eventLine, receive, pageSize, parsedId, routerIsTyped, renamed, next, seats, enrolledCount, enrolled, already, enrolledAt, roster, removed, deleted, grace, createdAt, viaOwn };
 `;
 
 /** Each wrong call on a line of its own, with the one error that must be reported on that line. */
 const wrongCalls = [
+  {
+    what: "a field of another event type's data",
+    code: "TS2339",
+    call: `export const notNarrowed = (event: RegistrarEvent) => (event.type === "course.created" ? event.data.email : "");`,
+  },
   {
     what: "a misspelt field",
     code: "TS2561",
@@ -154,7 +174,7 @@ const wrongCalls = [
 ];
 
 const wrongCallsPreamble = [
-  `import { createRegistrarClient } from "@registrar/sdk";`,
+  `import { createRegistrarClient, type RegistrarEvent } from "@registrar/sdk";`,
   `const { trpc, rest } = createRegistrarClient({ baseUrl: "http://127.0.0.1:3000" });`,
 ];
 const wrongCallsSource = [...wrongCallsPreamble, ...wrongCalls.map((wrong) => wrong.call), ""].join("\n");

@@ -1,4 +1,4 @@
-import { relayEvents, sweepEvents } from "@registrar/core";
+import { relayEvents, sweepEvents, sweepWebhookDeliveries } from "@registrar/core";
 import type { Database } from "@registrar/db";
 import type { Logger } from "pino";
 
@@ -7,7 +7,10 @@ export type EventBackgroundOptions = {
   logger?: Pick<Logger, "warn">;
   /** How often the relay gives committed events their feed ids (EVENTS_RELAY_INTERVAL_MS). */
   relayIntervalMs: number;
-  /** Events older than this many days are deleted (EVENTS_RETENTION_DAYS). */
+  /**
+   * Events older than this many days are deleted (EVENTS_RETENTION_DAYS), and so are the
+   * webhook deliveries of that age whose event their subscription is done with.
+   */
   retentionDays: number;
   /** How often the retention sweep runs (EVENTS_SWEEP_INTERVAL_MS). */
   sweepIntervalMs: number;
@@ -23,9 +26,10 @@ export type EventBackground = {
 /**
  * The two periodic jobs of the outbox on every replica: the relay (feed ids for committed
  * events, so webhooks see them without anyone reading `GET /events`; see the Event model)
- * and the retention sweep (bounded, indexed deletes). Each is a loop of its own that
- * waits its interval after a run, so a slow run never overlaps the next, and replicas
- * running both at once only queue on the relay's lock. A failed run (the database
+ * and the retention sweep (bounded, indexed deletes of old events and of the old
+ * deliveries of events their webhooks are done with). Each is a loop of its own that waits
+ * its interval after a run, so a slow run never overlaps the next, and replicas running
+ * both at once only queue on the relay's lock. A failed run (the database
  * restarting) is logged and the loop goes on.
  */
 export function startEventBackground(options: EventBackgroundOptions): EventBackground {
@@ -42,7 +46,10 @@ export function startEventBackground(options: EventBackgroundOptions): EventBack
     repeat(
       "retention sweep",
       options.sweepIntervalMs,
-      () => sweepEvents(options.db, { retentionDays: options.retentionDays }),
+      async () => {
+        await sweepEvents(options.db, { retentionDays: options.retentionDays });
+        await sweepWebhookDeliveries(options.db, { retentionDays: options.retentionDays });
+      },
       options.logger,
     ),
   ];

@@ -14,6 +14,7 @@ import * as createWebhooks from "./20261203000200_create_webhooks.ts";
 import * as createOauthAccessTokens from "./20261203000300_create_oauth_access_tokens.ts";
 import * as addSortIndexes from "./20261203000400_add_sort_indexes.ts";
 import * as refuseTermParentCycles from "./20261203000500_refuse_term_parent_cycles.ts";
+import * as addWebhookDeliveriesAtIndex from "./20261204000100_add_webhook_deliveries_at_index.ts";
 
 type Migration = Knex.Migration;
 
@@ -38,6 +39,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ["20261203000300_create_oauth_access_tokens", createOauthAccessTokens],
   ["20261203000400_add_sort_indexes", addSortIndexes],
   ["20261203000500_refuse_term_parent_cycles", refuseTermParentCycles],
+  ["20261204000100_add_webhook_deliveries_at_index", addWebhookDeliveriesAtIndex],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

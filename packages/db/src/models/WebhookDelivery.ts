@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import { raw } from "objection";
+import { raw, ref } from "objection";
 import { RegistrarModel } from "./RegistrarModel.ts";
 
 /** A delivery as `GET /webhooks/{id}/deliveries` lists it, with the row id its cursor needs. */
@@ -58,5 +58,28 @@ export class WebhookDelivery extends RegistrarModel {
       .limit(limit)
       .toKnexQuery();
     return rows as unknown as WebhookDeliveryListRow[];
+  }
+
+  /**
+   * Deletes at most `batch` attempts older than `retentionDays` days at events their
+   * subscription is done with (delivered or given up: at or below its `delivered_through`),
+   * oldest first; resolves to how many. An attempt at the event in progress stays, however
+   * old, so a subscription's current history is never cut. One range of
+   * `webhook_deliveries_at_index` a batch, each row's subscription read by its key: a
+   * sweep holds few row locks and no long statement, as the events' sweep does.
+   */
+  static async sweep(db: Knex, retentionDays: number, batch: number): Promise<number> {
+    const oldest = WebhookDelivery.query(db)
+      .select("webhook_deliveries.id")
+      .join("webhook_subscriptions", "webhook_subscriptions.id", "webhook_deliveries.subscription_id")
+      .where("webhook_deliveries.at", "<", raw("now() - make_interval(days => ?::int)", [retentionDays]))
+      .where("webhook_deliveries.event_id", "<=", ref("webhook_subscriptions.delivered_through"))
+      .orderBy("webhook_deliveries.at")
+      .limit(batch);
+    // Raw: `= any(array(…))` makes the delete itself probe the primary key for the batch's
+    // ids; with `in (…)` the planner may hash-join them against a scan of the whole table.
+    return WebhookDelivery.query(db)
+      .delete()
+      .where(raw("webhook_deliveries.id = any(array(?))", [oldest.toKnexQuery()]));
   }
 }
