@@ -55,8 +55,9 @@ export type RouteSpec<
   problems: ProblemSpec[];
   /**
    * A body that is not JSON (a OneRoster zip): read as bytes, at most `maxBytes`, and given
-   * to `input` as `parts.body` (declare B as `z.ZodType<Uint8Array>`); its media type is
-   * checked and the OpenAPI document names it.
+   * to `input` as `parts.body` (declare B as `z.ZodType<Uint8Array>`, or with `streamed`
+   * as `z.ZodType<Uint8Array | ReadableStream<Uint8Array>>`); its media type is checked
+   * and the OpenAPI document names it.
    */
   rawBody?: RawBodySpec;
   /** Required: a route without an access rule does not compile. */
@@ -64,7 +65,18 @@ export type RouteSpec<
   handle(input: Input, deps: RouteDeps): Promise<Reply>;
 };
 
-export type RawBodySpec = { mediaType: string; maxBytes: number; description: string };
+export type RawBodySpec = {
+  mediaType: string;
+  maxBytes: number;
+  description: string;
+  /**
+   * The body is given as the request's stream, capped at `maxBytes` as it is read (over
+   * it, reading fails with 413 `payload_too_large`), so that a large upload is never held
+   * whole; with an `Idempotency-Key` it is read whole first, as the key's fingerprint
+   * covers the body.
+   */
+  streamed?: true;
+};
 
 /** A route with its types erased: what the router mounts and the OpenAPI builder reads. */
 export type Route = Omit<
@@ -158,8 +170,15 @@ export function defineRoute<
       if (issues.length > 0) throw new ValidationFailed(issues);
       const keeper = services.idempotency;
       // A raw body is read as bytes before anything reads it as text (which would mangle it).
-      const rawBody = spec.rawBody ? await readRawBody(c, spec.rawBody) : undefined;
-      const idempotent = keeper && (await idempotentRequest(c, caller.principal?.keyId, rawBody));
+      const whole = !spec.rawBody?.streamed || (keeper && c.req.header("idempotency-key") !== undefined);
+      const rawBody = spec.rawBody ? await readRawBody(c, spec.rawBody, Boolean(whole)) : undefined;
+      const idempotent =
+        keeper &&
+        (await idempotentRequest(
+          c,
+          caller.principal?.keyId,
+          rawBody instanceof Uint8Array ? rawBody : undefined,
+        ));
       const body = rawBody ?? (spec.body ? parsePart(spec.body, await readJsonBody(c), issues) : undefined);
       if (issues.length > 0) throw new ValidationFailed(issues);
       const parsed = input({ params, query, body } as RestParts<P, Q, B>);
@@ -330,21 +349,48 @@ async function readJsonBody(c: Context): Promise<unknown> {
 }
 
 /**
- * A body of `spec.mediaType` as bytes. No body at all is a validation failure; another media
- * type is a 415. The size limit is the body-limit middleware's (app.ts, `rawBody.maxBytes`).
+ * A body of `spec.mediaType`, as bytes (`whole`) or as a stream, either way read through
+ * `cappedBody`. No body at all is a validation failure; another media type is a 415.
+ * Content-Length over the cap was refused before (app.ts); this cap is for a body sent
+ * without one (chunked), which is counted as it comes.
  */
-async function readRawBody(c: Context, spec: RawBodySpec): Promise<Uint8Array> {
+async function readRawBody(
+  c: Context,
+  spec: RawBodySpec,
+  whole: boolean,
+): Promise<Uint8Array | ReadableStream<Uint8Array>> {
   const contentType = c.req.header("content-type");
   const mediaType = contentType?.split(";")[0]?.trim().toLowerCase();
-  const bytes = new Uint8Array(await c.req.arrayBuffer());
-  if (bytes.byteLength === 0) {
-    throw new ValidationFailed([{ path: "", message: `a ${spec.mediaType} body is required` }]);
-  }
+  const body = c.req.raw.body;
+  if (!body || c.req.header("content-length") === "0") throw emptyBody(spec);
   if (mediaType !== spec.mediaType && mediaType !== "application/octet-stream") {
     throw new RequestProblem(
       "unsupported_media_type",
       `Send the body as ${spec.mediaType}, not ${mediaType ?? "without a Content-Type"}.`,
     );
   }
-  return bytes;
+  const capped = cappedBody(body, spec);
+  return whole ? new Uint8Array(await new Response(capped).arrayBuffer()) : capped;
+}
+
+const emptyBody = (spec: RawBodySpec) =>
+  new ValidationFailed([{ path: "", message: `a ${spec.mediaType} body is required` }]);
+
+/** The body as it comes; it fails with 413 past `maxBytes` bytes, and with 400 if it ends empty. */
+function cappedBody(body: ReadableStream<Uint8Array>, spec: RawBodySpec): ReadableStream<Uint8Array> {
+  let received = 0;
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        received += chunk.byteLength;
+        if (received > spec.maxBytes) {
+          throw new RequestProblem("payload_too_large", `The request body is over ${spec.maxBytes} bytes.`);
+        }
+        controller.enqueue(chunk);
+      },
+      flush() {
+        if (received === 0) throw emptyBody(spec);
+      },
+    }),
+  );
 }

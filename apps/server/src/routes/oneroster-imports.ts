@@ -8,6 +8,7 @@ import {
   MAX_REPORTED_ISSUES,
   MAX_SOURCED_ID_IN_REPORT,
   onerosterFileModes,
+  type PackageBody,
 } from "@registrar/core";
 import { z } from "zod";
 import { defineRoute } from "../http/define-route.ts";
@@ -63,7 +64,7 @@ const querySchema = z.object({
 });
 
 export const onerosterImportRoutes = [
-  defineRoute<undefined, typeof querySchema, z.ZodType<Uint8Array>, { dryRun: boolean; zip: Uint8Array }>({
+  defineRoute<undefined, typeof querySchema, z.ZodType<PackageBody>, { dryRun: boolean; zip: PackageBody }>({
     method: "post",
     path: "/oneroster/imports",
     operationId: "importOneRoster",
@@ -83,6 +84,8 @@ export const onerosterImportRoutes = [
       mediaType: "application/zip",
       maxBytes: MAX_ONEROSTER_PACKAGE_BYTES,
       description: "The package: a zip of manifest.csv and the CSV files, at most 50 MiB",
+      // read as it arrives (spooled to a temporary file by the import), never held whole
+      streamed: true,
     },
     responses: {
       200: { description: "The dry run's report: nothing was written", schema: onerosterImportReportSchema },

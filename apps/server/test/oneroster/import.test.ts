@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Database } from "@registrar/db";
 import { parse } from "csv-parse/sync";
-import { strFromU8, unzipSync } from "fflate";
+import { strFromU8, strToU8, unzipSync, Zip, ZipDeflate } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../src/testing.ts";
 import { expectProblem } from "../http-client.ts";
@@ -542,6 +542,72 @@ describe("OneRoster import of messy packages", () => {
     // over the 1 MiB of the JSON routes: read, and refused only as not a zip
     const notZip = await importZip(server.baseUrl, new Uint8Array(2 * 1024 * 1024));
     expect(notZip.status, notZip.text).toBe(422);
+  });
+
+  it("a body sent without Content-Length (chunked) is read as it comes, and capped at 50 MiB", async () => {
+    const send = (chunks: () => Iterable<Uint8Array>) =>
+      fetch(`${server.baseUrl}/oneroster/imports?dry_run=true`, {
+        method: "POST",
+        headers: { "content-type": "application/zip" },
+        body: ReadableStream.from(chunks()),
+        duplex: "half",
+      } as RequestInit);
+    const zip = onerosterZip({
+      modes: { users: "bulk" },
+      files: {
+        "users.csv": [
+          [...headers.users11],
+          user11("chunk-u1", "student", "Chu", "Nked", "chu@chunk.example"),
+        ],
+      },
+    });
+    const sliced = await send(function* () {
+      for (let offset = 0; offset < zip.length; offset += 7) yield zip.subarray(offset, offset + 7);
+    });
+    expect(sliced.status).toBe(200);
+    expect(((await sliced.json()) as Report).summary.students.created).toBe(1);
+    const megabyte = new Uint8Array(1024 * 1024);
+    const tooLarge = await send(function* () {
+      for (let sent = 0; sent <= 50; sent++) yield megabyte;
+    });
+    expect(tooLarge.status).toBe(413);
+    expect(await tooLarge.json()).toMatchObject({ code: "payload_too_large" });
+    const empty = await send(function* () {});
+    expect(empty.status).toBe(400);
+  });
+
+  it("a zip whose entries have data descriptors (streaming writers) reads; a corrupt entry is 422", async () => {
+    // fflate's streaming Zip writes every entry with a data descriptor (sizes after the data)
+    const entries: Uint8Array[] = [];
+    const zip = new Zip((error, chunk) => {
+      if (error) throw error;
+      entries.push(chunk);
+    });
+    const add = (name: string, text: string) => {
+      const entry = new ZipDeflate(name);
+      zip.add(entry);
+      entry.push(strToU8(text), true);
+    };
+    add("manifest.csv", "propertyName,value\r\noneroster.version,1.1\r\nfile.users,bulk\r\n");
+    add(
+      "users.csv",
+      [
+        csvLine([...headers.users11]),
+        csvLine(user11("dd-u1", "student", "Dee", "Dee", "dd@dd.example")),
+      ].join("\r\n"),
+    );
+    zip.end();
+    const bytes = new Uint8Array(Buffer.concat(entries));
+    const read = await importZip(server.baseUrl, bytes, { dryRun: true });
+    expect(read.status, read.text).toBe(200);
+    expect(read.body.summary.students.created).toBe(1);
+    // the users entry's deflated bytes overwritten: it no longer inflates
+    const corrupt = bytes.slice();
+    const usersAt = Buffer.from(corrupt).indexOf("users.csv");
+    corrupt.fill(0xff, usersAt + 12, usersAt + 40);
+    const refused = await importZip(server.baseUrl, corrupt, { dryRun: true });
+    expect(refused.status, refused.text).toBe(422);
+    expect(refused.body).toMatchObject({ code: "invalid_oneroster_package" });
   });
 
   it("an Idempotency-Key replays the kept report of the first import and runs nothing", async () => {

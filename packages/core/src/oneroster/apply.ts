@@ -51,6 +51,7 @@ export async function applyImport(
   trx: Knex.Transaction,
   plan: ImportPlan,
   actor: ImportActor,
+  { dryRun }: { dryRun: boolean },
 ): Promise<{ summary: ImportSummary; errors: ImportError[]; warnings: ImportWarning[] }> {
   const { errors, warnings } = plan;
   const summary: ImportSummary = {
@@ -367,7 +368,11 @@ export async function applyImport(
     if (existing) updated++;
     else summary.enrollments.created++;
   }
-  if (writes.length > 0) {
+  // The last statement, and the report reads nothing of its answer (the seats were counted
+  // above, under the course locks): a dry run, which rolls back anyway, leaves it out. At
+  // 100,000 enrollments it is most of the import's time (17 of 20 s on PGlite), as every
+  // row also writes its history entry and its event.
+  if (writes.length > 0 && !dryRun) {
     await StudentCourse.setChangeForImport(trx, change(null));
     await StudentCourse.upsertForImport(trx, writes);
   }

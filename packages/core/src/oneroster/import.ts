@@ -2,7 +2,7 @@ import type { Database } from "@registrar/db";
 import { isUniqueViolation } from "../database-errors.ts";
 import { clipped, RequestProblem } from "../errors.ts";
 import { applyImport, type ImportActor, type ImportSummary } from "./apply.ts";
-import { type ImportError, type ImportWarning, readOneRosterPackage } from "./package.ts";
+import { type ImportError, type ImportWarning, type PackageBody, readOneRosterPackage } from "./package.ts";
 import { planImport } from "./plan.ts";
 import {
   MAX_IMPORT_MESSAGE_LENGTH,
@@ -31,23 +31,24 @@ class DryRunDone extends Error {
 }
 
 /**
- * Imports a OneRoster 1.1 or 1.2 CSV package: reads it (fflate, csv-parse), checks each row,
- * then applies the rest in one transaction (apply.ts). A dry run takes the same path, with
- * the same statements and locks, and rolls back: its report is the report the import would
- * give now. Bad rows are reported and skipped; a package that is not a zip or has no
+ * Imports a OneRoster 1.1 or 1.2 CSV package: reads it, streamed (package.ts: yauzl,
+ * csv-parse), and checks each row before any transaction starts (a slow upload holds no
+ * lock), then applies the rest in one transaction (apply.ts). A dry run takes the same path, with
+ * the same statements and locks but the last (whose answer the report does not read), and
+ * rolls back: its report is the report the import would give now. Bad rows are reported and skipped; a package that is not a zip or has no
  * manifest is `invalid_oneroster_package` and nothing is written.
  */
 export async function importOneRoster(
   db: Database,
-  zip: Uint8Array,
+  zip: PackageBody,
   options: OneRosterImportOptions,
 ): Promise<OneRosterImportReport> {
-  const pkg = readOneRosterPackage(zip);
+  const pkg = await readOneRosterPackage(zip);
   const plan = planImport(pkg);
   const actor = options.actor ?? { keyId: null, role: null };
   try {
     return await db.transaction(async (trx) => {
-      const { summary, errors, warnings } = await applyImport(trx, plan, actor);
+      const { summary, errors, warnings } = await applyImport(trx, plan, actor, { dryRun: options.dryRun });
       const report: OneRosterImportReport = {
         dryRun: options.dryRun,
         onerosterVersion: pkg.version,

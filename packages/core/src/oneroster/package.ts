@@ -1,5 +1,12 @@
-import { parse } from "csv-parse/sync";
-import { unzipSync } from "fflate";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable, Transform, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { CsvError, parse } from "csv-parse";
+import yauzl from "yauzl";
 import { RequestProblem } from "../errors.ts";
 import {
   type ImportErrorCode,
@@ -39,49 +46,86 @@ export type OneRosterPackage = {
 /**
  * What an unzipped package may weigh: its zip is at most 50 MiB, but a zip can claim (and
  * hold) far more; Registrar reads CSVs only and refuses a package whose CSVs would unzip to
- * more than this, before inflating any of them.
+ * more than this, before inflating any of them (yauzl holds each entry to the size its
+ * central directory claims).
  */
 const MAX_UNZIPPED_BYTES = 512 * 1024 * 1024;
 
 const invalidPackage = (detail: string) => new RequestProblem("invalid_oneroster_package", detail);
+const notAZip = () =>
+  invalidPackage("The body is not a readable zip file: a OneRoster CSV package is a zip.");
 
 /** The last segment of a path in the zip: packages made by hand often sit in a folder. */
 const baseName = (path: string) => path.slice(path.lastIndexOf("/") + 1);
 
+/** A package as it arrives: whole, or as a stream of its bytes (a request body). */
+export type PackageBody = Uint8Array | ReadableStream<Uint8Array>;
+
 /**
- * Reads a OneRoster CSV package (a zip with `manifest.csv`) with fflate and csv-parse.
+ * Reads a OneRoster CSV package (a zip with `manifest.csv`) with yauzl and csv-parse,
+ * streamed: memory holds the rows read (the import's working set), never the zip or a
+ * whole CSV. A body that arrives as a stream is first written to a temporary file, as it
+ * comes: a zip's index is at its end, and only that index tells where each entry ends (a
+ * forward-only reader must guess at entries written with a data descriptor, as fflate's
+ * and zip.js's streaming writers and Java's ZipOutputStream write them, and a guess can
+ * cut an entry short). The stream's own errors (a size cap's) are thrown as they are.
+ *
  * Throws `invalid_oneroster_package` when it is not a zip or has no manifest; anything
  * wrong inside a file becomes an error or a warning of the report, never an exception.
  */
-export function readOneRosterPackage(zip: Uint8Array): OneRosterPackage {
-  let declared = 0;
-  let entries: Record<string, Uint8Array>;
+export async function readOneRosterPackage(body: PackageBody): Promise<OneRosterPackage> {
+  const options = { lazyEntries: true, autoClose: false, strictFileNames: false } as const;
+  if (body instanceof Uint8Array) {
+    const buffer = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    return readZip(() => yauzl.fromBufferPromise(buffer, options));
+  }
+  const directory = await mkdtemp(join(tmpdir(), "registrar-oneroster-"));
   try {
-    entries = unzipSync(zip, {
-      filter(file) {
-        if (!/\.csv$/i.test(file.name) || file.name.startsWith("__MACOSX/")) return false;
-        declared += file.originalSize;
-        if (declared > MAX_UNZIPPED_BYTES) throw new TooLarge();
-        return true;
-      },
-    });
+    const path = join(directory, "package.zip");
+    await pipeline(Readable.fromWeb(body as WebReadableStream<Uint8Array>), createWriteStream(path));
+    return await readZip(() => yauzl.openPromise(path, options));
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+async function readZip(open: () => Promise<yauzl.ZipFile>): Promise<OneRosterPackage> {
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await open();
+  } catch {
+    throw notAZip();
+  }
+  try {
+    return await readEntries(zip);
+  } finally {
+    zip.close();
+  }
+}
+
+async function readEntries(zip: yauzl.ZipFile): Promise<OneRosterPackage> {
+  let declared = 0;
+  const byName = new Map<string, yauzl.Entry>();
+  try {
+    for await (const entry of zip.eachEntry()) {
+      if (!/\.csv$/i.test(entry.fileName) || entry.fileName.startsWith("__MACOSX/")) continue;
+      declared += entry.uncompressedSize;
+      if (declared > MAX_UNZIPPED_BYTES) throw new TooLarge();
+      const name = baseName(entry.fileName);
+      if (!byName.has(name)) byName.set(name, entry);
+    }
   } catch (error) {
     if (error instanceof TooLarge) {
       throw invalidPackage("The package's CSV files unzip to more than 512 MiB: send it in smaller parts.");
     }
-    throw invalidPackage("The body is not a readable zip file: a OneRoster CSV package is a zip.");
-  }
-  const byName = new Map<string, Uint8Array>();
-  for (const [path, bytes] of Object.entries(entries)) {
-    const name = baseName(path);
-    if (!byName.has(name)) byName.set(name, bytes);
+    throw notAZip();
   }
   /** A file by its exact name, else by its name in any letter case. */
-  const find = (name: string): [string, Uint8Array] | undefined => {
+  const find = (name: string): [string, yauzl.Entry] | undefined => {
     const exact = byName.get(name);
     if (exact) return [name, exact];
     const lower = name.toLowerCase();
-    for (const [candidate, bytes] of byName) if (candidate.toLowerCase() === lower) return [candidate, bytes];
+    for (const [candidate, entry] of byName) if (candidate.toLowerCase() === lower) return [candidate, entry];
     return undefined;
   };
   const manifestFile = find("manifest.csv");
@@ -89,12 +133,12 @@ export function readOneRosterPackage(zip: Uint8Array): OneRosterPackage {
 
   const errors: ImportError[] = [];
   const warnings: ImportWarning[] = [];
-  const manifest = readCsv("manifest.csv", manifestFile[1], errors);
   const properties = new Map<string, string>();
-  for (const row of manifest?.records ?? []) {
-    const [name, value = ""] = row.values;
-    if (name) properties.set(name.trim(), value.trim());
+  const manifest: string[][] = [];
+  if (!(await readCsv(zip, "manifest.csv", manifestFile[1], errors, (values) => manifest.push(values)))) {
+    manifest.length = 0;
   }
+  for (const [name, value = ""] of manifest.slice(1)) if (name) properties.set(name.trim(), value.trim());
   const files: Record<string, OneRosterFileMode> = {};
   for (const file of onerosterFiles) files[file] = "absent";
   for (const [property, value] of properties) {
@@ -140,13 +184,14 @@ export function readOneRosterPackage(zip: Uint8Array): OneRosterPackage {
       files[file] = "absent";
       continue;
     }
-    const table = readCsv(fileName, found[1], errors);
-    if (!table) {
+    const named = new NamedRows(file, fileName);
+    if (!(await readCsv(zip, fileName, found[1], errors, (values, line) => named.add(values, line)))) {
       // An unreadable file is treated as absent: in bulk mode it must not drop anything.
       files[file] = "absent";
       continue;
     }
-    rows[file] = namedRows(file, fileName, table, warnings);
+    rows[file] = named.rows;
+    warnings.push(...named.warnings);
   }
   const version = properties.get("oneroster.version") || (files.roles !== "absent" ? "1.2" : "1.1");
   return { version, files, rows, errors, warnings };
@@ -154,93 +199,155 @@ export function readOneRosterPackage(zip: Uint8Array): OneRosterPackage {
 
 class TooLarge extends Error {}
 
-type CsvTable = { header: string[]; records: Array<{ line: number; values: string[] }> };
-
 /**
- * A file's records with the physical line each starts on (header = line 1). csv-parse
- * counts a quoted CRLF as two lines, so lines are counted here from the byte offset at
- * which each record starts, which it reports exactly.
+ * Streams one CSV entry of the zip through csv-parse, giving each record with the physical
+ * line it starts on (header = line 1) to `onRecord`. False, with an `unreadable_file`
+ * error, when the file is not CSV (what `onRecord` had by then must be dropped); a zip
+ * whose entry does not inflate is `invalid_oneroster_package`.
  */
-function readCsv(fileName: string, bytes: Uint8Array, errors: ImportError[]): CsvTable | undefined {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const newlines: number[] = [];
-  for (let index = buffer.indexOf(10); index !== -1; index = buffer.indexOf(10, index + 1))
-    newlines.push(index);
-  /** 1 + the newlines before `offset` (binary search). */
-  const lineAt = (offset: number) => {
-    let low = 0;
-    let high = newlines.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if ((newlines[middle] as number) < offset) low = middle + 1;
-      else high = middle;
-    }
-    return low + 1;
-  };
-  let parsed: Array<{ record: string[]; info: { bytes: number } }>;
+async function readCsv(
+  zip: yauzl.ZipFile,
+  fileName: string,
+  entry: yauzl.Entry,
+  errors: ImportError[],
+  onRecord: (values: string[], line: number) => void,
+): Promise<boolean> {
+  const lines = new LineCounter();
+  let start = 0;
   try {
-    parsed = parse(buffer, {
-      bom: true,
-      info: true,
-      relax_column_count: true,
-      relax_quotes: true,
-      skip_empty_lines: true,
-    }) as unknown as Array<{ record: string[]; info: { bytes: number } }>;
+    await pipeline(
+      await zip.openReadStreamPromise(entry),
+      new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          lines.add(chunk);
+          done(null, chunk);
+        },
+      }),
+      parse({ bom: true, info: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true }),
+      new Writable({
+        objectMode: true,
+        write({ record, info }: { record: string[]; info: { bytes: number } }, _encoding, done) {
+          onRecord(record, lines.lineOfRecordAt(start));
+          start = info.bytes;
+          done();
+        },
+      }),
+    );
+    return true;
   } catch (error) {
-    const line =
-      typeof (error as { lines?: unknown }).lines === "number" ? (error as { lines: number }).lines : null;
+    if (!(error instanceof CsvError)) throw notAZip();
+    const line = typeof error.lines === "number" ? error.lines : null;
     errors.push({
       file: fileName,
       line,
       sourcedId: null,
       code: "unreadable_file",
-      message: `${fileName} is not readable as CSV (${(error as Error).message.split(":")[0]}): none of its rows were applied.`,
+      message: `${fileName} is not readable as CSV (${error.message.split(":")[0]}): none of its rows were applied.`,
     });
+    return false;
+  }
+}
+
+/**
+ * The physical line of byte offsets of a stream read once, front to back, holding only the
+ * bytes not yet passed. csv-parse counts a quoted CRLF as two lines, so lines are counted
+ * here from the byte offset at which each record starts, which it reports exactly.
+ */
+class LineCounter {
+  private readonly chunks: Buffer[] = [];
+  /** the offset of chunks[0]'s first byte */
+  private base = 0;
+  private cursor = 0;
+  /** the line the cursor is on */
+  private line = 1;
+
+  add(chunk: Buffer) {
+    this.chunks.push(chunk);
+  }
+
+  /**
+   * The line of the record whose bytes follow `offset` (where the one before ended): the
+   * empty lines before it are skipped, as csv-parse skipped them.
+   */
+  lineOfRecordAt(offset: number): number {
+    this.advanceTo(offset);
+    for (;;) {
+      const byte = this.byteAtCursor();
+      if (byte !== 10 && byte !== 13) break;
+      this.advanceTo(this.cursor + 1);
+    }
+    return this.line;
+  }
+
+  private byteAtCursor(): number | undefined {
+    let base = this.base;
+    for (const chunk of this.chunks) {
+      if (this.cursor < base + chunk.length) return chunk[this.cursor - base];
+      base += chunk.length;
+    }
     return undefined;
   }
-  const records: CsvTable["records"] = [];
-  let start = 0;
-  for (const { record, info } of parsed) {
-    // Skip the empty lines before the record: csv-parse skipped them too.
-    while (start < buffer.length && (buffer[start] === 10 || buffer[start] === 13)) start++;
-    // A byte-order mark is not a line's content.
-    records.push({ line: lineAt(start), values: record });
-    start = info.bytes;
+
+  private advanceTo(offset: number) {
+    while (this.cursor < offset) {
+      const chunk = this.chunks[0];
+      if (!chunk) return;
+      const end = Math.min(offset, this.base + chunk.length);
+      for (
+        let index = chunk.indexOf(10, this.cursor - this.base);
+        index !== -1 && this.base + index < end;
+        index = chunk.indexOf(10, index + 1)
+      )
+        this.line++;
+      this.cursor = end;
+      if (end === this.base + chunk.length) {
+        this.chunks.shift();
+        this.base = end;
+      }
+    }
   }
-  const [header, ...data] = records;
-  if (!header) return { header: [], records: [] };
-  return { header: header.values.map((cell) => cell.trim()), records: data };
 }
 
 /** Rows by column name: known columns matched case-insensitively; others ignored with a warning. */
-function namedRows(
-  file: OneRosterFile,
-  fileName: string,
-  table: CsvTable,
-  warnings: ImportWarning[],
-): CsvRow[] {
-  const known = new Map(onerosterColumns[file].map((column) => [column.toLowerCase(), column]));
-  const columns = table.header.map((cell) => {
-    if (cell === "") return undefined;
-    const column = known.get(cell.toLowerCase());
-    if (!column) {
-      warnings.push({
-        file: fileName,
-        line: 1,
-        sourcedId: null,
-        code: "unknown_column",
-        message: `Column "${cell}" is not a OneRoster ${file} column: it was ignored.`,
-      });
+class NamedRows {
+  readonly rows: CsvRow[] = [];
+  readonly warnings: ImportWarning[] = [];
+  private columns: Array<string | undefined> | undefined;
+
+  constructor(
+    private readonly file: OneRosterFile,
+    private readonly fileName: string,
+  ) {}
+
+  /** The header first, then each record. */
+  add(values: string[], line: number) {
+    if (!this.columns) {
+      this.columns = this.columnsOf(values.map((cell) => cell.trim()));
+      return;
     }
-    return column;
-  });
-  return table.records
-    .filter((record) => record.values.some((value) => value.trim() !== ""))
-    .map((record) => {
-      const cells: Record<string, string> = {};
-      columns.forEach((column, index) => {
-        if (column) cells[column] = (record.values[index] ?? "").trim();
-      });
-      return { line: record.line, cells };
+    if (!values.some((value) => value.trim() !== "")) return;
+    const cells: Record<string, string> = {};
+    this.columns.forEach((column, index) => {
+      if (column) cells[column] = (values[index] ?? "").trim();
     });
+    this.rows.push({ line, cells });
+  }
+
+  private columnsOf(header: string[]) {
+    const known = new Map(onerosterColumns[this.file].map((column) => [column.toLowerCase(), column]));
+    return header.map((cell) => {
+      if (cell === "") return undefined;
+      const column = known.get(cell.toLowerCase());
+      if (!column) {
+        this.warnings.push({
+          file: this.fileName,
+          line: 1,
+          sourcedId: null,
+          code: "unknown_column",
+          message: `Column "${cell}" is not a OneRoster ${this.file} column: it was ignored.`,
+        });
+      }
+      return column;
+    });
+  }
 }
