@@ -98,6 +98,11 @@ export class Event extends RegistrarModel {
       .whereNotNull("events.id")
       .orderBy("events.occurred_at")
       .limit(batch);
-    return Event.query(db).delete().whereIn("events.recorded_id", oldest);
+    // Raw: `= any(array(…))` makes the delete itself probe the primary key for the batch's
+    // ids; with `in (…)` the planner may hash-join them against a scan of the whole table
+    // (measured on webhook_deliveries, the same shape: 36 ms a batch of 1,000 against 3 ms).
+    return Event.query(db)
+      .delete()
+      .where(raw("events.recorded_id = any(array(?))", [oldest.toKnexQuery()]));
   }
 }
