@@ -11,6 +11,8 @@ import { RosterPage } from "./pages/roster-page.tsx";
 import { StudentPage } from "./pages/student-page.tsx";
 import { StudentsPage } from "./pages/students-page.tsx";
 import { TermsPage } from "./pages/terms-page.tsx";
+import { WebhookPage } from "./pages/webhook-page.tsx";
+import { WebhooksPage } from "./pages/webhooks-page.tsx";
 import { createApiClient, createQueryClient, TRPCProvider } from "./trpc.ts";
 
 /** Every page lives under /app/ so that none can shadow an API path. */
@@ -54,6 +56,7 @@ function ApiProvider({ apiKey }: { apiKey: string | undefined }) {
             <NavLink to="/courses">Courses</NavLink>
             <NavLink to="/terms">Terms</NavLink>
             <NavLink to="/oneroster">OneRoster</NavLink>
+            <NavLink to="/webhooks">Webhooks</NavLink>
             <NavLink to="/api-key">API key</NavLink>
             <a href="/docs">API reference</a>
           </nav>
@@ -67,6 +70,8 @@ function ApiProvider({ apiKey }: { apiKey: string | undefined }) {
             <Route path="courses/:courseId" element={<RosterPage />} />
             <Route path="terms" element={<TermsPage />} />
             <Route path="oneroster" element={<OneRosterPage />} />
+            <Route path="webhooks" element={<WebhooksPage />} />
+            <Route path="webhooks/:webhookId" element={<WebhookPage />} />
             <Route path="api-key" element={<ApiKeyPage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Routes>

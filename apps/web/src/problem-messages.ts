@@ -56,6 +56,10 @@ function messageFor(error: RegistrarError, context: ErrorContext): string {
       return "Another record already uses this external id.";
     case "capacity_below_enrolled":
       return "The capacity cannot be lower than the number of students already enrolled.";
+    case "webhook_url_forbidden":
+      return "Registrar does not send webhooks to this address: its host is (or resolves to) a loopback, private or link-local address. Use a public address; a server on a closed network can be started with WEBHOOK_ALLOW_PRIVATE_NETWORKS=true.";
+    case "webhook_not_found":
+      return "This webhook does not exist; it may have been deleted.";
     case "unauthorized":
       return "This server needs an API key, and none (or an unknown one) was sent.";
     case "forbidden":
@@ -85,13 +89,15 @@ export function describeError(error: unknown, context: ErrorContext = {}): Error
   return { code: registrarError.code, message: messageFor(registrarError, context), details };
 }
 
-/** `email` → `Email`, `courseIds.0` → `Course ids 0` (tRPC paths are camelCase). */
+/** `email` → `Email`, `courseIds.0` → `Course ids 0`, `url` → `URL` (tRPC paths are camelCase). */
 function fieldLabel(path: string): string {
   const words = path
     .replace(/[._/]+/g, " ")
     .replace(/([a-z])([A-Z])/g, "$1 $2")
     .toLowerCase()
-    .trim();
+    .trim()
+    // an abbreviation is read letter by letter, and written so
+    .replace(/\burl\b/g, "URL");
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
@@ -106,11 +112,13 @@ export function retryMayHelp(error: unknown): boolean {
 
 /**
  * The input fields a failed submission blames, by their tRPC names (`email`, `capacity`):
- * the fields a form marks invalid and moves focus to. `email_taken` blames the email.
+ * the fields a form marks invalid and moves focus to. `email_taken` blames the email,
+ * `webhook_url_forbidden` the webhook's URL.
  */
 export function fieldsInError(error: unknown): string[] {
   const registrarError = toRegistrarError(error);
   if (registrarError.code === "email_taken") return ["email"];
+  if (registrarError.code === "webhook_url_forbidden") return ["url"];
   if (registrarError.code !== "validation_failed") return [];
   const fields = (registrarError.problem.errors ?? []).map((issue) => issue.path.split(/[./]/)[0] ?? "");
   return [...new Set(fields.filter(Boolean))];

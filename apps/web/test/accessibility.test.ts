@@ -100,6 +100,11 @@ describe.skipIf(!chromiumAvailable())("web UI accessibility in chromium", { time
     expect(await page.title()).toBe("Terms — Registrar");
     await checkPage("empty-terms");
 
+    await page.goto(url("/app/webhooks"));
+    await page.getByText("No webhooks yet. To add the first one").waitFor();
+    expect(await page.title()).toBe("Webhooks — Registrar");
+    await checkPage("empty-webhooks");
+
     await page.goto(url("/app/api-key"));
     await page.getByText("No API key is set.").waitFor();
     expect(await page.title()).toBe("API key — Registrar");
@@ -294,6 +299,51 @@ describe.skipIf(!chromiumAvailable())("web UI accessibility in chromium", { time
     await nameHeader.getByRole("button").click();
     await expect.poll(() => nameHeader.getAttribute("aria-sort")).toBe("ascending");
     await checkPage("students-sorted");
+  });
+
+  it("passes axe on the webhooks pages: a refused URL on its field, the secret shown once, a webhook, deleting it", async () => {
+    const url = (path: string) => `${server.baseUrl}${path}`;
+    // This file's servers keep the strict network policy (no WEBHOOK_ALLOW_PRIVATE_NETWORKS):
+    // a loopback receiver is refused. A name that does not resolve yet is accepted (it is
+    // checked again at every delivery), and nothing delivers here.
+    const listed = await api.webhooks.create.mutate({
+      url: "https://lms.example.org/registrar-hooks",
+      eventTypes: ["enrollment.*", "student.created"],
+      description: "LMS enrollment sync",
+    });
+    await page.goto(url("/app/webhooks"));
+    await page.getByRole("link", { name: "https://lms.example.org/registrar-hooks" }).waitFor();
+    await checkPage("webhooks");
+
+    const form = page.getByRole("form", { name: "Add a webhook" });
+    await form.getByLabel("Receiver URL").fill("http://127.0.0.1:9/hooks");
+    await form.getByRole("checkbox", { name: "All enrollment.*" }).check();
+    await form.getByRole("button", { name: "Add webhook" }).click();
+    const refusal = form.getByRole("alert");
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toContain("Registrar does not send webhooks to this address");
+    // the refusal blames the URL: the field is marked, described by the message, and focused
+    await expect.poll(activeElement).toMatchObject({ tag: "input", invalid: "true" });
+    expect((await activeElement()).describedBy).toBe(await refusal.getAttribute("id"));
+    await checkPage("webhooks-url-forbidden");
+
+    await form.getByLabel("Receiver URL").fill("https://sis.example.org/hooks");
+    await form.getByRole("button", { name: "Add webhook" }).click();
+    const secret = page.getByRole("region", { name: /^Signing secret of webhook \d+$/ });
+    await secret.waitFor();
+    await expect.poll(activeElement).toMatchObject({ tag: "h2" });
+    await checkPage("webhooks-secret");
+    await secret.getByRole("button", { name: "Done, hide the secret" }).click();
+    await secret.waitFor({ state: "detached" });
+
+    await page.goto(url(`/app/webhooks/${listed.id}`));
+    await page.getByText("Nothing delivered yet.").waitFor();
+    expect(await page.title()).toBe(`Webhook ${listed.id} — Registrar`);
+    await checkPage("webhook-no-deliveries");
+    await page.getByRole("button", { name: "Delete webhook" }).click();
+    await page.getByRole("dialog", { name: "Delete webhook?" }).waitFor();
+    await checkPage("webhook-delete-confirm");
+    await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
   });
 
   it("starts every page with a skip link to the content, and moves focus to a new page's heading", async () => {

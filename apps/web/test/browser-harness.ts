@@ -98,6 +98,23 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close(
   };
 }
 
+/**
+ * Makes every page of `context` record what its Content-Security-Policy refuses, for
+ * {@link cspViolations}: a page must need no exception to the policy.
+ */
+export async function recordCspViolations(context: BrowserContext): Promise<void> {
+  await context.addInitScript({
+    content: `window.cspViolations = [];
+      document.addEventListener("securitypolicyviolation", (event) => window.cspViolations.push(
+        event.effectiveDirective + " refused " + (event.blockedURI || "inline") + " (" + event.sourceFile + ")"));`,
+  });
+}
+
+/** What the page's policy refused so far ("script-src refused inline (…)"), one line each. */
+export function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>("window.cspViolations");
+}
+
 /** One rule that failed on a page, as axe-core reports it, cut down to what a log line needs. */
 export type AxeViolation = {
   id: string;
