@@ -47,7 +47,6 @@ const app = createApp({
 });
 
 // The outbox's relay and retention sweep (apps/server/src/events), stopped before the pool closes.
-const eventBackground = startEventBackground({ db, logger, ...config.events });
 // Webhooks: the key that seals their secrets (outside the database), and the delivery worker.
 const webhookSecretsKey = loadWebhookSecretsKey(config.webhooks, config.database, logger);
 configureWebhooks({
@@ -55,6 +54,13 @@ configureWebhooks({
   allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
 });
 const webhookWorker = startWebhookWorker(db, { ...config.webhooks, secretsKey: webhookSecretsKey }, logger);
+// Events just given their ids may have webhooks to go to: the worker looks at once.
+const eventBackground = startEventBackground({
+  db,
+  logger,
+  ...config.events,
+  onRelayed: () => webhookWorker.wake(),
+});
 
 // Start-up notices about security, as log lines and, for a human at the terminal, on stderr.
 const securityNotices: string[] = [];

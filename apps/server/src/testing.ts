@@ -77,13 +77,14 @@ function startWebhookDelivery(
     secretsKey,
   };
   configureWebhooks({ secretsKey, allowPrivateNetworks: worker.allowPrivateNetworks });
+  const delivery = startWebhookWorker(database.db, worker);
   const events = startEventBackground({
     db: database.db,
     relayIntervalMs: 20,
     retentionDays: 30,
     sweepIntervalMs: 60_000,
+    onRelayed: () => delivery.wake(),
   });
-  const delivery = startWebhookWorker(database.db, worker);
   return {
     async stop() {
       await delivery.stop();

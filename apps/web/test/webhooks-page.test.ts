@@ -163,6 +163,12 @@ describe.skipIf(!chromiumAvailable())("the webhooks page in chromium", { timeout
     };
     await expect.poll(rowsWhenRefreshed, { timeout: 20_000 }).toBe(2);
     const cells = (index: number) => rows.nth(index).getByRole("cell").allTextContents();
+    // the retry's row is there from the moment it is claimed, before the receiver answers
+    const retryResult = async () => {
+      await rowsWhenRefreshed();
+      return (await cells(1))[3];
+    };
+    await expect.poll(retryResult, { timeout: 20_000 }).toBe("Delivered");
     const [failed, delivered] = [await cells(0), await cells(1)];
     const eventId = delivered[0] ?? "";
     // a status and no error: the receiver answered, with a failure
@@ -192,6 +198,15 @@ describe.skipIf(!chromiumAvailable())("the webhooks page in chromium", { timeout
       .filter({ hasText: `Delivering again from event ${eventId}` })
       .waitFor();
     await expect.poll(rowsWhenRefreshed, { timeout: 20_000 }).toBe(3);
+    await expect
+      .poll(
+        async () => {
+          await rowsWhenRefreshed();
+          return (await cells(2))[3];
+        },
+        { timeout: 20_000 },
+      )
+      .toBe("Delivered");
     expect((await cells(2)).slice(0, 5)).toEqual([eventId, "student.created", "1", "Delivered", "200"]);
     expect(receiver.received.map((request) => request.headers["webhook-id"])).toEqual([
       eventId,

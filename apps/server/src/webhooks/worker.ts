@@ -17,9 +17,18 @@ export type WebhookWorkerOptions = Omit<WebhookConfig, "secretsKey" | "secretsKe
 };
 
 export type WebhookWorker = {
+  /** Looks for due attempts now (the relay has given new events their ids). */
+  wake(): void;
   /** Stops claiming, and resolves once the attempts in flight are recorded (each bounded by the timeout). */
   stop(): Promise<void>;
 };
+
+/**
+ * How much longer than WEBHOOK_POLL_MS the worker may wait while it finds nothing: new
+ * events wake it (the relay calls `wake`), so an idle wait delays only a retry that falls
+ * due meanwhile (retries are seconds apart) or an event relayed by another replica.
+ */
+export const WORKER_IDLE_FACTOR = 10;
 
 const USER_AGENT = "Registrar-Webhooks/1.1";
 
@@ -101,7 +110,13 @@ export function startWebhookWorker(
     }
   }
 
+  // A wake-up that came while the loop was claiming: the next pause ends at once.
+  let wokenWhileBusy = false;
   function pause(ms: number): Promise<void> {
+    if (wokenWhileBusy) {
+      wokenWhileBusy = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
@@ -114,6 +129,7 @@ export function startWebhookWorker(
   }
 
   async function loop(): Promise<void> {
+    let idlePauseMs = options.pollMs;
     while (!stopping) {
       const free = options.concurrency - inFlight.size;
       let claimed: WebhookAttempt[] = [];
@@ -132,13 +148,23 @@ export function startWebhookWorker(
         });
         inFlight.add(running);
       }
-      // Claimed some and has room: look again at once. Else wait for a slot or the next poll.
-      if (claimed.length === 0 || claimed.length >= free) await pause(options.pollMs);
+      // Claimed some and has room: look again at once. Else wait for a slot or the next poll,
+      // which is further off after each poll that found nothing.
+      idlePauseMs =
+        claimed.length === 0
+          ? Math.min(idlePauseMs * 2, options.pollMs * WORKER_IDLE_FACTOR)
+          : options.pollMs;
+      if (claimed.length === 0) await pause(idlePauseMs);
+      else if (claimed.length >= free) await pause(options.pollMs);
     }
   }
 
   const looping = loop();
   return {
+    wake() {
+      if (wake) wake();
+      else wokenWhileBusy = true;
+    },
     async stop() {
       stopping = true;
       wake?.();
