@@ -73,6 +73,60 @@ describe("registrar oneroster import", () => {
     expect(clean.stdout).toContain("errors       0");
   });
 
+  it("--progress shows the upload and the server's phase on stderr; stdout stays the report", async () => {
+    // a package of some size, so that the upload is seen in several steps
+    const path = join(dir, "progress.zip");
+    const users = [["sourcedId", "status", "dateLastModified", "role", "givenName", "familyName", "email"]];
+    for (let n = 0; n < 2000; n++)
+      users.push([`prog-${n}`, "active", "", "student", `P${n}`, "Rogress", `p${n}@progress.example`]);
+    const csv = (rows: string[][]) => strToU8(rows.map((row) => row.join(",")).join("\r\n"));
+    writeFileSync(
+      path,
+      zipSync(
+        {
+          "manifest.csv": csv([
+            ["propertyName", "value"],
+            ["oneroster.version", "1.1"],
+            ["file.users", "bulk"],
+          ]),
+          "users.csv": csv(users),
+        },
+        { level: 0 },
+      ),
+    );
+    const shown = await cli("oneroster", "import", path, "--dry-run", "--progress");
+    expect(shown.code, shown.stderr).toBe(0);
+    const lines = shown.stderr.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^uploading \S*progress\.zip: \d+\.\d MiB of \d+\.\d MiB \(\d+%\)$/);
+    expect(lines).toContain(lines.find((line) => /^uploading \S*progress\.zip: .* \(100%\)$/.test(line)));
+    expect(lines.at(-2)).toMatch(
+      /^uploaded \S*progress\.zip \(\d+ bytes\) in \d+\.\d s; the server is reading and checking it…$/,
+    );
+    expect(lines.at(-1)).toMatch(/^checked \S*progress\.zip in \d+\.\d s$/);
+    expect(shown.stdout).toContain("(dry run: nothing was written)");
+    expect(shown.stdout).toMatch(/students\s+2000 created/);
+    expect(shown.stdout).not.toContain("uploading");
+
+    // with --json too: stdout is the report alone
+    const json = await cli("oneroster", "import", path, "--dry-run", "--progress", "--json");
+    expect(JSON.parse(json.stdout)).toMatchObject({ dry_run: true });
+    expect(json.stderr).toMatch(/^checked \S*progress\.zip in /m);
+
+    // without a terminal and without the flag: nothing on stderr
+    const quiet = await cli("oneroster", "import", path, "--dry-run");
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stderr).toBe("");
+
+    // a refused package: the progress ends, and the problem follows
+    const notZip = join(dir, "progress-not.zip");
+    writeFileSync(notZip, "sourcedId\n1\n");
+    const refused = await cli("oneroster", "import", notZip, "--progress");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /^\S*progress-not\.zip: refused after \d+\.\d s\nerror: The body is not a readable zip file/m,
+    );
+  });
+
   it("a file that is not a package exits 1 with the server's problem; a missing file is a usage error (2)", async () => {
     const notZip = join(dir, "not.zip");
     writeFileSync(notZip, "sourcedId\n1\n");

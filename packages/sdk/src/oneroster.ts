@@ -11,7 +11,10 @@ export type RegistrarOneRosterClient = {
    * with `dryRun` the server checks and reports and writes nothing. Rejects with a
    * `RegistrarError` (`invalid_oneroster_package`, `forbidden`, …) as every call does.
    */
-  importPackage(zip: Uint8Array | Blob, options?: { dryRun?: boolean }): Promise<OneRosterImportReport>;
+  importPackage(
+    zip: Uint8Array | Blob | ReadableStream<Uint8Array>,
+    options?: { dryRun?: boolean },
+  ): Promise<OneRosterImportReport>;
   /**
    * `GET /oneroster/export`: the server's data as a OneRoster 1.2 bulk package, as a stream
    * of the zip's bytes (write it to a file as it comes).
@@ -34,6 +37,8 @@ export function createRegistrarOneRosterClient(
         // the zip as it is: openapi-fetch would otherwise JSON.stringify the body
         body: zip as unknown as string,
         bodySerializer: (body: unknown) => body as string,
+        // a stream is sent as it is read, which fetch wants said (RequestInit.duplex)
+        ...(zip instanceof ReadableStream ? { duplex: "half" } : {}),
       });
       return data as OneRosterImportReport;
     },

@@ -1,5 +1,5 @@
-import { createWriteStream } from "node:fs";
-import { readFile, rename, rm, stat } from "node:fs/promises";
+import { createReadStream, createWriteStream } from "node:fs";
+import { rename, rm, stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { contextOf } from "../context.ts";
 import { ExitCode, UsageError } from "../exit-codes.ts";
 import { userPath } from "../invocation.ts";
-import { printJson, printLine, printNote } from "../output.ts";
+import { printJson, printLine } from "../output.ts";
 import { counted } from "../phrases.ts";
 
 type Counts = OneRosterImportReport["summary"]["students"];
@@ -51,6 +51,69 @@ function printReport(file: string, report: OneRosterImportReport): void {
   }
 }
 
+const mebibytes = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+
+/**
+ * The import's progress on stderr (stdout holds only the report): the bytes sent, then
+ * the server's phase. On a terminal one line rewritten in place (a carriage return, no
+ * escape codes); elsewhere (`--progress` into a pipe or a log) a line per tenth sent.
+ */
+function importProgress(file: string, total: number, dryRun: boolean, terminal: boolean) {
+  const started = performance.now();
+  const seconds = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+  let width = 0;
+  let shownTenth = -1;
+  let ended = false;
+  const show = (text: string, final = false) => {
+    // fetch may still read a chunk or two after a refusal: nothing is shown after the end
+    if (ended) return;
+    ended = final;
+    if (terminal) {
+      process.stderr.write(`\r${text.padEnd(width)}${final ? "\n" : ""}`);
+      width = final ? 0 : text.length;
+    } else {
+      process.stderr.write(`${text}\n`);
+    }
+  };
+  return {
+    sent(bytes: number) {
+      const tenth = total === 0 ? 10 : Math.floor((bytes / total) * 10);
+      if (!terminal && tenth === shownTenth) return;
+      shownTenth = tenth;
+      const percent = total === 0 ? 100 : Math.floor((bytes / total) * 100);
+      show(`uploading ${file}: ${mebibytes(bytes)} of ${mebibytes(total)} (${percent}%)`);
+    },
+    uploaded() {
+      show(
+        `uploaded ${file} (${counted(total, "byte")}) in ${seconds()}; the server is reading and ${dryRun ? "checking" : "applying"} it…`,
+      );
+    },
+    done(ok: boolean) {
+      show(
+        ok
+          ? `${dryRun ? "checked" : "imported"} ${file} in ${seconds()}`
+          : `${file}: refused after ${seconds()}`,
+        true,
+      );
+    },
+  };
+}
+
+/** The file as a stream of its bytes, telling `onBytes` how many have been read (sent) so far. */
+function countedFileStream(path: string, onBytes: (bytes: number) => void, onEnd: () => void) {
+  let bytes = 0;
+  return (Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>).pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        bytes += chunk.byteLength;
+        onBytes(bytes);
+        controller.enqueue(chunk);
+      },
+      flush: onEnd,
+    }),
+  );
+}
+
 export function registerOneRosterCommands(program: Command): void {
   const oneroster = program
     .command("oneroster")
@@ -61,24 +124,41 @@ export function registerOneRosterCommands(program: Command): void {
     .description("import a OneRoster CSV package (admin key); rows with errors are skipped and listed")
     .argument("<package.zip>", "a zip with manifest.csv and the OneRoster CSV files, at most 50 MiB")
     .option("--dry-run", "check the package and report what would change, writing nothing", false)
-    .action(async (file: string, options: { dryRun: boolean }, command: Command) => {
+    .option("--progress", "show the upload and the server's phase on stderr (the default on a terminal)")
+    .option("--no-progress", "show no progress, even on a terminal")
+    .action(async (file: string, options: { dryRun: boolean; progress?: boolean }, command: Command) => {
       const { client, json } = contextOf(command);
       const path = userPath(file);
-      let zip: Uint8Array;
+      let size: number;
       try {
-        const size = (await stat(path)).size;
-        if (size > MAX_ONEROSTER_PACKAGE_BYTES) {
-          throw new UsageError(`${file} is ${counted(size, "byte")}: a package may be at most 50 MiB.`);
-        }
-        zip = new Uint8Array(await readFile(path));
+        size = (await stat(path)).size;
       } catch (error) {
-        if (error instanceof UsageError) throw error;
         throw new UsageError(
           `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
         );
       }
-      if (!json && process.stderr.isTTY) printNote(`sending ${file} (${counted(zip.byteLength, "byte")})…`);
-      const report = await client.oneroster.importPackage(zip, { dryRun: options.dryRun });
+      if (size > MAX_ONEROSTER_PACKAGE_BYTES) {
+        throw new UsageError(`${file} is ${counted(size, "byte")}: a package may be at most 50 MiB.`);
+      }
+      const terminal = process.stderr.isTTY === true;
+      const progress =
+        (options.progress ?? (terminal && !json))
+          ? importProgress(file, size, options.dryRun, terminal)
+          : undefined;
+      // Streamed from the disk as it is sent: the package is never held whole.
+      const body = countedFileStream(
+        path,
+        (bytes) => progress?.sent(bytes),
+        () => progress?.uploaded(),
+      );
+      let report: OneRosterImportReport;
+      try {
+        report = await client.oneroster.importPackage(body, { dryRun: options.dryRun });
+      } catch (error) {
+        progress?.done(false);
+        throw error;
+      }
+      progress?.done(true);
       if (json) printJson(report);
       else printReport(file, report);
       if (report.errors.length > 0) process.exitCode = ExitCode.refused;
