@@ -7,8 +7,8 @@ import { MAX_ONEROSTER_PACKAGE_BYTES, type OneRosterImportReport } from "@regist
 import type { Command } from "commander";
 import { contextOf } from "../context.ts";
 import { ExitCode, UsageError } from "../exit-codes.ts";
-import { userPath } from "../invocation.ts";
-import { printJson, printLine, printNote } from "../output.ts";
+import { exitWith, userPath } from "../invocation.ts";
+import { printJson, printLine, printNote, watched } from "../output.ts";
 import { counted } from "../phrases.ts";
 
 type Counts = OneRosterImportReport["summary"]["students"];
@@ -77,11 +77,11 @@ export function registerOneRosterCommands(program: Command): void {
           `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
         );
       }
-      if (!json && process.stderr.isTTY) printNote(`sending ${file} (${counted(zip.byteLength, "byte")})…`);
+      if (!json && watched()) printNote(`sending ${file} (${counted(zip.byteLength, "byte")})…`);
       const report = await client.oneroster.importPackage(zip, { dryRun: options.dryRun });
       if (json) printJson(report);
       else printReport(file, report);
-      if (report.errors.length > 0) process.exitCode = ExitCode.refused;
+      if (report.errors.length > 0) exitWith(ExitCode.refused);
     });
 
   oneroster
