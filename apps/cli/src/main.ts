@@ -1,7 +1,8 @@
 import { runRegistrar } from "./run.ts";
 
-// The only place that touches the process: the run gets its arguments, environment and
-// streams from here, and its exit code is set (not process.exit) so that output still flushes.
+// The run gets its arguments, environment and streams from the process here (only signals,
+// which `events tail` listens for, are not handed in), and its exit code is set, not passed
+// to process.exit, so that output still flushes.
 process.exitCode = await runRegistrar(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
