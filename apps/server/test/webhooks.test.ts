@@ -66,9 +66,6 @@ afterAll(async () => {
   await relay?.stop();
   await receiver?.close();
   await server?.close();
-  // Test files share a worker process (vitest.config.ts, isolate: false): the next file
-  // starts from the strict policy an unconfigured process has, under a key of its own.
-  configureWebhooks({ secretsKey: randomBytes(32), allowPrivateNetworks: false });
 });
 
 const api = (method: string, path: string, body?: unknown, token = admin) =>
