@@ -1,18 +1,25 @@
 /** Writing results: JSON for scripts (`--json`), aligned tables and sentences for people. */
 
+import { currentInvocation } from "./invocation.ts";
+
 export type Column<Row> = { header: string; value: (row: Row) => string | number | null | undefined };
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  currentInvocation().stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 export function printLine(text: string): void {
-  process.stdout.write(`${text}\n`);
+  currentInvocation().stdout.write(`${text}\n`);
 }
 
 /** Hints and progress go to stderr so that stdout holds only the result. */
 export function printNote(text: string): void {
-  process.stderr.write(`${text}\n`);
+  currentInvocation().stderr.write(`${text}\n`);
+}
+
+/** Whether a person is watching stderr (a terminal), so that progress is worth showing. */
+export function watched(): boolean {
+  return currentInvocation().stderr.isTTY === true;
 }
 
 function cell(value: string | number | null | undefined): string {

@@ -1,9 +1,10 @@
 import { createApiKey } from "@registrar/core";
 import { startTestServer, type TestServer } from "@registrar/server/testing";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
-import { runCli } from "./run-cli.ts";
+import { runCliProcess } from "./run-cli.ts";
 
-// Each test runs the real binary several times (about half a second of Node start-up each).
+// The real binary, so that REGISTRAR_URL and REGISTRAR_TOKEN come from the process's
+// environment (about half a second of Node start-up each run).
 vi.setConfig({ testTimeout: 120_000 });
 
 let server: TestServer;
@@ -17,11 +18,11 @@ afterAll(async () => {
 it("sends --token or REGISTRAR_TOKEN as the API key; without one the server refuses (exit 1)", async () => {
   const { token } = await createApiKey(server.database.db, { role: "registrar", name: "cli test" });
 
-  const anonymous = await runCli(["--url", server.baseUrl, "courses", "list"]);
+  const anonymous = await runCliProcess(["--url", server.baseUrl, "courses", "list"]);
   expect(anonymous.code).toBe(1);
   expect(anonymous.stderr).toMatch(/^error: .*(key|token|auth)/im);
 
-  const withFlag = await runCli([
+  const withFlag = await runCliProcess([
     "--url",
     server.baseUrl,
     "--token",
@@ -33,7 +34,7 @@ it("sends --token or REGISTRAR_TOKEN as the API key; without one the server refu
   ]);
   expect(withFlag.code, withFlag.stderr).toBe(0);
 
-  const withEnv = await runCli(["courses", "list", "--json"], {
+  const withEnv = await runCliProcess(["courses", "list", "--json"], {
     REGISTRAR_URL: server.baseUrl,
     REGISTRAR_TOKEN: token,
   });

@@ -7,6 +7,7 @@ import {
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { contextOf } from "../context.ts";
 import { UsageError } from "../exit-codes.ts";
+import { currentInvocation } from "../invocation.ts";
 import { printLine, printNote } from "../output.ts";
 import { courseLabel } from "../phrases.ts";
 
@@ -156,9 +157,11 @@ async function tail(command: Command, options: TailOptions): Promise<void> {
   const onStdoutError = (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") stop.abort();
   };
+  // the output is the run's (a pipe, or a test's buffer); Ctrl-C reaches the process
+  const { stdout } = currentInvocation();
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
-  process.stdout.on("error", onStdoutError);
+  stdout.on("error", onStdoutError);
   try {
     let after = options.after ?? (options.fromStart ? "0" : String(await newestEventId(client, stop.signal)));
     if (stop.signal.aborted) return;
@@ -208,7 +211,7 @@ async function tail(command: Command, options: TailOptions): Promise<void> {
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
-    process.stdout.off("error", onStdoutError);
+    stdout.off("error", onStdoutError);
   }
 }
 

@@ -12,8 +12,8 @@ import {
   planBatches,
 } from "../import/enroll-pairs.ts";
 import { readEnrollmentCsv } from "../import/read-csv.ts";
-import { userPath } from "../invocation.ts";
-import { printJson, printLine } from "../output.ts";
+import { currentInvocation, exitWith, userPath } from "../invocation.ts";
+import { printJson, printLine, watched } from "../output.ts";
 import { counted, courseLabel } from "../phrases.ts";
 
 export type ImportSummary = {
@@ -31,7 +31,7 @@ export type ImportSummary = {
 function progressBar(enabled: boolean, total: number) {
   if (!enabled || total === 0) return { tick: (_rows: number) => {}, stop: () => {} };
   const bar = new SingleBar({
-    stream: process.stderr,
+    stream: currentInvocation().stderr,
     format: "enrolling [{bar}] {percentage}% | {value}/{total} rows | {eta_formatted} left",
     barCompleteChar: "#",
     barIncompleteChar: "-",
@@ -78,7 +78,7 @@ export function registerImportCommand(program: Command): void {
       const keyPrefix = fileKeyPrefix(await readFile(path));
       const plan = planBatches(pairs);
       const total = plan.batches.reduce((sum, batch) => sum + batch.rows.length, 0);
-      const bar = progressBar(!json && process.stderr.isTTY === true, total);
+      const bar = progressBar(!json && watched(), total);
       let outcome: EnrollOutcome;
       try {
         outcome = await enrollPlan(client, plan, {
@@ -110,7 +110,7 @@ export function registerImportCommand(program: Command): void {
       if (json)
         printJson(outcome.unreachable ? { ...summary, unreachable: outcome.unreachable.detail } : summary);
       else printSummary(summary, outcome);
-      if (outcome.unreachable) process.exitCode = ExitCode.unreachable;
-      else if (failed.length > 0) process.exitCode = ExitCode.refused;
+      if (outcome.unreachable) exitWith(ExitCode.unreachable);
+      else if (failed.length > 0) exitWith(ExitCode.refused);
     });
 }

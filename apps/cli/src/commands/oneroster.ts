@@ -7,8 +7,8 @@ import { MAX_ONEROSTER_PACKAGE_BYTES, type OneRosterImportReport } from "@regist
 import type { Command } from "commander";
 import { contextOf } from "../context.ts";
 import { ExitCode, UsageError } from "../exit-codes.ts";
-import { userPath } from "../invocation.ts";
-import { printJson, printLine } from "../output.ts";
+import { currentInvocation, exitWith, userPath } from "../invocation.ts";
+import { printJson, printLine, watched } from "../output.ts";
 import { counted } from "../phrases.ts";
 
 type Counts = OneRosterImportReport["summary"]["students"];
@@ -69,10 +69,10 @@ function importProgress(file: string, total: number, dryRun: boolean, terminal: 
     if (ended) return;
     ended = final;
     if (terminal) {
-      process.stderr.write(`\r${text.padEnd(width)}${final ? "\n" : ""}`);
+      currentInvocation().stderr.write(`\r${text.padEnd(width)}${final ? "\n" : ""}`);
       width = final ? 0 : text.length;
     } else {
-      process.stderr.write(`${text}\n`);
+      currentInvocation().stderr.write(`${text}\n`);
     }
   };
   return {
@@ -140,7 +140,7 @@ export function registerOneRosterCommands(program: Command): void {
       if (size > MAX_ONEROSTER_PACKAGE_BYTES) {
         throw new UsageError(`${file} is ${counted(size, "byte")}: a package may be at most 50 MiB.`);
       }
-      const terminal = process.stderr.isTTY === true;
+      const terminal = watched();
       const progress =
         (options.progress ?? (terminal && !json))
           ? importProgress(file, size, options.dryRun, terminal)
@@ -161,7 +161,7 @@ export function registerOneRosterCommands(program: Command): void {
       progress?.done(true);
       if (json) printJson(report);
       else printReport(file, report);
-      if (report.errors.length > 0) process.exitCode = ExitCode.refused;
+      if (report.errors.length > 0) exitWith(ExitCode.refused);
     });
 
   oneroster
