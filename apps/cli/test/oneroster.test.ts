@@ -22,12 +22,82 @@ afterAll(async () => {
 });
 
 const cli = (...args: string[]) => runCli(["--url", server.baseUrl, ...args]);
-/** The fixture as the repository's sibling folder holds it (see ../shared/fixtures/oneroster/SOURCE.md). */
-const fixturePath = join(process.cwd(), "../shared/fixtures/oneroster/v1p2_full_dataset.zip");
+const csv = (rows: string[][]) => strToU8(rows.map((row) => row.join(",")).join("\r\n"));
+
+/**
+ * A OneRoster 1.1 package with what real ones have: three students and a teacher (skipped),
+ * a class with two students, a teacher's enrollment (skipped) and an enrollment in a class
+ * the package lacks (an error on line 5 of enrollments.csv).
+ */
+function packageWithErrors(): string {
+  const path = join(dir, "with-errors.zip");
+  const user = (id: string, role: string, given: string, family: string) => [
+    id,
+    "active",
+    "",
+    role,
+    given,
+    family,
+    `${given.toLowerCase()}@cli.example`,
+  ];
+  const enrollment = (id: string, classId: string, userId: string, role: string) => [
+    id,
+    "active",
+    "",
+    classId,
+    "cli-school",
+    userId,
+    role,
+    "",
+    "",
+    "",
+  ];
+  writeFileSync(
+    path,
+    zipSync({
+      "manifest.csv": csv([
+        ["propertyName", "value"],
+        ["oneroster.version", "1.1"],
+        ["file.users", "bulk"],
+        ["file.classes", "bulk"],
+        ["file.enrollments", "bulk"],
+      ]),
+      "users.csv": csv([
+        ["sourcedId", "status", "dateLastModified", "role", "givenName", "familyName", "email"],
+        user("cli-s1", "student", "Ines", "Quarto"),
+        user("cli-s2", "student", "Oskar", "Brandt"),
+        user("cli-s3", "student", "Maren", "Holt"),
+        user("cli-t1", "teacher", "Tomas", "Reyes"),
+      ]),
+      "classes.csv": csv([
+        ["sourcedId", "status", "dateLastModified", "title", "classCode", "schoolSourcedId"],
+        ["cli-c1", "active", "", "Geology", "GEO-1", "cli-school"],
+      ]),
+      "enrollments.csv": csv([
+        [
+          "sourcedId",
+          "status",
+          "dateLastModified",
+          "classSourcedId",
+          "schoolSourcedId",
+          "userSourcedId",
+          "role",
+          "primary",
+          "beginDate",
+          "endDate",
+        ],
+        enrollment("cli-e1", "cli-c1", "cli-s1", "student"),
+        enrollment("cli-e2", "cli-c1", "cli-s2", "student"),
+        enrollment("cli-e3", "cli-c1", "cli-t1", "teacher"),
+        enrollment("cli-e4", "cli-c-missing", "cli-s3", "student"),
+      ]),
+    }),
+  );
+  return path;
+}
 
 function cleanPackage(): string {
   const path = join(dir, "clean.zip");
-  const csv = (rows: string[][]) => strToU8(rows.map((row) => row.join(",")).join("\r\n"));
   writeFileSync(
     path,
     zipSync({
@@ -47,25 +117,26 @@ function cleanPackage(): string {
 
 describe("registrar oneroster import", () => {
   it("--dry-run prints the report and writes nothing; the import applies it; failed rows exit 1", async () => {
-    const dry = await cli("oneroster", "import", fixturePath, "--dry-run");
+    const withErrors = packageWithErrors();
+    const dry = await cli("oneroster", "import", withErrors, "--dry-run");
     expect(dry.code, dry.stderr).toBe(1);
-    expect(dry.stdout).toContain("OneRoster 1.2 (dry run: nothing was written)");
-    expect(dry.stdout).toMatch(/students\s+4 created, 2 skipped/);
-    expect(dry.stdout).toMatch(/enrollments\s+2 created, 2 skipped/);
-    expect(dry.stdout).toContain("enrollments.csv line 6 (enr-s-222-12345-987532): missing_reference:");
+    expect(dry.stdout).toContain("OneRoster 1.1 (dry run: nothing was written)");
+    expect(dry.stdout).toMatch(/students\s+3 created, 1 skipped/);
+    expect(dry.stdout).toMatch(/enrollments\s+2 created, 1 skipped/);
+    expect(dry.stdout).toContain("enrollments.csv line 5 (cli-e4): missing_reference:");
     expect(await server.database.db("students").count({ n: "*" }).first()).toMatchObject({
       n: expect.anything(),
     });
     expect(Number((await server.database.db("students").count({ n: "*" }).first())?.n)).toBe(0);
 
-    const applied = await cli("oneroster", "import", fixturePath, "--json");
+    const applied = await cli("oneroster", "import", withErrors, "--json");
     expect(applied.code, applied.stderr).toBe(1);
     const report = JSON.parse(applied.stdout) as {
       dry_run: boolean;
       summary: { students: { created: number } };
     };
     expect(report.dry_run).toBe(false);
-    expect(report.summary.students.created).toBe(4);
+    expect(report.summary.students.created).toBe(3);
 
     const clean = await cli("oneroster", "import", cleanPackage());
     expect(clean.code, clean.stderr).toBe(0);
@@ -79,7 +150,6 @@ describe("registrar oneroster import", () => {
     const users = [["sourcedId", "status", "dateLastModified", "role", "givenName", "familyName", "email"]];
     for (let n = 0; n < 2000; n++)
       users.push([`prog-${n}`, "active", "", "student", `P${n}`, "Rogress", `p${n}@progress.example`]);
-    const csv = (rows: string[][]) => strToU8(rows.map((row) => row.join(",")).join("\r\n"));
     writeFileSync(
       path,
       zipSync(
