@@ -9,39 +9,14 @@
  * On PostgreSQL it creates and drops its own database next to the one named.
  */
 import { oneRosterExport } from "@registrar/core";
-import { createDatabase, type Database, migrateToLatest } from "@registrar/db";
+import { migrateToLatest } from "@registrar/db";
+import { withScratchDatabase } from "./scratch-database.ts";
 
 const STUDENTS = 10_000;
 const CLASSES = 1_000;
 const PER_STUDENT = 10;
 
-async function withDatabase(run: (db: Database) => Promise<void>): Promise<void> {
-  const url = process.env.DATABASE_URL;
-  if (!url) {
-    const db = createDatabase({ kind: "pglite", dir: "memory://" });
-    try {
-      await run(db);
-    } finally {
-      await db.destroy();
-    }
-    return;
-  }
-  const name = `registrar_bench_export_${process.pid}`;
-  const admin = createDatabase({ kind: "postgres", url, poolMax: 1 });
-  await admin.raw(`create database ${name}`);
-  const scratch = new URL(url);
-  scratch.pathname = `/${name}`;
-  const db = createDatabase({ kind: "postgres", url: scratch.toString(), poolMax: 2 });
-  try {
-    await run(db);
-  } finally {
-    await db.destroy();
-    await admin.raw(`drop database ${name}`);
-    await admin.destroy();
-  }
-}
-
-await withDatabase(async (db) => {
+await withScratchDatabase("export", async (db) => {
   await migrateToLatest(db);
   // The data set, set-based (this is the setup, not what is timed); every other student has
   // a sourcedId of its own, the rest get generated ones.

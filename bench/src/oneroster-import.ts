@@ -21,37 +21,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { importOneRoster, type OneRosterImportReport } from "@registrar/core";
-import { createDatabase, type Database, migrateToLatest } from "@registrar/db";
+import { type Database, migrateToLatest } from "@registrar/db";
 import { DATASET, writeOneRosterDataset } from "./oneroster-dataset.ts";
+import { withScratchDatabase } from "./scratch-database.ts";
 
 const database = process.env.DATABASE_URL ? "postgres" : "pglite";
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
-
-async function withDatabase(run: (db: Database) => Promise<void>): Promise<void> {
-  const url = process.env.DATABASE_URL;
-  if (!url) {
-    const db = createDatabase({ kind: "pglite", dir: "memory://" });
-    try {
-      await run(db);
-    } finally {
-      await db.destroy();
-    }
-    return;
-  }
-  const name = `registrar_bench_import_${process.pid}`;
-  const admin = createDatabase({ kind: "postgres", url, poolMax: 1 });
-  await admin.raw(`create database ${name}`);
-  const scratch = new URL(url);
-  scratch.pathname = `/${name}`;
-  const db = createDatabase({ kind: "postgres", url: scratch.toString(), poolMax: 2 });
-  try {
-    await run(db);
-  } finally {
-    await db.destroy();
-    await admin.raw(`drop database ${name}`);
-    await admin.destroy();
-  }
-}
 
 /** Runs `phase`, sampling RSS and heap every 20 ms (and at its end): its time and peaks. */
 async function measured<T>(phase: () => Promise<T>) {
@@ -96,7 +71,7 @@ try {
     `${database}: package of ${DATASET.students} students, ${DATASET.classes} classes, ` +
       `${DATASET.students * DATASET.perStudent} student enrollments: ${zipBytes} bytes zipped`,
   );
-  await withDatabase(async (db) => {
+  await withScratchDatabase("import", async (db) => {
     await migrateToLatest(db);
     const phases: Array<[string, boolean]> = [
       ["dry run", true],
