@@ -5,8 +5,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import {
   buildWebUi,
   chromiumAvailable,
+  cspViolations,
   describeAxeResult,
   launchBrowser,
+  recordCspViolations,
   runAxe,
   screenshot,
 } from "./browser-harness.ts";
@@ -34,11 +36,7 @@ describe.skipIf(!chromiumAvailable())("web UI accessibility in chromium", { time
     context.setDefaultTimeout(15_000);
     // axe goes into pages whose Content-Security-Policy allows nothing inline: it must not
     // need an exception, so every page records what the policy refused, and afterEach wants none.
-    await context.addInitScript({
-      content: `window.cspViolations = [];
-        document.addEventListener("securitypolicyviolation", (event) => window.cspViolations.push(
-          event.effectiveDirective + " refused " + (event.blockedURI || "inline") + " (" + event.sourceFile + ")"));`,
-    });
+    await recordCspViolations(context);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -51,7 +49,7 @@ describe.skipIf(!chromiumAvailable())("web UI accessibility in chromium", { time
     page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
   });
   afterEach(async () => {
-    const refused = await page.evaluate("window.cspViolations");
+    const refused = await cspViolations(page);
     await page.close();
     expect(refused, "Content-Security-Policy violations").toEqual([]);
   });

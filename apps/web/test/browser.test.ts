@@ -2,7 +2,14 @@ import { createRegistrarTrpcClient, type RegistrarTrpcClient } from "@registrar/
 import { startTestServer, type TestServer } from "@registrar/server/testing";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { buildWebUi, chromiumAvailable, launchBrowser, screenshot } from "./browser-harness.ts";
+import {
+  buildWebUi,
+  chromiumAvailable,
+  cspViolations,
+  launchBrowser,
+  recordCspViolations,
+  screenshot,
+} from "./browser-harness.ts";
 
 // The real product: a production build of the UI served by the real server over a
 // database of its own, driven by Debian's chromium. Data the test needs but does not
@@ -25,12 +32,7 @@ describe.skipIf(!chromiumAvailable())("web UI in chromium", { timeout: 60_000 },
     context = browser.context;
     context.setDefaultTimeout(15_000);
     // Every page records what its Content-Security-Policy refused; afterEach wants none.
-    // (A script as text: it runs in the page, and this file is typed for Node.)
-    await context.addInitScript({
-      content: `window.cspViolations = [];
-        document.addEventListener("securitypolicyviolation", (event) => window.cspViolations.push(
-          event.effectiveDirective + " refused " + (event.blockedURI || "inline") + " (" + event.sourceFile + ")"));`,
-    });
+    await recordCspViolations(context);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -49,7 +51,7 @@ describe.skipIf(!chromiumAvailable())("web UI in chromium", { timeout: 60_000 },
     });
   });
   afterEach(async () => {
-    const refused = await page.evaluate("window.cspViolations");
+    const refused = await cspViolations(page);
     await page.close();
     expect(refused, "Content-Security-Policy violations").toEqual([]);
   });

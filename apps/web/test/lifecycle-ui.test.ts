@@ -5,8 +5,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import {
   buildWebUi,
   chromiumAvailable,
+  cspViolations,
   docsScreenshot,
   launchBrowser,
+  recordCspViolations,
   screenshot,
 } from "./browser-harness.ts";
 
@@ -29,11 +31,7 @@ describe.skipIf(!chromiumAvailable())("v1.1 web UI in chromium", { timeout: 90_0
     browser = await launchBrowser();
     context = browser.context;
     context.setDefaultTimeout(15_000);
-    await context.addInitScript({
-      content: `window.cspViolations = [];
-        document.addEventListener("securitypolicyviolation", (event) => window.cspViolations.push(
-          event.effectiveDirective + " refused " + (event.blockedURI || "inline") + " (" + event.sourceFile + ")"));`,
-    });
+    await recordCspViolations(context);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -50,7 +48,7 @@ describe.skipIf(!chromiumAvailable())("v1.1 web UI in chromium", { timeout: 90_0
     });
   });
   afterEach(async () => {
-    const refused = await page.evaluate("window.cspViolations");
+    const refused = await cspViolations(page);
     await page.close();
     expect(refused, "Content-Security-Policy violations").toEqual([]);
   });

@@ -5,9 +5,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import {
   buildWebUi,
   chromiumAvailable,
+  cspViolations,
   describeAxeResult,
   docsScreenshot,
   launchBrowser,
+  recordCspViolations,
   runAxe,
   screenshot,
 } from "./browser-harness.ts";
@@ -70,11 +72,7 @@ describe.skipIf(!chromiumAvailable())("the OneRoster page in chromium", { timeou
     browser = await launchBrowser();
     context = browser.context;
     context.setDefaultTimeout(15_000);
-    await context.addInitScript({
-      content: `window.cspViolations = [];
-        document.addEventListener("securitypolicyviolation", (event) => window.cspViolations.push(
-          event.effectiveDirective + " refused " + (event.blockedURI || "inline") + " (" + event.sourceFile + ")"));`,
-    });
+    await recordCspViolations(context);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -86,7 +84,7 @@ describe.skipIf(!chromiumAvailable())("the OneRoster page in chromium", { timeou
     page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
   });
   afterEach(async () => {
-    const refused = await page.evaluate("window.cspViolations");
+    const refused = await cspViolations(page);
     await page.close();
     expect(refused, "Content-Security-Policy violations").toEqual([]);
   });
