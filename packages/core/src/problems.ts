@@ -49,7 +49,7 @@ function makeProblem(
 }
 
 /** Seconds a client is told to wait after 503 `service_unavailable` when nothing says otherwise. */
-export const SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+const SERVICE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 /**
  * zod issues as the contract's `errors`, paths as dotted strings (`course_ids.3`, `name`):

@@ -34,7 +34,7 @@ export type EventBackground = {
  * default interval times 5) costs the first event after a quiet spell at most that much
  * latency; the next run after one that found events is back at the interval.
  */
-export const RELAY_IDLE_FACTOR = 5;
+const RELAY_IDLE_FACTOR = 5;
 
 /**
  * The two periodic jobs of the outbox on every replica: the relay (feed ids for committed

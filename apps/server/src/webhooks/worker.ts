@@ -28,7 +28,7 @@ export type WebhookWorker = {
  * events wake it (the relay calls `wake`), so an idle wait delays only a retry that falls
  * due meanwhile (retries are seconds apart) or an event relayed by another replica.
  */
-export const WORKER_IDLE_FACTOR = 10;
+const WORKER_IDLE_FACTOR = 10;
 
 const USER_AGENT = "Registrar-Webhooks/1.1";
 
