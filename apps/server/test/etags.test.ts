@@ -146,6 +146,33 @@ describe(`ETags and conditional requests on ${process.env.REGISTRAR_TEST_DB ?? "
     expect(etagOf(await api.get(path))).toBe(afterDrop);
   });
 
+  it("reads a student's courses and their tag in one statement", async () => {
+    const db = context.server.database.db;
+    const student = await makeStudent(api);
+    const course = await makeCourse(api);
+    const path = `/students/${student.id}/courses`;
+    const assigned = await api.send(
+      "POST",
+      path,
+      { course_ids: [course.id] },
+      ifMatch(etagOf(await api.get(path))),
+    );
+    // Statements about enrollments only: the server's relay may poll its own tables meanwhile.
+    const sent: string[] = [];
+    const listener = (query: { sql: string }) => {
+      if (/student_courses|student_enrollment_versions/.test(query.sql)) sent.push(query.sql);
+    };
+    db.on("query", listener);
+    let read: Awaited<ReturnType<typeof api.get>>;
+    try {
+      read = await api.get(path);
+    } finally {
+      db.off("query", listener);
+    }
+    expect(sent).toHaveLength(1);
+    expect(etagOf(read)).toBe(etagOf(assigned));
+  });
+
   it("changes the enrollment-set tag with every lifecycle change: waitlisting, promotion, completion", async () => {
     const db = context.server.database.db;
     const course = await createCourse(db, {

@@ -266,22 +266,28 @@ const enrolledCourse = preparedQuery<{ studentId: number; courseId: number }, En
 /** The one row of nulls a left join yields for a student (course) with nothing enrolled. */
 type AbsentRow = { id: null };
 
+/** The version of the student's enrollment set, read on every row of the page. */
+type Versioned = { version: string };
+
 /**
  * A page of a student's courses by course id, in one statement: the left join from the
  * student row tells "no such student" (no row) from "no courses" (one row of nulls). The
  * cursor and the status filter are part of the join's condition, not of the WHERE, so that
  * a student with no course after it still has its row; Student.courses' relation join
- * cannot carry them, so the join is spelled with the relation's columns.
+ * cannot carry them, so the join is spelled with the relation's columns. Each row also
+ * carries the version of the student's enrollment set, the source of the list's ETag: read
+ * in the page's own statement it is the version of exactly these rows, and a conditional
+ * GET costs no second statement.
  */
 const studentCoursesPage = preparedQuery<
   { afterId: number; studentId: number; statuses: EnrollmentStatus[]; limit: number },
-  EnrolledCourse | AbsentRow
+  (EnrolledCourse | AbsentRow) & Versioned
 >(
   "list_student_courses",
   { afterId: "integer", studentId: "integer", statuses: "list", limit: "integer" },
   (db, p) =>
     StudentModel.query(db)
-      .select(courseColumns, enrollmentColumns)
+      .select(courseColumns, enrollmentColumns, StudentModel.enrollmentSetVersion())
       .leftJoin("student_courses", (join) =>
         join
           .on("student_courses.student_id", "students.id")
@@ -294,6 +300,18 @@ const studentCoursesPage = preparedQuery<
       .limit(p.limit),
 );
 
+/** The enrollment-set version each page of a student's courses was read with. */
+const pageVersions = new WeakMap<StudentCoursesPage, string>();
+
+/**
+ * The version of the student's enrollment set that `page` was read with, in the page's own
+ * statement (what `enrollmentSetVersion` answered at that moment); undefined for a page
+ * this process did not read.
+ */
+export function enrollmentSetVersionOf(page: StudentCoursesPage): string | undefined {
+  return pageVersions.get(page);
+}
+
 export async function listStudentCourses(
   db: Database,
   studentId: number,
@@ -302,9 +320,13 @@ export async function listStudentCourses(
   const { afterId, limit } = pageWindow(page);
   const statuses = statusesOf(page?.status);
   const rows = await studentCoursesPage(db, { afterId, studentId, statuses, limit: limit + 1 });
-  if (rows.length === 0) throw new StudentNotFound(studentId);
-  const { items, nextCursor } = pageOf(rows.filter(isPresent), limit);
-  return { studentId, courses: items, nextCursor };
+  const version = rows[0]?.version;
+  if (version === undefined) throw new StudentNotFound(studentId);
+  const courses = rows.filter(isPresent).map(({ version: _version, ...course }) => course);
+  const { items, nextCursor } = pageOf(courses, limit);
+  const answer = { studentId, courses: items, nextCursor };
+  pageVersions.set(answer, version);
+  return answer;
 }
 
 /** A page of a course's roster by student id, in one statement (as {@link studentCoursesPage}). */

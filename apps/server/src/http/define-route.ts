@@ -34,7 +34,13 @@ import { problemResponse } from "./problem-response.ts";
 /** What REST handlers may use. */
 export type RouteDeps = OperationDeps;
 
-export type Reply = { status: RestStatus; body?: unknown; headers?: Record<string, string> };
+export type Reply = {
+  status: RestStatus;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** What the ETag is computed from, when the route's ETag source takes it from the answer (`ofAnswer`). */
+  etagSource?: unknown;
+};
 
 export type RouteSpec<
   P extends z.ZodType | undefined,
@@ -116,9 +122,11 @@ export function defineRoute<
   ) {
     // The version is read before the answer: should a write commit between the two, the
     // tag is older than the body (a later If-Match fails safe), never newer.
-    const version = source.answerIsCurrent ? undefined : await source.current(db, parsed, { lock: false });
+    const fromAnswer = source.answerIsCurrent || source.ofAnswer !== undefined;
+    const version = fromAnswer ? undefined : await source.current(db, parsed, { lock: false });
     const reply = await handle(parsed, { db, origin });
-    const tagged = source.answerIsCurrent ? reply.body : version && snakeCased(version);
+    const tagSource = source.ofAnswer ? reply.etagSource : version;
+    const tagged = source.answerIsCurrent ? reply.body : tagSource && snakeCased(tagSource);
     if (tagged === undefined) return responseOf(reply);
     const tag = strongEtag(tagged);
     if (ifNoneMatchMatches(c.req.header("if-none-match"), tag)) {
@@ -267,7 +275,13 @@ export function operationRoute(operation: AnyOperation & { rest: AnyRestBinding 
       const status = typeof rest.status === "function" ? rest.status(output) : rest.status;
       if (status === 204) return { status };
       const headers = rest.location && { location: rest.location(output) };
-      return { status, body: snakeCased(output), ...(headers && { headers }) };
+      const ofAnswer = rest.etag?.ofAnswer;
+      return {
+        status,
+        body: snakeCased(output),
+        ...(headers && { headers }),
+        ...(ofAnswer && { etagSource: ofAnswer(output) }),
+      };
     },
   });
 }

@@ -42,7 +42,9 @@ export type RestParts<P, Q, B> = { params: Parsed<P>; query: Parsed<Q>; body: Pa
  * How an operation is served over REST (snake_case on the wire; the REST adapter converts
  * the answer in one place). What the OpenAPI document says of the operation comes from here.
  */
-export type RestBinding<Input, Output, P, Q, B> = RestEndpoint<Input, P, Q, B> & {
+export type RestBinding<Input, Output, P, Q, B> = Omit<RestEndpoint<Input, P, Q, B>, "etag"> & {
+  /** What the route's strong `ETag` is computed from (contract v1.1, conditional requests). */
+  etag?: EtagSource<Input, Output>;
   /** The answers it may give; every one but a 204 carries the operation's output. */
   responses: Partial<Record<RestStatus, { description: string }>>;
   status: RestStatus | ((output: Output) => RestStatus);
@@ -77,7 +79,7 @@ export type RestEndpoint<Input, P, Q, B> = {
  * The source of a resource's strong ETag: the REST adapter hashes what `current` answers
  * (snake-cased JSON), so equal tags mean equal sources.
  */
-export type EtagSource<Input> = {
+export type EtagSource<Input, Output = never> = {
   /**
    * The tagged resource now, or a version of it; undefined when it does not exist. With
    * `lock`, in the write's transaction and under the row lock that write takes first, so
@@ -89,6 +91,12 @@ export type EtagSource<Input> = {
    * it): its tag is the answer's, with no statement of its own.
    */
   answerIsCurrent?: boolean;
+  /**
+   * For a GET whose answer was read together with its version: what `current` would
+   * answer, taken from the answer, so the read sends no statement of its own and its tag
+   * is of exactly the rows it answers. Writes still read `current`.
+   */
+  ofAnswer?(answer: Output): unknown;
 };
 
 export type Operation<

@@ -24,7 +24,7 @@ import {
 import { z } from "zod";
 import { readsHistory, readsStudent, writesStudent } from "./access.ts";
 import { defineOperation, restBinding } from "./define-operation.ts";
-import { enrollmentSetEtag } from "./etags.ts";
+import { enrollmentSetEtag, studentCoursesEtag } from "./etags.ts";
 import { enrollmentListQuery, enrollmentParams, idParams, pageQuery } from "./rest-schemas.ts";
 
 const tag = "Enrollments";
@@ -133,7 +133,7 @@ export const enrollmentOperations = {
       input: ({ params, query }) => ({ ...query, studentId: params.id }),
       responses: { 200: { description: "A page of enrolled courses" } },
       status: 200,
-      etag: enrollmentSetEtag,
+      etag: studentCoursesEtag,
     },
   }),
   remove: defineOperation({

@@ -1,4 +1,11 @@
-import { enrollmentSetVersion, lockedCourse, lockedStudent, lockedTerm } from "@registrar/core";
+import {
+  enrollmentSetVersion,
+  enrollmentSetVersionOf,
+  lockedCourse,
+  lockedStudent,
+  lockedTerm,
+  type StudentCoursesPage,
+} from "@registrar/core";
 import type { EtagSource } from "./define-operation.ts";
 
 /** A student's ETag: of the student as GET answers it. */
@@ -27,5 +34,14 @@ export const enrollmentSetEtag: EtagSource<{ studentId: number }> = {
   current: async (db, { studentId }, { lock }) => {
     const version = await enrollmentSetVersion(db, studentId, { lock });
     return version === undefined ? undefined : { studentId, enrollmentSet: version };
+  },
+};
+
+/** The ETag of `GET /students/{id}/courses`: the enrollment set's, read with the page itself. */
+export const studentCoursesEtag: EtagSource<{ studentId: number }, StudentCoursesPage> = {
+  ...enrollmentSetEtag,
+  ofAnswer: (page) => {
+    const version = enrollmentSetVersionOf(page);
+    return version === undefined ? undefined : { studentId: page.studentId, enrollmentSet: version };
   },
 };
