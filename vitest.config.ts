@@ -11,7 +11,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: workspaceSource } },
   test: {
     include: ["{apps,packages}/*/{src,test}/**/*.test.{ts,tsx}"],
-    globalSetup: ["./packages/db/src/testing-global-setup.ts"],
+    globalSetup: ["./packages/db/src/testing-global-setup.ts", "./apps/server/test/global-setup.ts"],
     setupFiles: ["./packages/core/src/testing-file-setup.ts"],
     // Each test file owns a database; two cores, so a few files at a time.
     maxWorkers: 3,

@@ -1,18 +1,19 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { PGlite } from "@electric-sql/pglite";
 import { createDatabase, type Database } from "@registrar/db";
-import { createTestDatabase, type TestDatabase, testDatabaseTarget } from "@registrar/db/testing";
+import {
+  createTestDatabase,
+  createTestDataDir,
+  type TestDatabase,
+  testDatabaseTarget,
+} from "@registrar/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "./app.ts";
 
 const run = promisify(execFile);
 const serverDir = fileURLToPath(new URL("..", import.meta.url));
-const tsx = join(serverDir, "node_modules/.bin/tsx");
 
 /**
  * The keys command against a database of its own: the test's PostgreSQL database, or on
@@ -28,12 +29,8 @@ beforeAll(async () => {
     postgres = await createTestDatabase();
     return;
   }
-  // Start the folder from the migrated snapshot: initdb and migrations would cost seconds.
-  pgliteDir = await mkdtemp(join(tmpdir(), "registrar-keys-"));
-  const snapshot = await readFile(target.migratedSnapshot);
-  const seeded = new PGlite(pgliteDir, { loadDataDir: new Blob([snapshot]) });
-  await seeded.waitReady;
-  await seeded.close();
+  // A copy of the migrated directory: initdb and migrations would cost seconds.
+  pgliteDir = await createTestDataDir();
 });
 afterAll(async () => {
   await postgres?.drop();
@@ -48,7 +45,10 @@ async function keys(...args: string[]): Promise<{ code: number; stdout: string; 
   const env: Record<string, string | undefined> = { ...process.env, ...databaseEnv() };
   if (!postgres) delete env.DATABASE_URL;
   try {
-    const { stdout, stderr } = await run(tsx, ["src/keys-cli.ts", ...args], { cwd: serverDir, env });
+    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "src/keys-cli.ts", ...args], {
+      cwd: serverDir,
+      env,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };

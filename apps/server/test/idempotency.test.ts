@@ -1,8 +1,6 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import { createApiKey } from "@registrar/core";
-import { createTestDatabase } from "@registrar/db/testing";
+import { createTestDatabase, createTestDataDir } from "@registrar/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.ts";
 import { startTestServer, type TestServer } from "../src/testing.ts";
@@ -185,7 +183,7 @@ describe("a kept answer after a server restart", () => {
     if (database.url) location = database.url;
     else {
       await database.drop();
-      dir = await mkdtemp(join(tmpdir(), "registrar-idem-"));
+      dir = await createTestDataDir();
       location = dir;
     }
     try {

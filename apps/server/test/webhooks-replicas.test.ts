@@ -2,7 +2,12 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createTestDatabase, type TestDatabase, testDatabaseTarget } from "@registrar/db/testing";
+import {
+  createTestDatabase,
+  createTestDataDir,
+  type TestDatabase,
+  testDatabaseTarget,
+} from "@registrar/db/testing";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ServerProcess, startServerProcess } from "./reliability/server-process.ts";
@@ -10,7 +15,7 @@ import { call } from "./security/harness.ts";
 import { startWebhookReceiver, type WebhookReceiver, waitFor } from "./webhook-receiver.ts";
 
 /**
- * Webhook delivery by real server processes (src/main.ts): a server killed with SIGKILL in
+ * Webhook delivery by real server processes (the bundle `pnpm start` runs): a server killed with SIGKILL in
  * the middle of a delivery loses nothing (the next one delivers the event again, with the
  * same webhook-id, once the dead one's lease has run out), and two replicas on one
  * PostgreSQL database share the work without delivering an event twice.
@@ -70,7 +75,10 @@ describe(`a server killed mid-delivery (${target.kind})`, () => {
 
   beforeAll(async () => {
     if (target.kind === "postgres") database = await createTestDatabase();
-    else pgliteDir = await mkdtemp(join(tmpdir(), "registrar-webhooks-"));
+    else {
+      pgliteDir = await mkdtemp(join(tmpdir(), "registrar-webhooks-"));
+      await createTestDataDir(join(pgliteDir, "pglite"));
+    }
   });
   afterAll(async () => {
     await Promise.all(servers.map((server) => server.kill()));
@@ -128,6 +136,7 @@ describe(`the secrets key file (${target.kind}, WEBHOOK_SECRETS_KEY unset)`, () 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "registrar-webhook-key-"));
     if (target.kind === "postgres") database = await createTestDatabase();
+    else await createTestDataDir(join(dir, "pglite"));
   });
   afterAll(async () => {
     await Promise.all(servers.map((server) => server.kill()));

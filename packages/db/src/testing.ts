@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { inject } from "vitest";
 import {
@@ -15,7 +17,7 @@ export { databaseUrl };
 
 /** What the global setup prepared for this run (see `testing-global-setup.ts`). */
 export type TestDatabaseTarget =
-  | { kind: "pglite"; emptySnapshot: string; migratedSnapshot: string }
+  | { kind: "pglite"; emptySnapshot: string; migratedSnapshot: string; migratedDir: string }
   | { kind: "postgres"; adminUrl: string; template: string };
 
 declare module "vitest" {
@@ -108,4 +110,18 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
       }
     },
   };
+}
+
+/**
+ * PGlite only: a new data directory (under the system's temp directory, or at `at`, which
+ * must not exist yet) holding the migrated database, as a server process finds it on its
+ * second start. A copy of the directory the global setup unpacked once: a fresh directory
+ * would cost the process an initdb and every migration, seconds of CPU each time.
+ */
+export async function createTestDataDir(at?: string): Promise<string> {
+  const target = testDatabaseTarget();
+  if (target.kind !== "pglite") throw new Error("createTestDataDir is for the PGlite half only");
+  const dir = at ?? (await mkdtemp(join(tmpdir(), "registrar-data-")));
+  await cp(target.migratedDir, dir, { recursive: true });
+  return dir;
 }

@@ -1,10 +1,7 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import { rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase } from "../src/database.ts";
-import { testDatabaseTarget } from "../src/testing.ts";
+import { createTestDataDir, testDatabaseTarget } from "../src/testing.ts";
 
 /**
  * The settings an embedded database on a directory runs with (what the server, db:* and
@@ -25,10 +22,7 @@ if (target.kind === "postgres") {
   describe("durable commits on a PGlite directory", () => {
     let dir: string;
     beforeAll(async () => {
-      dir = await mkdtemp(join(tmpdir(), "registrar-durable-"));
-      const seeded = new PGlite(dir, { loadDataDir: new Blob([await readFile(target.migratedSnapshot)]) });
-      await seeded.waitReady;
-      await seeded.close();
+      dir = await createTestDataDir();
     });
     afterAll(async () => {
       await rm(dir, { recursive: true, force: true });

@@ -19,7 +19,6 @@ import { createTestDatabase, type TestDatabase, testDatabaseTarget } from "../sr
 
 const run = promisify(execFile);
 const packageDir = fileURLToPath(new URL("..", import.meta.url));
-const tsx = join(packageDir, "node_modules/.bin/tsx");
 const target = testDatabaseTarget();
 
 let postgres: TestDatabase | undefined;
@@ -63,7 +62,10 @@ async function db(command: string): Promise<{ code: number; stdout: string; stde
   if (postgres?.url) env.DATABASE_URL = postgres.url;
   else env.PGLITE_DIR = pgliteDir;
   try {
-    const { stdout, stderr } = await run(tsx, ["src/cli.ts", command], { cwd: packageDir, env });
+    const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "src/cli.ts", command], {
+      cwd: packageDir,
+      env,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };

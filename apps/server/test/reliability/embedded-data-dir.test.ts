@@ -1,16 +1,15 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PGlite } from "@electric-sql/pglite";
-import { testDatabaseTarget } from "@registrar/db/testing";
-import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createTestDataDir, testDatabaseTarget } from "@registrar/db/testing";
+import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { type ServerProcess, startServerProcess } from "./server-process.ts";
 
 /**
  * One owner per embedded data directory, with the real processes an operator runs: the
- * server (src/main.ts), `pnpm db:*` (packages/db/src/cli.ts) and `pnpm keys`
+ * server (bundled, as `pnpm start` runs it), `pnpm db:*` (packages/db/src/cli.ts) and `pnpm keys`
  * (src/keys-cli.ts), all on one PGLITE_DIR. Before the lock, each of them opened a directory
  * the server had open, printed success, and its writes (or the server's) were gone after the
  * next restart; a key made with the server running answered 401.
@@ -19,18 +18,22 @@ import { type ServerProcess, startServerProcess } from "./server-process.ts";
 const target = testDatabaseTarget();
 const serverDir = fileURLToPath(new URL("../..", import.meta.url));
 const dbDir = fileURLToPath(new URL("../../../../packages/db", import.meta.url));
-const mainPath = join(serverDir, "src/main.ts");
+const bundledServer = inject("serverBundle");
 
 type Run = { code: number | null; output: string };
 
-/** A command as an operator runs it, on `dir` (never a DATABASE_URL from the caller's shell). */
+/**
+ * A command as an operator runs it, on `dir` (never a DATABASE_URL from the caller's shell):
+ * TypeScript through tsx, as `pnpm db:*` and `pnpm keys` run it, or the bundled server
+ * (`.mjs`) with plain node, as `pnpm start` runs it.
+ */
 function run(cwd: string, args: string[], dir: string, env: Record<string, string> = {}): Promise<Run> {
   const inherited: Record<string, string | undefined> = { ...process.env };
   delete inherited.DATABASE_URL;
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ["--import", "tsx", ...args],
+      args[0]?.endsWith(".mjs") ? args : ["--import", "tsx", ...args],
       {
         cwd,
         env: { ...inherited, PGLITE_DIR: dir, AUTH: "off", LOG_LEVEL: "warn", ...env },
@@ -82,11 +85,8 @@ if (target.kind === "postgres") {
     const backups: string[] = [];
 
     beforeEach(async () => {
-      // From the migrated snapshot: initdb and the migrations would cost seconds per test.
-      dir = await mkdtemp(join(tmpdir(), "registrar-owner-"));
-      const seeded = new PGlite(dir, { loadDataDir: new Blob([await readFile(target.migratedSnapshot)]) });
-      await seeded.waitReady;
-      await seeded.close();
+      // A copy of the migrated directory: initdb and the migrations would cost seconds per test.
+      dir = await createTestDataDir();
     });
     afterEach(async () => {
       for (const server of servers.splice(0)) await server.kill();
@@ -112,7 +112,7 @@ if (target.kind === "postgres") {
       expect(server.output()).toContain("pnpm keys create --role admin");
 
       const [second, migrate] = await Promise.all([
-        run(serverDir, [mainPath], dir, { PORT: "0" }),
+        run(serverDir, [bundledServer], dir, { PORT: "0" }),
         run(dbDir, ["src/cli.ts", "migrate"], dir),
       ]);
       for (const refused of [second, migrate]) {

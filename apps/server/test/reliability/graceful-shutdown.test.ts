@@ -1,10 +1,16 @@
+import { rm } from "node:fs/promises";
 import { Agent, request as httpRequest } from "node:http";
-import { createTestDatabase, type TestDatabase } from "@registrar/db/testing";
+import {
+  createTestDatabase,
+  createTestDataDir,
+  type TestDatabase,
+  testDatabaseTarget,
+} from "@registrar/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ServerProcess, startServerProcess } from "./server-process.ts";
 
 /**
- * SIGTERM in the middle of a burst: the real server process (src/main.ts) stops accepting,
+ * SIGTERM in the middle of a burst: the real server process (the bundle `pnpm start` runs) stops accepting,
  * finishes every request it had already received, closes its pool and exits 0. "Dropped"
  * means a request that was fully written before the signal and did not get a complete 2xx.
  */
@@ -75,21 +81,31 @@ function send(agent: Agent, baseUrl: string, index: number, run: string): Promis
 }
 
 describe("graceful shutdown of the real server process", () => {
-  let database: TestDatabase;
+  // PostgreSQL: a database of its own; PGlite: a migrated data directory for each server
+  let database: TestDatabase | undefined;
+  const dirs: string[] = [];
   let server: ServerProcess | undefined;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
+    if (testDatabaseTarget().kind === "postgres") database = await createTestDatabase();
   });
 
   afterAll(async () => {
     await server?.kill();
     await database?.drop();
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   });
+
+  async function where(): Promise<string> {
+    if (database?.url) return database.url;
+    const dir = await createTestDataDir();
+    dirs.push(dir);
+    return dir;
+  }
 
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     it(`${signal} during a burst of ${BURST} requests: no request dropped, exit code 0`, async () => {
-      server = await startServerProcess(database.url ?? "memory://", {
+      server = await startServerProcess(await where(), {
         SHUTDOWN_TIMEOUT_MS: "10000",
         LOG_LEVEL: "info",
       });
@@ -137,7 +153,7 @@ describe("graceful shutdown of the real server process", () => {
       expect(exit, current.output()).toEqual({ code: 0, signal: null });
       expect(current.output()).toContain("stopped");
 
-      if (database.kind === "postgres") {
+      if (database) {
         // Every 201 is a row, and no row exists without its 201.
         const created = results.filter((sent) => sent.method === "POST" && sent.status === 201).length;
         const rows = await database.db.raw<{ rows: Array<{ n: number }> }>(

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { connect, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
-import { createTestDatabase, type TestDatabase } from "@registrar/db/testing";
+import { createTestDatabase, createTestDataDir, type TestDatabase } from "@registrar/db/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "./server-process.ts";
 
@@ -25,6 +26,8 @@ const startScript = (
 const IN_FLIGHT = 6;
 
 let database: TestDatabase | undefined;
+/** PGlite: a migrated data directory for each start (a fresh one would cost an initdb each time). */
+const dirs: string[] = [];
 let running: ChildProcess | undefined;
 
 beforeAll(async () => {
@@ -41,6 +44,7 @@ afterEach(() => {
 });
 afterAll(async () => {
   await database?.drop();
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
 type Started = {
@@ -55,13 +59,14 @@ async function startLikePnpm(env: Record<string, string> = {}): Promise<Started>
   const inherited = { ...process.env };
   for (const name of ["DATABASE_URL", "PGLITE_DIR", "REDIS_URL", "NODE_ENV", "INIT_CWD"])
     delete inherited[name];
+  if (!database) dirs.push(await createTestDataDir());
   const child = spawn("sh", ["-c", startScript], {
     cwd: root,
     detached: true, // its own process group, with this sh as the leader
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       ...inherited,
-      ...(database?.url ? { DATABASE_URL: database.url } : { PGLITE_DIR: "memory://" }),
+      ...(database?.url ? { DATABASE_URL: database.url } : { PGLITE_DIR: dirs.at(-1) ?? "" }),
       PORT: String(port),
       HOST: "127.0.0.1",
       AUTH: "off",

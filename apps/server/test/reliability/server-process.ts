@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { inject } from "vitest";
 
 const serverDir = fileURLToPath(new URL("../..", import.meta.url));
-const mainPath = fileURLToPath(new URL("../../src/main.ts", import.meta.url));
 
 export type ServerProcess = {
   baseUrl: string;
@@ -28,15 +28,16 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * The real server, `src/main.ts`, as its own Node process (tsx loader, one process, so
- * signals reach it directly), on 127.0.0.1 and a free port, with auth and rate limits off
- * unless `env` says otherwise. `database`: a PostgreSQL URL, or `memory://` for PGlite.
- * Resolves once `/health/ready` answers 200.
+ * The real server as its own Node process, as `pnpm start` runs it: the bundle of
+ * `src/main.ts` that the global setup made for this run (test/global-setup.ts), with plain
+ * node, one process, so signals reach it directly. On 127.0.0.1 and a free port, with auth
+ * and rate limits off unless `env` says otherwise. `database`: a PostgreSQL URL, a PGlite
+ * directory, or `memory://`. Resolves once `/health/ready` answers 200.
  */
 export async function startServerProcess(
   database: string,
   env: Record<string, string> = {},
-  /** A bundled server (`.mjs`, run with plain node) instead of `src/main.ts`. */
+  /** Another bundle of the server (`.mjs`, run with plain node) than this run's. */
   options: { bundle?: string } = {},
 ): Promise<ServerProcess> {
   const port = await freePort();
@@ -53,7 +54,7 @@ export async function startServerProcess(
   ]) {
     delete inherited[name];
   }
-  const args = options.bundle ? [options.bundle] : ["--import", "tsx", mainPath];
+  const args = [options.bundle ?? inject("serverBundle")];
   const child = spawn(process.execPath, args, {
     cwd: serverDir,
     env: {
