@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import pg from "pg";
-import type { DatasetShape } from "./dataset.ts";
+import { type DatasetShape, enrollLikeSeed } from "./dataset.ts";
 
 /**
  * The seed's enrollments written as the database's triggers would write them (the
@@ -43,15 +43,7 @@ export async function enrollSetBased(
     let started = performance.now();
     const inserted = await onEveryShare(url, shares, async (share, session) => {
       await session.query("begin");
-      const rows = await session.query(
-        `insert into student_courses (student_id, course_id)
-         select s, c from (
-           select s, ((s - 1) * 7 + k * 50) % $3::int + 1 as c
-           from generate_series($1::int, $2::int) as s, generate_series(0, $4::int - 1) as k
-         ) pairs
-         where c % $6::int = $5::int`,
-        [first, last, shape.courses, shape.coursesPerStudent, share.index, share.of],
-      );
+      const written = await enrollLikeSeed(session, shape, first, last, share);
       // The count triggers' statement, for this share's courses (no other share touches them).
       await session.query(
         `update courses c set
@@ -68,7 +60,7 @@ export async function enrollSetBased(
         [share.index, share.of],
       );
       await session.query("commit");
-      return rows.rowCount ?? 0;
+      return written;
     });
     const enrollments = inserted.reduce((sum, n) => sum + n, 0);
     steps.enrollments = performance.now() - started;
