@@ -1,6 +1,6 @@
-import { availableParallelism } from "node:os";
 import { createDatabase, migrateToLatest } from "@registrar/db";
 import pg from "pg";
+import { dropSecondaryIndexes, enrollSetBased } from "./seed-enrollments.ts";
 
 /**
  * The seeded school, in two sizes. Ids are dense and known in advance (a fresh database),
@@ -18,15 +18,23 @@ import pg from "pg";
 export const DATASETS = {
   standard: { scale: "standard", students: 10_000, courses: 500, coursesPerStudent: 10, extraCourses: 500 },
   large: { scale: "large", students: 100_000, courses: 1_000, coursesPerStudent: 10, extraCourses: 1_000 },
-} as const;
+} as const satisfies Record<string, DatasetShape>;
 
-export type Scale = keyof typeof DATASETS;
-export type DatasetShape = (typeof DATASETS)[Scale];
+export type Scale = "standard" | "large";
+export type DatasetShape = {
+  scale: Scale;
+  students: number;
+  courses: number;
+  coursesPerStudent: number;
+  extraCourses: number;
+};
 
 export type Dataset = DatasetShape & {
   freshStudents: { first: number; last: number };
   enrollments: number;
   seedMs: number;
+  /** Milliseconds per seeding step. */
+  seedSteps: Record<string, number>;
 };
 
 /** The courses the seed enrolls student `studentId` in: 10 distinct ids in 1..courses. */
@@ -70,7 +78,7 @@ export async function prepareRemovals(
  * statement (the same formula in SQL); with `share`, only in the courses whose id is
  * `share.index` modulo `share.of`. Resolves to the number of rows written.
  */
-async function enrollLikeSeed(
+export async function enrollLikeSeed(
   client: pg.Client,
   shape: DatasetShape,
   first: number,
@@ -87,28 +95,6 @@ async function enrollLikeSeed(
     [first, last, shape.courses, shape.coursesPerStudent, share.index, share.of],
   );
   return result.rowCount ?? 0;
-}
-
-/**
- * {@link enrollLikeSeed} on one connection a core, each writing the courses of its own
- * share: their transactions lock disjoint course rows (the count trigger), so they run side
- * by side until each bumps its students' versions, where the later one waits for the first
- * to commit (each inserts its rows in student order: no deadlock).
- */
-async function enrollLikeSeedOnEveryCore(url: string, shape: DatasetShape, first: number, last: number) {
-  const of = Math.max(1, Math.min(4, availableParallelism()));
-  const written = await Promise.all(
-    Array.from({ length: of }, async (_, index) => {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      try {
-        return await enrollLikeSeed(client, shape, first, last, { index, of });
-      } finally {
-        await client.end();
-      }
-    }),
-  );
-  return written.reduce((sum, count) => sum + count, 0);
 }
 
 export function databaseUrlFor(adminUrl: string, name: string): string {
@@ -148,38 +134,52 @@ export async function dropBenchDatabase(adminUrl: string, name: string): Promise
 
 /**
  * Seeds with set-based statements (`insert ... select` from `generate_series`: the rows are
- * made inside PostgreSQL, nothing crosses the wire; the enrollments split by course over one
- * connection a core), one relay run for the events the triggers recorded, then `vacuum
- * analyze`. About 7 s at the standard scale, 73 s at the large (the history and event rows
- * of every enrollment are most of it).
+ * made inside PostgreSQL, nothing crosses the wire), then `vacuum analyze`. Students and
+ * courses go through the tables' triggers (their events), positioned by one relay run; the
+ * enrollments, their history, events and counts are written by {@link enrollSetBased} as
+ * the triggers would write them, split by course over one connection a core. About 4 s at the
+ * standard scale, 40-50 s at the large (was 7 s and 73 s through the triggers, see
+ * seed-enrollments.ts). `steps` says where the time went.
  */
 export async function seed(url: string, shape: DatasetShape, freshStudents: number): Promise<Dataset> {
   const started = performance.now();
+  const steps: Record<string, number> = {};
+  let stepStarted = started;
+  const step = (name: string) => {
+    const now = performance.now();
+    steps[name] = now - stepStarted;
+    stepStarted = now;
+  };
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     const total = shape.students + freshStudents;
-    await client.query(
-      `insert into students (name, email)
-       select 'Student ' || i, 'student' || i || '@bench.invalid' from generate_series(1, $1::int) as i`,
-      [total],
-    );
-    await client.query(
-      `insert into courses (name, level, capacity)
-       select 'Course ' || i, (array['beginner', 'intermediate', 'advanced'])[1 + i % 3], null
-       from generate_series(1, $1::int) as i`,
-      [shape.courses + shape.extraCourses],
-    );
-    await enrollLikeSeedOnEveryCore(url, shape, 1, shape.students);
-    // The seed's rows recorded their events (the outbox triggers); positioned here in one
-    // relay run (a batch of the largest integer: all of them), not left to the server's
-    // background relay, which would spend the first scenarios updating them in runs of
-    // 5,000 beside the measured requests.
+    const buildIndexes = await dropSecondaryIndexes(client, [
+      "students",
+      "courses",
+      "student_courses",
+      "enrollment_history",
+      "events",
+    ]);
+    step("dropIndexes");
+    await insertStudentsAndCourses(client, shape, total);
+    step("studentsAndCourses");
+    // Their events (the tables' triggers) positioned in one relay run (a batch of the
+    // largest integer: all of them), not left to the server's background relay, which
+    // would spend the first scenarios updating them in runs of 5,000 beside the measured
+    // requests. The enrollments' events are written positioned.
     await client.query("select assign_event_ids(2147483647)");
+    step("relay");
+    const enrolled = await enrollSetBased(url, shape, 1, shape.students);
+    Object.assign(steps, enrolled.steps);
+    stepStarted = performance.now();
+    await buildIndexes();
+    step("buildIndexes");
     // The steady state autovacuum would reach: statistics for the planner, and a visibility
     // map so that index scans of student_courses need not visit the heap (before counts were
     // stored, without it the database alone capped the read scenario near 900 req/s).
     await client.query("vacuum analyze");
+    step("vacuum");
     const check = await client.query<{ students: number; courses: number; enrollments: number }>(
       `select (select max(id) from students) as students, (select max(id) from courses) as courses,
               (select count(*)::int from student_courses) as enrollments`,
@@ -193,8 +193,23 @@ export async function seed(url: string, shape: DatasetShape, freshStudents: numb
       freshStudents: { first: shape.students + 1, last: total },
       enrollments: row.enrollments,
       seedMs: performance.now() - started,
+      seedSteps: steps,
     };
   } finally {
     await client.end();
   }
+}
+
+export async function insertStudentsAndCourses(client: pg.Client, shape: DatasetShape, students: number) {
+  await client.query(
+    `insert into students (name, email)
+     select 'Student ' || i, 'student' || i || '@bench.invalid' from generate_series(1, $1::int) as i`,
+    [students],
+  );
+  await client.query(
+    `insert into courses (name, level, capacity)
+     select 'Course ' || i, (array['beginner', 'intermediate', 'advanced'])[1 + i % 3], null
+     from generate_series(1, $1::int) as i`,
+    [shape.courses + shape.extraCourses],
+  );
 }

@@ -33,6 +33,7 @@ import {
   type Target,
   writeFloorComparison,
 } from "./scenarios.ts";
+import { checkSeedMatchesTriggers } from "./seed-check.ts";
 import {
   compareIdempotency,
   compareSearch,
@@ -151,10 +152,14 @@ let failed = false;
 try {
   log(`creating ${databaseName} and seeding`);
   const url = await createBenchDatabase(adminUrl, databaseName);
+  await checkSeedMatchesTriggers(adminUrl, databaseName);
   const dataset = await seed(url, shape, freshStudents);
   log(
     `seeded ${shape.students} students (+${dataset.freshStudents.last - dataset.freshStudents.first + 1} fresh), ` +
-      `${shape.courses + shape.extraCourses} courses, ${dataset.enrollments} enrollments in ${(dataset.seedMs / 1000).toFixed(1)} s`,
+      `${shape.courses + shape.extraCourses} courses, ${dataset.enrollments} enrollments in ${(dataset.seedMs / 1000).toFixed(1)} s ` +
+      `(${Object.entries(dataset.seedSteps)
+        .map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`)
+        .join(", ")})`,
   );
 
   // Every server: own process, same database, same pool size, the same --log-level.

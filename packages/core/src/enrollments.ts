@@ -329,7 +329,10 @@ export async function listStudentCourses(
   return answer;
 }
 
-/** A page of a course's roster by student id, in one statement (as {@link studentCoursesPage}). */
+/**
+ * A page of a course's roster by student id, in one statement (as {@link studentCoursesPage}),
+ * the page taken in a lateral subquery so that its cost does not grow with the course.
+ */
 const courseStudentsPage = preparedQuery<
   { afterId: number; courseId: number; statuses: EnrollmentStatus[]; limit: number },
   EnrolledStudent | AbsentRow
@@ -339,12 +342,7 @@ const courseStudentsPage = preparedQuery<
   (db, p) =>
     CourseModel.query(db)
       .select(studentColumns, enrollmentColumns)
-      .leftJoin("student_courses", (join) =>
-        join
-          .on("student_courses.course_id", "courses.id")
-          .andOnVal("student_courses.student_id", ">", p.afterId)
-          .andOn(StudentCourseModel.statusIsAnyOfInJoin(db, "student_courses.status", p.statuses)),
-      )
+      .joinRaw(...StudentCourseModel.coursePageJoin(p.afterId, p.statuses, p.limit))
       .leftJoin("students", "students.id", "student_courses.student_id")
       .where("courses.id", p.courseId)
       .orderBy("student_courses.student_id")

@@ -102,6 +102,30 @@ export class StudentCourse extends RegistrarModel {
     return raw("?? = any(?::text[])", [column, statuses]);
   }
 
+  /**
+   * `left join lateral (…) as student_courses on true` and its bindings, for `joinRaw`: a page of a course's enrollments
+   * (the outer query's `courses`) by student id, after `afterStudentId`, in `statuses`, at
+   * most `limit` rows. Raw SQL because knex has no lateral join. Why lateral: a plain left
+   * join cannot hand its rows on in the index's order, so PostgreSQL joined every enrollment
+   * of the course and its student before sorting for the page (EXPLAIN ANALYZE at 1,000
+   * students a course: 32 ms); the lateral subquery stops after `limit` index entries
+   * (0.9 ms), whatever the course's size.
+   */
+  static coursePageJoin(
+    afterStudentId: number,
+    statuses: readonly string[],
+    limit: number,
+  ): [sql: string, bindings: unknown[]] {
+    return [
+      `left join lateral (
+         select page.* from student_courses page
+         where page.course_id = courses.id and page.student_id > ? and page.status = any(?::text[])
+         order by page.student_id limit ?
+       ) as student_courses on true`,
+      [afterStudentId, statuses, limit],
+    ];
+  }
+
   /** {@link statusIsAnyOf} for a join's condition, which takes knex's own raw (bound to `db`). */
   static statusIsAnyOfInJoin(db: Knex, column: string, statuses: readonly string[]): Knex.Raw {
     return db.raw("?? = any(?::text[])", [column, statuses as string[]]);
