@@ -58,12 +58,16 @@ configureWebhooks({
 
 /**
  * The delivery worker and the outbox's relay and retention sweep (apps/server/src/events),
- * started once the server listens and stopped before the pool closes. Started before, the
- * worker's first claim ran on the embedded database's one connection (synchronously, in its
- * WebAssembly) between serve() and the listen, and the first readiness probe queued behind it.
+ * started one poll interval after the server listens and stopped before the pool closes.
+ * Started before, the worker's first claim ran on the embedded database's one connection
+ * (synchronously, in its WebAssembly) between serve() and the listen; started at the listen,
+ * a readiness probe sent then still queued behind it. A first statement is a cold one (it
+ * plans, and loads its tables into PostgreSQL's catalog caches): ~80-160 ms on PGlite.
  */
 let background: { webhookWorker: WebhookWorker; eventBackground: EventBackground } | undefined;
+let backgroundTimer: NodeJS.Timeout | undefined;
 function startBackground(): void {
+  if (draining) return;
   const webhookWorker = startWebhookWorker(db, { ...config.webhooks, secretsKey: webhookSecretsKey }, logger);
   // Events just given their ids may have webhooks to go to: the worker looks at once.
   const eventBackground = startEventBackground({
@@ -130,7 +134,7 @@ const listen = {
   serverOptions: requestTimeoutOptions(config),
 };
 const server = serve(listen, (info) => {
-  if (!draining) startBackground();
+  backgroundTimer = setTimeout(startBackground, config.webhooks.pollMs);
   const base = `http://${info.address.includes(":") ? `[${info.address}]` : info.address}:${info.port}`;
   logger.info(
     { database: describeDatabase(config.database), startupMs: Math.round(performance.now() - startedAt) },
@@ -173,6 +177,7 @@ const ACCEPT_CHECK_MS = 20;
 function shutdown(signal: NodeJS.Signals): void {
   const httpServer = server as Server;
   draining = true;
+  clearTimeout(backgroundTimer);
   // No new webhook attempts; those in flight finish (each within WEBHOOK_TIMEOUT_MS) and are recorded.
   const webhooksStopped = background?.webhookWorker.stop();
   logger.info(
