@@ -115,7 +115,7 @@ async function timePnpmStart(
   const [command, ...args] = pnpmCommand;
   if (!command) throw new Error("no pnpm command");
   const started = performance.now();
-  // Its own process group: pnpm runs scripts/start.mjs, which runs node; stopping signals all.
+  // Its own process group: pnpm runs scripts/start.mjs, which runs the server; stopping signals all.
   const child = spawn(command, [...args, "start"], {
     cwd: repoRoot,
     // DATABASE_URL empty: the embedded database even when the caller's shell points elsewhere.
@@ -127,7 +127,10 @@ async function timePnpmStart(
     await waitUntilReady(`http://127.0.0.1:${port}`, 30_000, child);
     const ms = performance.now() - started;
     await new Promise((resolve) => setTimeout(resolve, 5000));
-    return { ms, idleRssBytes: child.pid === undefined ? 0 : rssOfDescendant(child.pid, "main.mjs") };
+    return {
+      ms,
+      idleRssBytes: child.pid === undefined ? 0 : rssOfDescendant(child.pid, "scripts/start.mjs"),
+    };
   } finally {
     await stopProcess(child, { group: true });
   }

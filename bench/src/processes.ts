@@ -116,7 +116,7 @@ export function rssOf(pid: number): number {
 
 /**
  * RSS of the process under `rootPid` (itself or a descendant) whose command line contains
- * `match`: `pnpm start` runs node scripts/start.mjs, which runs the bundled server.
+ * `match`: `pnpm start` runs node scripts/start.mjs, which runs the bundled server in itself.
  */
 export function rssOfDescendant(rootPid: number, match: string): number {
   const children = new Map<number, number[]>();

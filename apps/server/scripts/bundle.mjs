@@ -12,7 +12,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { build } from "esbuild";
+import { build, stop } from "esbuild";
 
 const serverDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const bundleFile = join(serverDir, "dist", "main.mjs");
@@ -35,6 +35,16 @@ const keepImportMetaUrl = {
 };
 
 export async function bundleServer(outfile = bundleFile) {
+  try {
+    await buildBundle(outfile);
+  } finally {
+    // esbuild's service process (~130 MB) would otherwise live on beside the server that
+    // scripts/start.mjs goes on to run in this same process.
+    await stop();
+  }
+}
+
+async function buildBundle(outfile) {
   await build({
     entryPoints: [join(serverDir, "src", "main.ts")],
     outfile,

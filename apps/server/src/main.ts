@@ -1,23 +1,25 @@
 import type { Server } from "node:http";
 import { Server as NetServer } from "node:net";
-import { serve } from "@hono/node-server";
 import { configureWebhooks, countActiveApiKeys } from "@registrar/core";
 import { describeDatabase, migrateToLatest } from "@registrar/db";
-import { createApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
-import { startEventBackground } from "./events/background.ts";
+import { type EventBackground, startEventBackground } from "./events/background.ts";
 import { answerClientErrors, requestTimeoutOptions } from "./http/client-errors.ts";
 import { createLogger } from "./logger.ts";
 import { createMemoryRateLimitStore, createRedisRateLimitStore, KEY_CACHE_TTL_MS } from "./security/index.ts";
 import { openServerDatabase } from "./server-database.ts";
 import { onStopSignals } from "./stop-signals.ts";
-import { loadWebhookSecretsKey, startWebhookWorker } from "./webhooks/index.ts";
+import { loadWebhookSecretsKey, startWebhookWorker, type WebhookWorker } from "./webhooks/index.ts";
 
 const startedAt = performance.now();
 const config = loadConfig(process.env);
 const logger = createLogger(config.logLevel);
 // An embedded directory is locked for this process; db:seed, db:backup and keys come here.
 const { db, serveOwnerCommands } = openServerDatabase(config.database, logger);
+// The embedded database starts in the background from here (WebAssembly, its file system,
+// PostgreSQL): the HTTP side's modules (hono, tRPC, every route) are evaluated while it waits
+// on the disk and on compiling its WebAssembly, not before it begins.
+const httpModules = Promise.all([import("./app.ts"), import("@hono/node-server")]);
 
 const applied = await migrateToLatest(db);
 if (applied.length > 0) logger.info({ applied }, `applied ${applied.length} migration(s)`);
@@ -34,6 +36,7 @@ if (redisUrl) {
     .ready()
     .catch((error: Error) => logger.warn({ err: { message: error.message } }, "redis is not reachable yet"));
 }
+const [{ createApp }, { serve }] = await httpModules;
 const app = createApp({
   db,
   logger,
@@ -46,21 +49,35 @@ const app = createApp({
   school: config.school,
 });
 
-// The outbox's relay and retention sweep (apps/server/src/events), stopped before the pool closes.
 // Webhooks: the key that seals their secrets (outside the database), and the delivery worker.
 const webhookSecretsKey = loadWebhookSecretsKey(config.webhooks, config.database, logger);
 configureWebhooks({
   secretsKey: webhookSecretsKey,
   allowPrivateNetworks: config.webhooks.allowPrivateNetworks,
 });
-const webhookWorker = startWebhookWorker(db, { ...config.webhooks, secretsKey: webhookSecretsKey }, logger);
-// Events just given their ids may have webhooks to go to: the worker looks at once.
-const eventBackground = startEventBackground({
-  db,
-  logger,
-  ...config.events,
-  onRelayed: () => webhookWorker.wake(),
-});
+
+/**
+ * The delivery worker and the outbox's relay and retention sweep (apps/server/src/events),
+ * started one poll interval after the server listens and stopped before the pool closes.
+ * Started before, the worker's first claim ran on the embedded database's one connection
+ * (synchronously, in its WebAssembly) between serve() and the listen; started at the listen,
+ * a readiness probe sent then still queued behind it. A first statement is a cold one (it
+ * plans, and loads its tables into PostgreSQL's catalog caches): ~80-160 ms on PGlite.
+ */
+let background: { webhookWorker: WebhookWorker; eventBackground: EventBackground } | undefined;
+let backgroundTimer: NodeJS.Timeout | undefined;
+function startBackground(): void {
+  if (draining) return;
+  const webhookWorker = startWebhookWorker(db, { ...config.webhooks, secretsKey: webhookSecretsKey }, logger);
+  // Events just given their ids may have webhooks to go to: the worker looks at once.
+  const eventBackground = startEventBackground({
+    db,
+    logger,
+    ...config.events,
+    onRelayed: () => webhookWorker.wake(),
+  });
+  background = { webhookWorker, eventBackground };
+}
 
 // Start-up notices about security, as log lines and, for a human at the terminal, on stderr.
 const securityNotices: string[] = [];
@@ -117,6 +134,7 @@ const listen = {
   serverOptions: requestTimeoutOptions(config),
 };
 const server = serve(listen, (info) => {
+  backgroundTimer = setTimeout(startBackground, config.webhooks.pollMs);
   const base = `http://${info.address.includes(":") ? `[${info.address}]` : info.address}:${info.port}`;
   logger.info(
     { database: describeDatabase(config.database), startupMs: Math.round(performance.now() - startedAt) },
@@ -159,8 +177,9 @@ const ACCEPT_CHECK_MS = 20;
 function shutdown(signal: NodeJS.Signals): void {
   const httpServer = server as Server;
   draining = true;
+  clearTimeout(backgroundTimer);
   // No new webhook attempts; those in flight finish (each within WEBHOOK_TIMEOUT_MS) and are recorded.
-  const webhooksStopped = webhookWorker.stop();
+  const webhooksStopped = background?.webhookWorker.stop();
   logger.info(
     { signal, shutdownTimeoutMs: config.shutdownTimeoutMs },
     "shutting down: no new connections, finishing in-flight requests",
@@ -196,7 +215,7 @@ function shutdown(signal: NodeJS.Signals): void {
     try {
       await webhooksStopped;
       await ownerChannel?.close();
-      await eventBackground.stop();
+      await background?.eventBackground.stop();
       await Promise.all([db.destroy(), rateLimitStore.close()]);
     } catch (error) {
       logger.error({ err: error }, "closing the database pool failed");

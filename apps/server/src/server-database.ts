@@ -32,6 +32,8 @@ export function openServerDatabase(
       ...options,
       owner: "registrar server",
       ...(channelPath ? { ownerChannel: channelPath } : {}),
+      // A first start migrates in initdb's child, so the memory that takes is not kept here.
+      ...(options.kind === "pglite" ? { migrateNewCluster: true } : {}),
       // knex's own warnings (a lost connection, a failed acquire) go to the JSON log, not the console.
       log: { warn: (message) => logger.warn(message), error: (message) => logger.error(message) },
     });

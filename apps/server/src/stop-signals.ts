@@ -1,6 +1,6 @@
 /**
  * A stop signal often reaches the server more than once at the same moment: `pnpm start`
- * runs it under pnpm and scripts/start.mjs, which both pass SIGINT and SIGTERM on, while a
+ * runs it (in scripts/start.mjs's process) under pnpm, which passes SIGINT and SIGTERM on, while a
  * signal to the whole process group (Ctrl-C in a terminal, `kill -TERM -<pgid>`, systemd
  * stopping the unit, which signals every process of it) also reaches the server directly.
  * Copies that arrive within this window of the first are that one signal.

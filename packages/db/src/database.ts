@@ -41,7 +41,16 @@ export type DatabaseOptions =
      * directory is locked for this process until `db.destroy()` (or exit): a second opener,
      * here or in another process, gets `DataDirInUseError` naming the holder.
      */
-    | ({ kind: "pglite"; dir: string } & PgliteTimeouts)
+    | ({
+        kind: "pglite";
+        dir: string;
+        /**
+         * A directory with no cluster yet gets one in a short-lived child process (initdb);
+         * with this, that child also runs every migration, so the memory they grow leaves
+         * with it (pglite-cluster.ts). The first `migrateToLatest` then reports what it applied.
+         */
+        migrateNewCluster?: boolean;
+      } & PgliteTimeouts)
     | ({ kind: "pglite"; instance: PGlite } & PgliteTimeouts)
   ) & {
     /**
@@ -164,7 +173,8 @@ export function createDatabase(options: DatabaseOptions): Database {
       pool: { min: 0, max: options.poolMax ?? 10 },
     });
   } else {
-    const { instance, lock } = "instance" in options ? { instance: options.instance } : openPglite(options);
+    const { instance, lock, applied } =
+      "instance" in options ? { instance: options.instance } : openPglite(options);
     db = knexFactory({
       ...common,
       acquireConnectionTimeout: options.acquireTimeoutMs ?? defaultPostgresTimeouts.acquireTimeoutMs,
@@ -175,8 +185,19 @@ export function createDatabase(options: DatabaseOptions): Database {
       // types do not know that shape.
       connection: (() => ({ pglite: instance })) as unknown as Knex.ConnectionConfigProvider,
     });
+    if (applied) appliedAtCreation.set(db, applied);
   }
   return db;
+}
+
+/** The migrations the child that created a directory's cluster applied (createClusterInChild). */
+const appliedAtCreation = new WeakMap<Database, string[]>();
+
+/** What the cluster's creation applied for `db`, once: `migrateToLatest` reports it as its own. */
+export function takeAppliedAtCreation(db: Database): string[] {
+  const applied = appliedAtCreation.get(db) ?? [];
+  appliedAtCreation.delete(db);
+  return applied;
 }
 
 /**
@@ -192,9 +213,15 @@ export function databaseKindOf(db: Database): DatabaseKind {
  * In memory: PGlite's defaults (fsync off is right there). A directory: locked first, then
  * opened with durable commits (durable-nodefs.ts).
  */
-function openPglite(options: { dir: string; owner?: string; ownerChannel?: string }): {
+function openPglite(options: {
+  dir: string;
+  owner?: string;
+  ownerChannel?: string;
+  migrateNewCluster?: boolean;
+}): {
   instance: PGlite;
   lock?: DataDirLock;
+  applied?: string[];
 } {
   const memoryParams = ["-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`];
   if (options.dir === "memory://") {
@@ -210,14 +237,16 @@ function openPglite(options: { dir: string; owner?: string; ownerChannel?: strin
     ...(options.ownerChannel ? { channel: options.ownerChannel } : {}),
   });
   try {
-    if (needsCluster(options.dir)) createClusterInChild(options.dir);
+    const applied = needsCluster(options.dir)
+      ? createClusterInChild(options.dir, { migrate: options.migrateNewCluster === true })
+      : undefined;
     const instance = new PGlite({
       dataDir: options.dir,
       extensions: pgliteExtensions,
       fs: new DurableNodeFS(options.dir),
       startParams: [...durableStartParams, ...memoryParams],
     });
-    return { instance, lock };
+    return { instance, lock, ...(applied ? { applied } : {}) };
   } catch (error) {
     lock.release();
     throw error;

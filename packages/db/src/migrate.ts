@@ -1,5 +1,5 @@
 import type { Knex } from "knex";
-import type { Database } from "./database.ts";
+import { type Database, takeAppliedAtCreation } from "./database.ts";
 import { migrations } from "./migrations/index.ts";
 
 /**
@@ -85,7 +85,8 @@ export class MigrationLockStuck extends Error {
  * database was ~300 ms of a ~1.9 s start (2 vCPU).
  */
 export async function migrateToLatest(db: Database): Promise<string[]> {
-  if (await allMigrationsApplied(db)) return [];
+  // On a directory whose new cluster a child just migrated (migrateNewCluster): what it applied
+  if (await allMigrationsApplied(db)) return takeAppliedAtCreation(db);
   return underMigrationLock(db, "wait", async (trx) => {
     // The process before us may have done it all while we waited.
     if (await allMigrationsApplied(trx)) return [];

@@ -30,10 +30,28 @@ type Event =
   | { kind: "fsync"; fd: number }
   | { kind: "answer"; status: string };
 
-/** The syscalls of one thread, in order (strace -f prefixes each line with the thread id). */
+/**
+ * The syscalls of one thread, in order (strace -f prefixes each line with the thread id).
+ * A call that another thread's call interrupts comes in two lines, `openat(… <unfinished ...>`
+ * and later `<... openat resumed>) = 12`: joined again here (the server loads its HTTP
+ * modules, through the thread pool, while PGlite opens its files).
+ */
 function eventsOf(trace: string, tid: number): Event[] {
   const events: Event[] = [];
-  for (const line of trace.split("\n")) {
+  let unfinished: string | undefined;
+  for (const raw of trace.split("\n")) {
+    let line = raw;
+    const started = /^(\d+)\s+(.*) <unfinished \.\.\.>$/.exec(raw);
+    if (started && Number(started[1]) === tid) {
+      unfinished = raw.slice(0, raw.length - " <unfinished ...>".length);
+      continue;
+    }
+    const resumed = /^(\d+)\s+<\.\.\. \w+ resumed>(.*)$/.exec(raw);
+    if (resumed && Number(resumed[1]) === tid) {
+      if (unfinished === undefined) continue;
+      line = `${unfinished}${resumed[2]}`;
+      unfinished = undefined;
+    }
     const match = /^(\d+)\s+(\w+)\((.*)$/.exec(line);
     if (!match || Number(match[1]) !== tid) continue;
     const [, , call, rest = ""] = match;

@@ -9,9 +9,9 @@ import { freePort } from "./server-process.ts";
 
 /**
  * `pnpm start` as pnpm runs it (`sh -c` with the root package.json's start script, i.e.
- * scripts/start.mjs and the bundled server under it), in a process group of its own, as a
+ * scripts/start.mjs, which runs the bundled server in itself), in a process group of its own, as a
  * terminal or systemd would hold it. A signal to the whole group reaches the server directly
- * and through the wrapper (and pnpm); it used to count as "second signal: cut now" and drop
+ * and, under pnpm, through pnpm too; it used to count as "second signal: cut now" and drop
  * every request in flight. It must drain exactly as one signal to the server does, and the
  * script must exit 0 (pnpm prints `ELIFECYCLE Command failed` for anything else, as it did
  * after every Ctrl-C: dash, between pnpm and node, killed itself with SIGINT).
