@@ -101,7 +101,8 @@ export function preparedQuery<Params extends Record<string, PreparedValue>, Row>
  * (the runner acquires a connection, `client.query` emits the `query` event, positions the
  * bindings and sends the statement through the dialect, pg-client.ts or pglite-client.ts).
  * A compiled statement has nothing left to build, so it goes straight there: the raw
- * builder, its compilation and the runner cost ~20 µs a statement on the bench machine.
+ * builder, its compilation and the runner cost ~40 µs of CPU a call (listStudentCourses,
+ * 418 -> 375 µs, in process on the bench database, busy 2 vCPU machine).
  * A transaction's client hands out the transaction's own connection, so a statement in
  * `trx` runs in it, as `trx.raw` would.
  */

@@ -120,8 +120,9 @@ export function defineRoute<
     parsed: Input,
     { db, origin }: RouteDeps,
   ) {
-    // The version is read before the answer: should a write commit between the two, the
-    // tag is older than the body (a later If-Match fails safe), never newer.
+    // A tag taken from the answer (`answerIsCurrent`, `ofAnswer`) is of exactly the rows
+    // answered. Otherwise the version is read before the answer: should a write commit
+    // between the two, the tag is older than the body (a later If-Match fails safe), never newer.
     const fromAnswer = source.answerIsCurrent || source.ofAnswer !== undefined;
     const version = fromAnswer ? undefined : await source.current(db, parsed, { lock: false });
     const reply = await handle(parsed, { db, origin });
