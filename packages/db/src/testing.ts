@@ -9,6 +9,7 @@ import {
   type Database,
   type DatabaseKind,
   type DatabaseLog,
+  type PostgresTimeouts,
   pgliteExtensions,
 } from "./database.ts";
 import { databaseUrl } from "./database-url.ts";
@@ -73,7 +74,13 @@ export function testDatabaseTarget(): TestDatabaseTarget {
  * A database of its own for one test file: PGlite loaded from the migrated (or empty)
  * snapshot, or a fresh PostgreSQL database cloned from the migrated template.
  */
-export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: {
+    migrated?: boolean;
+    /** PostgreSQL only: for a file whose seed runs longer than the server's defaults allow. */
+    postgresTimeouts?: PostgresTimeouts;
+  } = {},
+): Promise<TestDatabase> {
   const migrated = options.migrated ?? true;
   const target = testDatabaseTarget();
   const { logged, log } = collectingLog();
@@ -94,7 +101,7 @@ export async function createTestDatabase(options: { migrated?: boolean } = {}): 
     await admin.destroy();
   }
   const url = databaseUrl(target.adminUrl, name);
-  const db = createDatabase({ kind: "postgres", url, log });
+  const db = createDatabase({ kind: "postgres", url, log, ...options.postgresTimeouts });
   return {
     kind: "postgres",
     db,
