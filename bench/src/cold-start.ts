@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { embeddedStartParams } from "@registrar/db";
 import {
   freePort,
   repoRoot,
@@ -18,6 +19,14 @@ export type ColdStart = {
    * to the first 200 of /health/ready: the median of three, after one untimed start.
    */
   pnpmStartMs: number;
+  /**
+   * The floor of a cold start: a plain node process that opens the same directory with
+   * PGlite alone (the server's start parameters and extension) and answers one `select 1`,
+   * from spawn to that answer; the median of three, each run just before a timed
+   * `pnpm start`. What the server adds beyond it is its own code: modules, migration check,
+   * the HTTP listen and the first request.
+   */
+  embeddedFloorMs: number;
   /** From the TypeScript sources, without pnpm: `node --import tsx apps/server/src/main.ts`. */
   nodeStartMs: number;
   /** First start on an empty directory (initdb + migrations), for comparison. */
@@ -84,8 +93,13 @@ export async function measureColdStart(pnpmCommand: string[]): Promise<ColdStart
     // changed since the last build): that is a build, not a start. Then the median of three.
     await timePnpmStart(pnpmCommand, dir);
     const runs: Array<{ ms: number; idleRssBytes: number }> = [];
-    for (let run = 0; run < 3; run++) runs.push(await timePnpmStart(pnpmCommand, dir));
+    const floors: number[] = [];
+    for (let run = 0; run < 3; run++) {
+      floors.push(await timePgliteAlone(dir));
+      runs.push(await timePnpmStart(pnpmCommand, dir));
+    }
     const median = runs.sort((a, b) => a.ms - b.ms)[1];
+    const embeddedFloorMs = floors.sort((a, b) => a - b)[1] ?? Number.NaN;
     const emptyDir = mkdtempSync(join(tmpdir(), "registrar-bench-pglite-"));
     let pnpmFirstStartIdleRssBytes: number;
     try {
@@ -95,6 +109,7 @@ export async function measureColdStart(pnpmCommand: string[]): Promise<ColdStart
     }
     return {
       pnpmStartMs: median?.ms ?? Number.NaN,
+      embeddedFloorMs,
       nodeStartMs,
       firstStartMs,
       idleRssBytes,
@@ -105,6 +120,42 @@ export async function measureColdStart(pnpmCommand: string[]): Promise<ColdStart
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * PGlite's own part of a start, run as plain JavaScript (`node --input-type=module`) from the
+ * server's folder, where its PGlite and pg_trgm resolve. Ends with the answer's line on stdout.
+ */
+const pgliteAloneSource = `
+import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+const [dataDir, params] = process.argv.slice(1);
+const db = new PGlite({ dataDir, extensions: { pg_trgm }, startParams: JSON.parse(params) });
+await db.query("select 1");
+process.stdout.write("answered\\n");
+await db.close();
+`;
+
+async function timePgliteAlone(dir: string): Promise<number> {
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    ["--input-type=module", "-e", pgliteAloneSource, dir, JSON.stringify(embeddedStartParams)],
+    { cwd: join(repoRoot, "apps", "server"), stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const answeredAt = await new Promise<number>((resolve, reject) => {
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("answered")) resolve(performance.now());
+    });
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`PGlite alone exited with ${code} before answering`)));
+  });
+  await new Promise((resolve) =>
+    child.exitCode === null ? child.once("exit", resolve) : resolve(undefined),
+  );
+  return answeredAt - started;
 }
 
 async function timePnpmStart(

@@ -209,6 +209,14 @@ export function databaseKindOf(db: Database): DatabaseKind {
   return db.client instanceof PGliteClient ? "pglite" : "postgres";
 }
 
+const pgliteMemoryParams = ["-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`];
+
+/**
+ * PostgreSQL's start parameters for a PGlite directory (durable commits, the smaller shared
+ * buffers). Exported so `pnpm bench` can open a directory as the server does, without it.
+ */
+export const embeddedStartParams: readonly string[] = [...durableStartParams, ...pgliteMemoryParams];
+
 /**
  * In memory: PGlite's defaults (fsync off is right there). A directory: locked first, then
  * opened with durable commits (durable-nodefs.ts).
@@ -223,12 +231,11 @@ function openPglite(options: {
   lock?: DataDirLock;
   applied?: string[];
 } {
-  const memoryParams = ["-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`];
   if (options.dir === "memory://") {
     return {
       instance: new PGlite({
         extensions: pgliteExtensions,
-        startParams: [...PGlite.defaultStartParams, ...memoryParams],
+        startParams: [...PGlite.defaultStartParams, ...pgliteMemoryParams],
       }),
     };
   }
@@ -244,7 +251,7 @@ function openPglite(options: {
       dataDir: options.dir,
       extensions: pgliteExtensions,
       fs: new DurableNodeFS(options.dir),
-      startParams: [...durableStartParams, ...memoryParams],
+      startParams: [...embeddedStartParams],
     });
     return { instance, lock, ...(applied ? { applied } : {}) };
   } catch (error) {

@@ -9,6 +9,7 @@ export {
   type DatabaseOptions,
   databaseKindOf,
   defaultPostgresTimeouts,
+  embeddedStartParams,
   type PostgresTimeouts,
   pgliteExtensions,
   resolvePostgresTimeouts,
