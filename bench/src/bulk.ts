@@ -1,5 +1,6 @@
 import pg from "pg";
 import { thousandCourses } from "./dataset.ts";
+import { median } from "./statistics.ts";
 
 export type BulkComparison = {
   rounds: number;
@@ -24,14 +25,6 @@ export type BulkComparison = {
 
 const insertSql =
   "insert into student_courses (student_id, course_id) select $1, id from unnest($2::int[]) as id";
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? 0)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
 
 /**
  * The 1,000-course assignment against the floor of writing 1,000 rows: a single

@@ -1,8 +1,9 @@
 import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { embeddedStartParams } from "@registrar/db";
+import { embeddedStartParams, pgliteExtensions } from "@registrar/db";
 import {
   freePort,
   repoRoot,
@@ -12,6 +13,7 @@ import {
   stopProcess,
   waitUntilReady,
 } from "./processes.ts";
+import { median } from "./statistics.ts";
 
 export type ColdStart = {
   /**
@@ -98,8 +100,8 @@ export async function measureColdStart(pnpmCommand: string[]): Promise<ColdStart
       floors.push(await timePgliteAlone(dir));
       runs.push(await timePnpmStart(pnpmCommand, dir));
     }
-    const median = runs.sort((a, b) => a.ms - b.ms)[1];
-    const embeddedFloorMs = floors.sort((a, b) => a - b)[1] ?? Number.NaN;
+    const medianRun = runs.sort((a, b) => a.ms - b.ms)[1];
+    const embeddedFloorMs = median(floors);
     const emptyDir = mkdtempSync(join(tmpdir(), "registrar-bench-pglite-"));
     let pnpmFirstStartIdleRssBytes: number;
     try {
@@ -108,12 +110,12 @@ export async function measureColdStart(pnpmCommand: string[]): Promise<ColdStart
       rmSync(emptyDir, { recursive: true, force: true });
     }
     return {
-      pnpmStartMs: median?.ms ?? Number.NaN,
+      pnpmStartMs: medianRun?.ms ?? Number.NaN,
       embeddedFloorMs,
       nodeStartMs,
       firstStartMs,
       idleRssBytes,
-      pnpmIdleRssBytes: median?.idleRssBytes ?? 0,
+      pnpmIdleRssBytes: medianRun?.idleRssBytes ?? 0,
       pnpmFirstStartIdleRssBytes,
       pgliteWritesPerSecond,
     };
@@ -124,13 +126,18 @@ export async function measureColdStart(pnpmCommand: string[]): Promise<ColdStart
 
 /**
  * PGlite's own part of a start, run as plain JavaScript (`node --input-type=module`) from the
- * server's folder, where its PGlite and pg_trgm resolve. Ends with the answer's line on stdout.
+ * server's folder, where its PGlite and its contrib extensions resolve: the server's
+ * extensions (`pgliteExtensions`, by name) and start parameters come in as arguments. Ends
+ * with the answer's line on stdout.
  */
 const pgliteAloneSource = `
 import { PGlite } from "@electric-sql/pglite";
-import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
-const [dataDir, params] = process.argv.slice(1);
-const db = new PGlite({ dataDir, extensions: { pg_trgm }, startParams: JSON.parse(params) });
+const [dataDir, params, names] = process.argv.slice(1);
+const extensions = {};
+for (const name of JSON.parse(names)) {
+  extensions[name] = (await import("@electric-sql/pglite/contrib/" + name))[name];
+}
+const db = new PGlite({ dataDir, extensions, startParams: JSON.parse(params) });
 await db.query("select 1");
 process.stdout.write("answered\\n");
 await db.close();
@@ -140,21 +147,27 @@ async function timePgliteAlone(dir: string): Promise<number> {
   const started = performance.now();
   const child = spawn(
     process.execPath,
-    ["--input-type=module", "-e", pgliteAloneSource, dir, JSON.stringify(embeddedStartParams)],
+    [
+      "--input-type=module",
+      "-e",
+      pgliteAloneSource,
+      dir,
+      JSON.stringify(embeddedStartParams),
+      JSON.stringify(Object.keys(pgliteExtensions)),
+    ],
     { cwd: join(repoRoot, "apps", "server"), stdio: ["ignore", "pipe", "inherit"] },
   );
+  // Listened for from the spawn on, so an exit before the answer is never missed.
+  const exited = once(child, "exit");
   const answeredAt = await new Promise<number>((resolve, reject) => {
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes("answered")) resolve(performance.now());
     });
-    child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`PGlite alone exited with ${code} before answering`)));
+    exited.then(([code]) => reject(new Error(`PGlite alone exited with ${code} before answering`)), reject);
   });
-  await new Promise((resolve) =>
-    child.exitCode === null ? child.once("exit", resolve) : resolve(undefined),
-  );
+  await exited;
   return answeredAt - started;
 }
 
