@@ -199,7 +199,8 @@ export async function up(knex: Knex): Promise<void> {
 /** The advisory lock key of the relay: an arbitrary constant ("events" in ASCII). */
 const EVENT_RELAY_LOCK = 0x6576656e7473;
 
-const resources = [
+/** The three resources with row events, and what counts as a change of each (20261205000100 reuses them). */
+export const resources = [
   {
     table: "students",
     type: "student",

@@ -15,6 +15,7 @@ import * as createOauthAccessTokens from "./20261203000300_create_oauth_access_t
 import * as addSortIndexes from "./20261203000400_add_sort_indexes.ts";
 import * as refuseTermParentCycles from "./20261203000500_refuse_term_parent_cycles.ts";
 import * as addWebhookDeliveriesAtIndex from "./20261204000100_add_webhook_deliveries_at_index.ts";
+import * as pairTransitionRowsByHash from "./20261205000100_pair_transition_rows_by_hash.ts";
 
 type Migration = Knex.Migration;
 
@@ -40,6 +41,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ["20261203000400_add_sort_indexes", addSortIndexes],
   ["20261203000500_refuse_term_parent_cycles", refuseTermParentCycles],
   ["20261204000100_add_webhook_deliveries_at_index", addWebhookDeliveriesAtIndex],
+  ["20261205000100_pair_transition_rows_by_hash", pairTransitionRowsByHash],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
