@@ -22,7 +22,7 @@ import { resources } from "./20261203000100_create_events.ts";
  *
  * The rows written are the same: an UPDATE's two tables hold the same rows, and a row on
  * one side only (an UPDATE of a key column) is left out, as the inner join left it out.
- * pair-transition-rows.test.ts checks the plan a connection keeps.
+ * trigger-plans.test.ts checks the plan a connection keeps.
  */
 export async function up(knex: Knex): Promise<void> {
   for (const resource of resources) await knex.raw(recordUpdated(resource, "full"));

@@ -16,6 +16,8 @@ import * as addSortIndexes from "./20261203000400_add_sort_indexes.ts";
 import * as refuseTermParentCycles from "./20261203000500_refuse_term_parent_cycles.ts";
 import * as addWebhookDeliveriesAtIndex from "./20261204000100_add_webhook_deliveries_at_index.ts";
 import * as pairTransitionRowsByHash from "./20261205000100_pair_transition_rows_by_hash.ts";
+import * as enrollmentEventsByEntry from "./20261205000200_enrollment_events_by_entry.ts";
+import * as triggerStatementsWithoutJit from "./20261205000300_trigger_statements_without_jit.ts";
 
 type Migration = Knex.Migration;
 
@@ -42,6 +44,8 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ["20261203000500_refuse_term_parent_cycles", refuseTermParentCycles],
   ["20261204000100_add_webhook_deliveries_at_index", addWebhookDeliveriesAtIndex],
   ["20261205000100_pair_transition_rows_by_hash", pairTransitionRowsByHash],
+  ["20261205000200_enrollment_events_by_entry", enrollmentEventsByEntry],
+  ["20261205000300_trigger_statements_without_jit", triggerStatementsWithoutJit],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {

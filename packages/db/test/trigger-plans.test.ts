@@ -3,13 +3,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase, testDatabaseTarget } from "../src/testing.ts";
 
 /**
- * The triggers that pair an UPDATE's old rows with its new ones (migration 20261205000100):
- * what they write after a connection's first, small call, and (PostgreSQL) the plan that
- * connection keeps for a large one.
+ * PL/pgSQL plans a trigger's statements once per connection, from the first call's row
+ * counts, and keeps the plans (migrations 20261205000100-300): what the triggers write after
+ * a connection's first, small call, and (PostgreSQL) the plans a connection keeps after a
+ * small first call and after a large one.
  */
 
 const target = testDatabaseTarget();
 const COURSES = 300;
+/** Students enrolled in every course by one statement: enough rows for plans PostgreSQL would JIT-compile. */
+const BULK_STUDENTS = 70;
 
 let test: TestDatabase;
 
@@ -89,37 +92,54 @@ describe(`pairing an update's old and new rows on ${target.kind}`, () => {
     expect(await count("select 1 from events where type = 'enrollment.dropped'")).toBe(COURSES);
     expect(await count("select 1 from courses where enrolled_count <> 0")).toBe(0);
   });
+
+  it("every trigger function that reads a transition table runs with jit off", async () => {
+    const result = await test.db.raw<{ rows: Array<{ name: string; config: string[] | null }> }>(
+      `select distinct p.proname as name, p.proconfig as config
+       from pg_trigger t join pg_proc p on p.oid = t.tgfoid
+       where not t.tgisinternal and (t.tgoldtable is not null or t.tgnewtable is not null)
+       order by 1`,
+    );
+    expect(result.rows.length).toBeGreaterThanOrEqual(15);
+    expect(result.rows.filter((row) => !row.config?.includes("jit=off")).map((row) => row.name)).toEqual([]);
+  });
 });
 
 if (target.kind === "postgres") {
   /**
-   * auto_explain sends each trigger statement's plan to the client as a NOTICE. PL/pgSQL
-   * plans a trigger's statement at its first call on a connection and keeps the plan; this
-   * checks the one the connection keeps after a one-row call, for a call of every course.
+   * auto_explain sends each statement's plan, the triggers' included, to the client as a
+   * NOTICE; these are the plans a connection keeps for its trigger statements after `setup`,
+   * as `change` runs them.
    */
-  describe("the plan a connection keeps for pairing rows, on postgres", () => {
+  describe("the plans a connection keeps for its trigger statements, on postgres", () => {
     async function plansOf(
+      setup: (session: Session) => Promise<void>,
       change: (session: Session) => Promise<void>,
       statement: RegExp,
     ): Promise<string[]> {
       const plans: string[] = [];
+      let recording = false;
       const session = await openSession((message) => {
-        if (statement.test(message)) plans.push(message);
+        if (recording && statement.test(message)) plans.push(message);
       });
       try {
+        await setup(session);
         await session.query("load 'auto_explain'");
         await session.query("set auto_explain.log_min_duration = 0");
         await session.query("set auto_explain.log_nested_statements = on");
         await session.query("set auto_explain.log_level = notice");
+        recording = true;
         await change(session);
       } finally {
         await session.close();
       }
       return plans;
     }
+    const nothing = async () => {};
 
     it("course.updated: a hash or merge join after a one-row call, never a nested loop over the two tables", async () => {
       const plans = await plansOf(
+        nothing,
         (session) => renameCourses(session, " II"),
         /Query Text: insert into events[\s\S]*'course\.updated'/,
       );
@@ -133,12 +153,35 @@ if (target.kind === "postgres") {
     it("enrollment status changes: the history's pairs by a hash or merge join after a one-row call", async () => {
       await test.db.raw("update student_courses set status = 'active', dropped_at = null");
       const plans = await plansOf(
+        nothing,
         dropEnrollments,
         /Query Text: insert into enrollment_history[\s\S]*from removed o/,
       );
       // each change's call, and the calls with empty tables of the promotion's UPDATE it makes
       expect(plans.length).toBeGreaterThanOrEqual(2);
       for (const plan of plans) expect(plan).toMatch(/(Hash|Merge) Full Join/);
+    });
+
+    it(`after ${BULK_STUDENTS * COURSES} enrollments in one statement, a one-row enrollment on that connection compiles nothing (JIT) and reads no whole index`, async () => {
+      const plans = await plansOf(
+        async (session) => {
+          await session.query(
+            `insert into students (name, email) select 'S' || n, 's' || n || '@example.org' from generate_series(1, ${BULK_STUDENTS}) n`,
+          );
+          await session.query(
+            "insert into student_courses (student_id, course_id) select s.id, c.id from students s, courses c where s.email like 's%@example.org'",
+          );
+        },
+        async (session) => {
+          await session.query(`insert into student_courses (student_id, course_id) values (2, ${COURSES})`);
+        },
+        /Query Text:/,
+      );
+      expect(plans.length).toBeGreaterThan(1);
+      for (const plan of plans) expect(plan).not.toMatch(/JIT:/);
+      const events = plans.filter((plan) => /Query Text: insert into events[\s\S]*'enrollment\.'/.test(plan));
+      expect(events).toHaveLength(1);
+      expect(events[0]).not.toMatch(/Merge Join|Hash Join|Seq Scan/);
     });
   });
 }
