@@ -1,4 +1,9 @@
-import { initTRPC, type TRPCMutationProcedure, type TRPCQueryProcedure } from "@trpc/server";
+import {
+  getTRPCErrorFromUnknown,
+  initTRPC,
+  type TRPCMutationProcedure,
+  type TRPCQueryProcedure,
+} from "@trpc/server";
 import type { z } from "zod";
 import type { Context } from "./context.ts";
 import { authorizeBeforeInput, authorizeInput, type Caller } from "./operations/access.ts";
@@ -22,29 +27,27 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
-/** Gives each failure its problem, and the tRPC code of the problem's status (404 → NOT_FOUND, ...). */
-const problemCodes = t.middleware(async ({ next }) => {
-  const result = await next();
-  if (!result.ok) throw withProblem(result.error);
-  return result;
-});
-
 const callerOf = (ctx: Context): Caller => ({ db: ctx.db, principal: ctx.auth?.principal });
 
-/** Refusals decided before the call (401, 429), then what of the access rule needs no input. */
-function accessBeforeInput(operation: AnyOperation) {
+/**
+ * Before the input is parsed: the refusals decided before the call (401, 429), then what of
+ * the access rule needs no input. Every failure of the call, these and all after them, leaves
+ * with its problem and the tRPC code of the problem's status (404 → NOT_FOUND, ...).
+ *
+ * One middleware, and the input's access check in the resolver, rather than one middleware
+ * each: tRPC copies the call's options and context at every middleware level.
+ */
+function admission(operation: AnyOperation) {
   return t.middleware(async ({ ctx, next }) => {
-    if (ctx.refusal) throw ctx.refusal;
-    await authorizeBeforeInput(callerOf(ctx), operation.access);
-    return next();
-  });
-}
-
-/** The access rule on the parsed input. */
-function accessOfInput(operation: AnyOperation) {
-  return t.middleware(async ({ ctx, input, next }) => {
-    await authorizeInput(callerOf(ctx), operation.access, input as never);
-    return next();
+    try {
+      if (ctx.refusal) throw ctx.refusal;
+      await authorizeBeforeInput(callerOf(ctx), operation.access);
+    } catch (error) {
+      throw withProblem(getTRPCErrorFromUnknown(error));
+    }
+    const result = await next();
+    if (!result.ok) throw withProblem(result.error);
+    return result;
   });
 }
 
@@ -67,14 +70,15 @@ type ProcedureTypes<S, Output> = {
 };
 
 function procedureFor(operation: AnyOperation) {
-  const base = t.procedure.use(problemCodes).use(accessBeforeInput(operation));
+  const base = t.procedure.use(admission(operation));
   // An operation without input reads none (as a procedure without `.input()` does). The
   // builders' types are erased here: `routerOf` gives each procedure its operation's types.
-  const parsed = operation.input
-    ? (base.input(operation.input).use(accessOfInput(operation)) as unknown as typeof base)
-    : base.use(accessOfInput(operation));
-  const resolve = ({ ctx, input }: { ctx: Context; input: unknown }) =>
-    operation.run({ db: ctx.db, origin: originOf("trpc", ctx.auth?.principal) }, input as never);
+  const parsed = operation.input ? (base.input(operation.input) as unknown as typeof base) : base;
+  // The access rule on the parsed input, then the service.
+  const resolve = async ({ ctx, input }: { ctx: Context; input: unknown }) => {
+    await authorizeInput(callerOf(ctx), operation.access, input as never);
+    return operation.run({ db: ctx.db, origin: originOf("trpc", ctx.auth?.principal) }, input as never);
+  };
   return operation.kind === "query" ? parsed.query(resolve) : parsed.mutation(resolve);
 }
 
