@@ -26,6 +26,7 @@ import type { Database } from "@registrar/db";
 import type { Context } from "hono";
 import type { z } from "zod";
 import type { ResponseHeader } from "../openapi/response-headers.ts";
+import { answerWithHeaders } from "../security/answer-headers.ts";
 import { ifMatchHolds, ifNoneMatchMatches, strongEtag } from "./etag.ts";
 import { type IdempotencyKeeper, idempotentRequest, type KeptAnswer } from "./idempotency.ts";
 import { isNonPlainNumber, markNonPlainNumbers } from "./plain-numbers.ts";
@@ -128,12 +129,12 @@ export function defineRoute<
     const reply = await handle(parsed, { db, origin });
     const tagSource = source.ofAnswer ? reply.etagSource : version;
     const tagged = source.answerIsCurrent ? reply.body : tagSource && snakeCased(tagSource);
-    if (tagged === undefined) return responseOf(reply);
+    if (tagged === undefined) return responseOf(c, reply);
     const tag = strongEtag(tagged);
     if (ifNoneMatchMatches(c.req.header("if-none-match"), tag)) {
-      return new Response(null, { status: 304, headers: { etag: tag } });
+      return answerWithHeaders(c, null, 304, { etag: tag });
     }
-    return responseOf({ ...reply, headers: { ...reply.headers, etag: tag } });
+    return responseOf(c, { ...reply, headers: { ...reply.headers, etag: tag } });
   }
 
   /** A write in `trx`: `If-Match` compared under the write's first lock, and the answer's tag. */
@@ -196,7 +197,7 @@ export function defineRoute<
       if (spec.method === "get") {
         return etag
           ? conditionalRead(c, etag, parsed, { db: caller.db, origin })
-          : responseOf(await handle(parsed, { db: caller.db, origin }));
+          : responseOf(c, await handle(parsed, { db: caller.db, origin }));
       }
       const ifMatch = etag ? c.req.header("if-match") : undefined;
       // A conditional or keyed write runs in a transaction of the adapter's (the service's
@@ -205,11 +206,12 @@ export function defineRoute<
       // answer carries a tag only when the answer is the resource itself, which costs nothing.
       if (!idempotent && ifMatch === undefined) {
         const reply = await handle(parsed, { db: caller.db, origin });
-        if (!etag?.answerIsCurrent || reply.status === 204) return responseOf(reply);
-        return responseOf({ ...reply, headers: { ...reply.headers, etag: strongEtag(reply.body) } });
+        if (!etag?.answerIsCurrent || reply.status === 204) return responseOf(c, reply);
+        return responseOf(c, { ...reply, headers: { ...reply.headers, etag: strongEtag(reply.body) } });
       }
       if (!idempotent) {
         return responseOf(
+          c,
           await caller.db.transaction((trx) => conditionalWrite(trx, etag, ifMatch, parsed, origin)),
         );
       }
@@ -302,11 +304,12 @@ function restIssuePaths(error: unknown): never {
   );
 }
 
-function responseOf(reply: Reply): Response {
-  if (reply.status === 204) return new Response(null, { status: 204, headers: reply.headers });
-  return new Response(JSON.stringify(reply.body), {
-    status: reply.status,
-    headers: { "content-type": "application/json", ...reply.headers },
+/** The answer as a Response, made with the headers every answer carries (answer-headers.ts). */
+function responseOf(c: Context, reply: Reply): Response {
+  if (reply.status === 204) return answerWithHeaders(c, null, 204, reply.headers);
+  return answerWithHeaders(c, JSON.stringify(reply.body), reply.status, {
+    "content-type": "application/json",
+    ...reply.headers,
   });
 }
 

@@ -2,6 +2,7 @@ import { RequestProblem } from "@registrar/core";
 import type { MiddlewareHandler } from "hono";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { hasAnswerHeaders, rateLimitHeaderValues } from "./answer-headers.ts";
 
 /** The answer to one request's take from its budget. */
 export type RateVerdict = {
@@ -202,7 +203,8 @@ export function rateLimited(verdict: RateVerdict): RequestProblem {
 
 /**
  * RateLimit-* (draft-ietf-httpapi-ratelimit-headers) on every answer the limit counted,
- * errors included (this runs outside the layer that throws), and Retry-After on its 429.
+ * errors included (this runs outside the layer that throws), and Retry-After on its 429. A
+ * route's answer has them already (answer-headers.ts).
  */
 export function rateLimitHeaders(): MiddlewareHandler<{
   Variables: { rateVerdict: RateVerdict | undefined };
@@ -210,12 +212,9 @@ export function rateLimitHeaders(): MiddlewareHandler<{
   return async (c, next) => {
     await next();
     const verdict = c.get("rateVerdict");
-    if (!verdict) return;
+    if (!verdict || hasAnswerHeaders(c.res)) return;
     const headers = c.res.headers;
-    headers.set("RateLimit-Limit", String(verdict.limit));
-    headers.set("RateLimit-Remaining", String(verdict.remaining));
-    headers.set("RateLimit-Reset", String(verdict.resetSeconds));
-    headers.set("RateLimit-Policy", `${verdict.limit};w=60`);
+    for (const [name, value] of Object.entries(rateLimitHeaderValues(verdict))) headers.set(name, value);
     if (c.res.status === 429) headers.set("Retry-After", String(verdict.resetSeconds));
   };
 }

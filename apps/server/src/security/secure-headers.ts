@@ -1,6 +1,20 @@
 import type { MiddlewareHandler } from "hono";
+import { secureHeaders as builtInSecureHeaders } from "hono/secure-headers";
+import { DEFAULT_CONTENT_SECURITY_POLICY, hasAnswerHeaders } from "./answer-headers.ts";
 
-export { secureHeaders } from "hono/secure-headers";
+/**
+ * hono's secureHeaders() on every answer that does not have them already (a route's answer
+ * is made with them, answer-headers.ts): the built-in, run after the answer, around nothing.
+ * Its defaults set nothing before `next()` (no CSP nonces), so this is what it would do.
+ */
+export function secureHeaders(): MiddlewareHandler {
+  const builtIn = builtInSecureHeaders();
+  const nothing = async () => {};
+  return async (c, next) => {
+    await next();
+    if (!hasAnswerHeaders(c.res)) await builtIn(c, nothing);
+  };
+}
 
 /**
  * A deny-all Content-Security-Policy on any answer without one: JSON, problems, static files,
@@ -12,8 +26,8 @@ export { secureHeaders } from "hono/secure-headers";
 export function defaultContentSecurityPolicy(): MiddlewareHandler {
   return async (c, next) => {
     await next();
-    if (!c.res.headers.has("content-security-policy")) {
-      c.res.headers.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+    if (!hasAnswerHeaders(c.res) && !c.res.headers.has("content-security-policy")) {
+      c.res.headers.set("Content-Security-Policy", DEFAULT_CONTENT_SECURITY_POLICY);
     }
   };
 }
