@@ -47,12 +47,15 @@ const vitest = join(root, "node_modules", "vitest", "vitest.mjs");
 // biome-ignore lint/suspicious/noUndeclaredEnvVars: not a turbo task input
 const colourEnv = process.stdout.isTTY || process.env.FORCE_COLOR !== undefined ? {} : { NO_COLOR: "1" };
 /**
- * Files whose cases do not depend on the database: the SDK as a package (pack, npm install,
- * four tsc runs, publint and arethetypeswrong, ~2 min), whose one live call only needs some
- * server. They run in the first half of a run, not again in the second; a half run on its
- * own (REGISTRAR_TEST_DB=postgres) still runs them.
+ * Files whose cases do not depend on the database, run in the first half of a run and not
+ * again in the second (a half run on its own, REGISTRAR_TEST_DB=postgres, still runs them):
+ * - the SDK as a package (pack, npm install, four tsc runs, publint and arethetypeswrong,
+ *   ~1 min), whose one live call only needs some server;
+ * - the web UI in chromium (~80 s of the PostgreSQL half): the same pages, scripts and axe
+ *   checks whichever database answers the API under them, and the API's own behaviour on
+ *   each database is what the server's tests check, in both halves.
  */
-const databaseIndependent = ["packages/sdk/test/package.test.ts"];
+const databaseIndependent = ["packages/sdk/test/package.test.ts", "apps/web/test/**"];
 const resultsDir = join(root, ".test-results");
 mkdirSync(resultsDir, { recursive: true });
 const summaries = [];
