@@ -11,6 +11,7 @@ import {
 } from "@registrar/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "./app.ts";
+import { runKeysCommand } from "./keys-command.ts";
 
 const run = promisify(execFile);
 const serverDir = fileURLToPath(new URL("..", import.meta.url));
@@ -41,17 +42,40 @@ function databaseEnv(): Record<string, string> {
   return postgres?.url ? { DATABASE_URL: postgres.url } : { PGLITE_DIR: pgliteDir ?? "" };
 }
 
-async function keys(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: Record<string, string | undefined> = { ...process.env, ...databaseEnv() };
+type KeysRun = { code: number; stdout: string; stderr: string };
+
+/** The environment a command gets: the test's, with this file's database and no other. */
+function commandEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...databaseEnv() };
   if (!postgres) delete env.DATABASE_URL;
+  return env;
+}
+
+/**
+ * `pnpm keys …` in this process (runKeysCommand, what src/keys-cli.ts runs), with its own
+ * streams: a process through tsx per command cost ~1.5 s of CPU each here.
+ */
+async function keys(...args: string[]): Promise<KeysRun> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runKeysCommand(args, {
+    env: commandEnv(),
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  });
+  return { code, stdout, stderr };
+}
+
+/** The real command, `tsx src/keys-cli.ts` as `pnpm keys` runs it: for its exit codes and streams. */
+async function keysProcess(...args: string[]): Promise<KeysRun> {
   try {
     const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "src/keys-cli.ts", ...args], {
       cwd: serverDir,
-      env,
+      env: commandEnv(),
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
+    const failed = error as KeysRun;
     return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
   }
 }
@@ -116,5 +140,17 @@ describe(`pnpm keys on ${process.env.REGISTRAR_TEST_DB ?? "pglite"}`, () => {
     expect(role.code).toBe(1);
     expect(role.stderr).toMatch(/role/);
     for (const answer of [unknown, unbound, role]) expect(answer.stderr).not.toMatch(/database:/);
+  });
+
+  it("as a process: the result alone on stdout, diagnostics on stderr, the exit code", {
+    timeout: 60_000,
+  }, async () => {
+    const created = await keysProcess("create", "--role", "reader", "--name", "a script's", "--json");
+    expect(created.code, created.stderr).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ role: "reader", name: "a script's" });
+    expect(created.stderr).toMatch(/^database: /);
+    const unknown = await keysProcess("rotate");
+    expect(unknown).toMatchObject({ code: 2, stdout: "" });
+    expect(unknown.stderr).toMatch(/usage:/);
   });
 });
