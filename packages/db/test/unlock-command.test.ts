@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase, type Database } from "../src/database.ts";
+import { runDbCommand } from "../src/db-command.ts";
 import { MIGRATION_LOCK } from "../src/migrate.ts";
 import { migrations } from "../src/migrations/index.ts";
 import { createTestDatabase, type TestDatabase, testDatabaseTarget } from "../src/testing.ts";
@@ -55,27 +56,51 @@ afterAll(async () => {
   if (pgliteDir) await rm(pgliteDir, { recursive: true, force: true });
 });
 
-async function db(command: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: Record<string, string | undefined> = { ...process.env };
+type CommandRun = { code: number; stdout: string; stderr: string };
+
+/** The environment a command gets: the test's, with this file's database and no other. */
+function commandEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.DATABASE_URL;
   delete env.PGLITE_DIR;
   if (postgres?.url) env.DATABASE_URL = postgres.url;
   else env.PGLITE_DIR = pgliteDir;
+  return env;
+}
+
+/**
+ * `pnpm db:<command>` in this process (runDbCommand, what src/cli.ts runs), with its own
+ * streams: a process through tsx per command cost ~1.5 s of CPU each here.
+ */
+async function db(command: string): Promise<CommandRun> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runDbCommand([command], {
+    env: commandEnv(),
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+  });
+  return { code, stdout, stderr };
+}
+
+/** The real command, `tsx src/cli.ts <command>` as `pnpm db:<command>` runs it. */
+async function dbProcess(command: string): Promise<CommandRun> {
   try {
     const { stdout, stderr } = await run(process.execPath, ["--import", "tsx", "src/cli.ts", command], {
       cwd: packageDir,
-      env,
+      env: commandEnv(),
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
+    const failed = error as CommandRun;
     return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
   }
 }
 
 describe(`pnpm db:unlock on ${target.kind}`, () => {
   it("migrate refuses a stuck lock table naming the command; unlock clears it; migrate then applies everything", async () => {
-    const refused = await db("migrate");
+    // the first as the real process: its exit code and streams
+    const refused = await dbProcess("migrate");
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("knex_migrations_lock is stuck (2 row(s), 0 locked)");
     expect(refused.stderr).toContain("`pnpm db:unlock`");
@@ -96,7 +121,6 @@ describe(`pnpm db:unlock on ${target.kind}`, () => {
       ),
     );
     expect(rows.rows).toEqual([{ isLocked: 0 }]);
-    // four command processes, each starting tsx and (on PGlite) opening the data folder
   }, 180_000);
 
   // PGlite has no other session: one process owns the database.
