@@ -13,6 +13,7 @@ import {
 } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { removeOwnerChannel } from "./owner-channel.ts";
 
 /**
  * One owner per embedded data directory.
@@ -153,14 +154,18 @@ function directoryId(dir: string): string {
   return `${stat.dev}:${stat.ino}`;
 }
 
-type Verdict = { free: true } | { free: false; reason: DataDirInUseReason };
+/**
+ * Free, with the holder that died holding it (`dead`) when it is known to be gone from this
+ * host; or held, and why.
+ */
+type Verdict = { free: true; dead?: DataDirHolder } | { free: false; reason: DataDirInUseReason };
 
 /** Whether the holder in `record` still holds `dirId`. */
 function judge(record: LockRecord, dirId: string): Verdict {
   if (record.state === "released" || record.dirId !== dirId) return { free: true };
   if (record.host !== hostname()) return { free: false, reason: "other-host" };
   const own = thisProcess();
-  if (record.boot && own.boot && record.boot !== own.boot) return { free: true };
+  if (record.boot && own.boot && record.boot !== own.boot) return { free: true, dead: record };
   if (record.pidNamespace && own.pidNamespace && record.pidNamespace !== own.pidNamespace) {
     return { free: false, reason: "other-container" };
   }
@@ -171,12 +176,12 @@ function judge(record: LockRecord, dirId: string): Verdict {
     process.kill(record.pid, 0);
   } catch (error) {
     // EPERM: the pid exists but belongs to another user, so it may be the holder
-    if ((error as NodeJS.ErrnoException).code === "ESRCH") return { free: true };
+    if ((error as NodeJS.ErrnoException).code === "ESRCH") return { free: true, dead: record };
   }
   if (record.startTime) {
     const startTime = startTimeOf(record.pid);
     // the pid now belongs to a process that started later: the holder is gone
-    if (startTime !== undefined && startTime !== record.startTime) return { free: true };
+    if (startTime !== undefined && startTime !== record.startTime) return { free: true, dead: record };
   }
   return { free: false, reason: "held" };
 }
@@ -280,6 +285,7 @@ export function lockDataDir(dir: string, owner: string, options: { channel?: str
   };
   for (let round = 0; round < maxRounds; round++) {
     const top = lockNumbers(dir)[0] ?? 0;
+    let dead: DataDirHolder | undefined;
     if (top > 0) {
       const record = readRecord(dir, top);
       if (record === undefined) continue;
@@ -287,6 +293,7 @@ export function lockDataDir(dir: string, owner: string, options: { channel?: str
       if (!verdict.free && record.state === "held") {
         throw new DataDirInUseError(dir, record, verdict.reason, lockFile(dir, top));
       }
+      if (verdict.free) dead = verdict.dead;
     }
     const mine = top + 1;
     if (!createLockFile(dir, mine, { state: "held", ...holder })) continue;
@@ -297,6 +304,8 @@ export function lockDataDir(dir: string, owner: string, options: { channel?: str
       continue;
     }
     cleanUpBelow(dir, mine);
+    // A holder killed with kill -9 could not remove its command socket's folder.
+    if (dead?.channel) removeOwnerChannel(dead.channel);
     return heldLock(dir, dirId, mine, holder);
   }
   throw new Error(`could not lock PGlite data directory ${dir}: it changed hands ${maxRounds} times`);

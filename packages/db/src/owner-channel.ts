@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { DataDirHolder } from "./data-dir-lock.ts";
 
 /**
@@ -21,8 +21,22 @@ export type OwnerAnswer = { result: unknown; attachment?: Uint8Array };
 export type OwnerCommands = Record<string, (request: OwnerRequest) => Promise<OwnerAnswer>>;
 
 /** A fresh socket path in a private directory, to record in the lock before serving on it. */
+const channelFolderPrefix = "registrar-owner-";
+
 export function newOwnerChannelPath(): string {
-  return join(mkdtempSync(join(tmpdir(), "registrar-owner-")), "socket");
+  return join(mkdtempSync(join(tmpdir(), channelFolderPrefix)), "socket");
+}
+
+/**
+ * Removes the folder of a command socket that `newOwnerChannelPath` made, for a holder that
+ * died without closing it. A path of any other shape (a lock record is a file anyone who
+ * can write the data directory could edit) is left alone.
+ */
+export function removeOwnerChannel(path: string): void {
+  const folder = dirname(path);
+  if (basename(path) !== "socket" || !basename(folder).startsWith(channelFolderPrefix)) return;
+  if (dirname(folder) !== tmpdir()) return;
+  rmSync(folder, { recursive: true, force: true });
 }
 
 /** A request larger than this is not one of ours. */

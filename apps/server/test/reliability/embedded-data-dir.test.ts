@@ -1,7 +1,8 @@
 import { execFile } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTestDataDir, testDatabaseTarget } from "@registrar/db/testing";
 import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from "vitest";
@@ -45,6 +46,16 @@ function run(cwd: string, args: string[], dir: string, env: Record<string, strin
       },
     );
   });
+}
+
+/** The record of the lock's current holder (packages/db/src/data-dir-lock.ts: the highest number). */
+function heldRecord(dir: string): { state: string; pid: number; channel?: string } {
+  const [newest] = readdirSync(dir)
+    .filter((name) => /^registrar\.lock\.\d+$/.test(name))
+    .sort((a, b) => Number(b.split(".").at(-1)) - Number(a.split(".").at(-1)));
+  const record = JSON.parse(readFileSync(join(dir, newest ?? ""), "utf8"));
+  expect(record.state).toBe("held");
+  return record;
 }
 
 async function json(response: Response): Promise<unknown> {
@@ -171,6 +182,8 @@ if (target.kind === "postgres") {
     }, async () => {
       const killed = await start();
       for (let i = 0; i < 5; i++) await addStudent(killed.baseUrl, `killed-${i}@owner.test`);
+      const killedChannel = heldRecord(dir).channel;
+      expect(killedChannel).toMatch(/registrar-owner-[^/]+\/socket$/);
       await killed.kill();
       expect(killed.child.signalCode).toBe("SIGKILL");
 
@@ -178,6 +191,10 @@ if (target.kind === "postgres") {
       expect(await studentEmails(next.baseUrl)).toEqual(
         Array.from({ length: 5 }, (_, i) => `killed-${i}@owner.test`),
       );
+      // the dead server's command socket, which it could not remove, went with its lock
+      expect(existsSync(dirname(killedChannel ?? ""))).toBe(false);
+      expect(heldRecord(dir)).toMatchObject({ pid: next.child.pid });
+      expect(existsSync(heldRecord(dir).channel ?? "")).toBe(true);
       // and the new holder is protected like the first
       const refused = await run(dbDir, ["src/cli.ts", "migrate"], dir);
       expect(refused.code, refused.output).toBe(1);
