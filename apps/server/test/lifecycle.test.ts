@@ -535,6 +535,64 @@ describe("the enrollment lifecycle over REST", () => {
     expect(courseHistory.body.events.some((e) => e.student_id === c.id)).toBe(false);
   });
 
+  it("pages a waitlist in join order, and a page after a promoted row starts where the last one ended", async () => {
+    const course = await makeCourse({ capacity: 1, waitlist_capacity: 10 });
+    type Page = { students: Item[]; next_cursor: string | null };
+    const pageOf = async (query: string) => {
+      const answer = await api.get<Page>(`/courses/${course.id}/students?status=waitlisted&${query}`);
+      expect(answer.status, answer.text).toBe(200);
+      return answer.body;
+    };
+    expect(await pageOf("limit=2")).toEqual({ course_id: course.id, students: [], next_cursor: null });
+
+    const students = [];
+    for (let i = 0; i < 6; i++) students.push(await makeStudent(api));
+    const [seated, ...rest] = students;
+    if (!seated) throw new Error("no student");
+    expect((await api.post(`/students/${seated.id}/courses`, { course_ids: [course.id] })).status).toBe(201);
+    // joined in the reverse of their ids: the waitlist's order is when they joined
+    const joined = rest.reverse();
+    for (const student of joined) {
+      const answer = await api.post(`/students/${student.id}/courses`, {
+        course_ids: [course.id],
+        waitlist: true,
+      });
+      expect(answer.body.waitlisted).toEqual([course.id]);
+    }
+    const rows = (page: Page) => page.students.map((s) => [s.id, s.waitlist_position]);
+    const first = await pageOf("limit=2");
+    expect(rows(first)).toEqual([
+      [joined[0]?.id, 1],
+      [joined[1]?.id, 2],
+    ]);
+    const second = await pageOf(`limit=2&cursor=${first.next_cursor}`);
+    expect(rows(second)).toEqual([
+      [joined[2]?.id, 3],
+      [joined[3]?.id, 4],
+    ]);
+    const last = await pageOf(`limit=2&cursor=${second.next_cursor}`);
+    expect(last).toEqual({
+      course_id: course.id,
+      students: [expect.objectContaining({ id: joined[4]?.id, waitlist_position: 5 })],
+      next_cursor: null,
+    });
+
+    // the seat is freed: the head is promoted, and the rest move up a place
+    expect((await api.delete(`/students/${seated.id}/courses/${course.id}`)).status).toBe(204);
+    const after = await pageOf(`limit=2&cursor=${first.next_cursor}`);
+    expect(rows(after)).toEqual([
+      [joined[2]?.id, 2],
+      [joined[3]?.id, 3],
+    ]);
+    const fromHead = await pageOf("limit=10");
+    expect(rows(fromHead).map(([id]) => id)).toEqual(joined.slice(1).map((s) => s.id));
+    expectProblem(
+      await api.get(`/courses/999999/students?status=waitlisted&limit=2`),
+      404,
+      "course_not_found",
+    );
+  });
+
   it("PUT makes the named set the active one, drops the rest (kept), and waitlists with waitlist: true", async () => {
     const full = await makeCourse({ capacity: 1, waitlist_capacity: 5 });
     const open = await makeCourse();

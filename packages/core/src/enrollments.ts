@@ -350,10 +350,11 @@ const courseStudentsPage = preparedQuery<
 );
 
 /**
- * A page of a course's waitlist in waitlist order, in one statement. The cursor is the
- * student id of the last row of the previous page, and the page goes on after that row's
- * place (`waitlisted_at`, student id), which the row keeps when it is promoted: a page asked
- * for after the waitlist moved still starts where the last one ended.
+ * A page of a course's waitlist in waitlist order, in one statement, the page taken in a
+ * lateral subquery (as {@link courseStudentsPage}). The cursor is the student id of the last
+ * row of the previous page, and the page goes on after that row's place (`waitlisted_at`,
+ * student id), which the row keeps when it is promoted: a page asked for after the waitlist
+ * moved still starts where the last one ended.
  */
 const courseWaitlistPage = preparedQuery<
   { afterId: number; courseId: number; limit: number },
@@ -361,12 +362,7 @@ const courseWaitlistPage = preparedQuery<
 >("list_course_waitlist", { afterId: "integer", courseId: "integer", limit: "integer" }, (db, p) =>
   CourseModel.query(db)
     .select(studentColumns, enrollmentColumns)
-    .leftJoin("student_courses", (join) =>
-      join
-        .on("student_courses.course_id", "courses.id")
-        .andOnVal("student_courses.status", "=", "waitlisted")
-        .andOn(StudentCourseModel.afterInWaitlist(db, p.afterId)),
-    )
+    .joinRaw(...StudentCourseModel.waitlistPageJoin(p.afterId, p.limit))
     .leftJoin("students", "students.id", "student_courses.student_id")
     .where("courses.id", p.courseId)
     .orderBy([{ column: "student_courses.waitlisted_at" }, { column: "student_courses.student_id" }])

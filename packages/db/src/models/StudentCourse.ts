@@ -132,18 +132,32 @@ export class StudentCourse extends RegistrarModel {
   }
 
   /**
-   * A join condition for a page of a course's waitlist (alias `student_courses`, the course
-   * `courses`): the rows after the place of the pair of `afterStudentId` (none: from the
-   * head). Raw SQL because the row-value comparison `(a, b) > (select …)` has no builder
-   * form, and a join's condition takes knex's raw.
+   * `left join lateral (…) as student_courses on true` and its bindings, for `joinRaw`: a
+   * page of a course's waitlist (the outer query's `courses`) in waitlist order, after the
+   * place of the pair of `afterStudentId` (0: from the head), at most `limit` rows. Raw SQL
+   * for the lateral join and the row-value comparison, which knex has no builder for. As
+   * {@link coursePageJoin}, the page stops after `limit` entries of the waitlist's index
+   * instead of joining and sorting the whole waitlist; the place is compared as one row
+   * value, which the index takes as where to start. From the head (0), the place compared
+   * with is the smallest there is; after a pair that is no longer there, none (an empty page,
+   * as before the lateral page).
    */
-  static afterInWaitlist(db: Knex, afterStudentId: number): Knex.Raw {
-    return db.raw(
-      `(? = 0 or (student_courses.waitlisted_at, student_courses.student_id) >
-         (select after.waitlisted_at, after.student_id from student_courses after
-          where after.course_id = courses.id and after.student_id = ?))`,
-      [afterStudentId, afterStudentId],
-    );
+  static waitlistPageJoin(afterStudentId: number, limit: number): [sql: string, bindings: unknown[]] {
+    return [
+      `left join lateral (
+         select page.* from student_courses page
+         where page.course_id = courses.id and page.status = 'waitlisted'
+           and (page.waitlisted_at, page.student_id) > (
+             coalesce((select after.waitlisted_at from student_courses after
+                       where after.course_id = courses.id and after.student_id = ?),
+                      case when ? = 0 then '-infinity'::timestamptz end),
+             coalesce((select after.student_id from student_courses after
+                       where after.course_id = courses.id and after.student_id = ?),
+                      case when ? = 0 then 0 end))
+         order by page.waitlisted_at, page.student_id limit ?
+       ) as student_courses on true`,
+      [afterStudentId, afterStudentId, afterStudentId, afterStudentId, limit],
+    ];
   }
 
   /** The setting {@link recordChange} takes: the change as JSON. */
