@@ -19,7 +19,7 @@ import {
   StudentNotFound,
 } from "./errors.ts";
 import { pageOf, pageWindow } from "./paging.ts";
-import { courseColumns, enrollmentColumns, studentColumns } from "./rows.ts";
+import { courseColumns, enrollmentColumns, studentColumns, waitlistPageEnrollmentColumns } from "./rows.ts";
 import {
   type Assignment,
   type CourseStudentsPage,
@@ -361,7 +361,7 @@ const courseWaitlistPage = preparedQuery<
   EnrolledStudent | AbsentRow
 >("list_course_waitlist", { afterId: "integer", courseId: "integer", limit: "integer" }, (db, p) =>
   CourseModel.query(db)
-    .select(studentColumns, enrollmentColumns)
+    .select(studentColumns, waitlistPageEnrollmentColumns)
     .joinRaw(...StudentCourseModel.waitlistPageJoin(p.afterId, p.limit))
     .leftJoin("students", "students.id", "student_courses.student_id")
     .where("courses.id", p.courseId)

@@ -23,4 +23,10 @@ export const enrollmentColumns = [
   StudentCourse.waitlistPositionColumn(),
   ...StudentCourse.columnsAs(["beginDate", "endDate", "droppedAt"]),
 ];
+/** {@link enrollmentColumns} of a waitlist page (StudentCourse.waitlistPageJoin), which counts the positions itself. */
+export const waitlistPageEnrollmentColumns = [
+  ...StudentCourse.columnsAs(["enrolledAt", "status"]),
+  StudentCourse.waitlistPagePositionColumn(),
+  ...StudentCourse.columnsAs(["beginDate", "endDate", "droppedAt"]),
+];
 export const termColumns = Term.columnsAs(termSchema.keyof().options);

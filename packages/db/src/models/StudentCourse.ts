@@ -134,30 +134,45 @@ export class StudentCourse extends RegistrarModel {
   /**
    * `left join lateral (…) as student_courses on true` and its bindings, for `joinRaw`: a
    * page of a course's waitlist (the outer query's `courses`) in waitlist order, after the
-   * place of the pair of `afterStudentId` (0: from the head), at most `limit` rows. Raw SQL
-   * for the lateral join and the row-value comparison, which knex has no builder for. As
-   * {@link coursePageJoin}, the page stops after `limit` entries of the waitlist's index
-   * instead of joining and sorting the whole waitlist; the place is compared as one row
-   * value, which the index takes as where to start. From the head (0), the place compared
-   * with is the smallest there is; after a pair that is no longer there, none (an empty page,
-   * as before the lateral page).
+   * place of the pair of `afterStudentId` (0: from the head), at most `limit` rows, each with
+   * its `waitlist_position` (select it with {@link waitlistPagePositionColumn}). Raw SQL for
+   * the lateral join, the row-value comparison and the window, which knex has no builder for.
+   *
+   * As {@link coursePageJoin}, the page stops after `limit` entries of the waitlist's index
+   * instead of joining and sorting the whole waitlist. The rows of a page are consecutive in
+   * the waitlist, so their positions are the count of those still waiting up to the place
+   * (once a page) plus their number in the page, where {@link waitlistPositionColumn}
+   * counts along the waitlist for each row (50 counts of ~2,900 entries each, a page deep in
+   * a waitlist of 3,000). The place is compared as one row value, which the index takes as
+   * where to start: from the head (0), the smallest place there is; after a pair that is no
+   * longer there, none (an empty page, as before the lateral page).
    */
   static waitlistPageJoin(afterStudentId: number, limit: number): [sql: string, bindings: unknown[]] {
+    const placeOf = (column: "waitlisted_at" | "student_id", head: string) =>
+      `coalesce((select after.${column} from student_courses after
+                 where after.course_id = courses.id and after.student_id = ?),
+                case when ? = 0 then ${head} end)`;
+    const place = `(${placeOf("waitlisted_at", "'-infinity'::timestamptz")}, ${placeOf("student_id", "0")})`;
+    const placeBindings = [afterStudentId, afterStudentId, afterStudentId, afterStudentId];
     return [
       `left join lateral (
-         select page.* from student_courses page
+         select page.*,
+           (select count(*)::int from student_courses ahead
+             where ahead.course_id = courses.id and ahead.status = 'waitlisted'
+               and (ahead.waitlisted_at, ahead.student_id) <= ${place})
+           + row_number() over (order by page.waitlisted_at, page.student_id) as waitlist_position
+         from student_courses page
          where page.course_id = courses.id and page.status = 'waitlisted'
-           and (page.waitlisted_at, page.student_id) > (
-             coalesce((select after.waitlisted_at from student_courses after
-                       where after.course_id = courses.id and after.student_id = ?),
-                      case when ? = 0 then '-infinity'::timestamptz end),
-             coalesce((select after.student_id from student_courses after
-                       where after.course_id = courses.id and after.student_id = ?),
-                      case when ? = 0 then 0 end))
+           and (page.waitlisted_at, page.student_id) > ${place}
          order by page.waitlisted_at, page.student_id limit ?
        ) as student_courses on true`,
-      [afterStudentId, afterStudentId, afterStudentId, afterStudentId, limit],
+      [...placeBindings, ...placeBindings, limit],
     ];
+  }
+
+  /** `waitlistPosition` of a {@link waitlistPageJoin} row: its place, counted there. */
+  static waitlistPagePositionColumn(): Raw {
+    return raw(`student_courses.waitlist_position::int as "waitlistPosition"`);
   }
 
   /** The setting {@link recordChange} takes: the change as JSON. */
