@@ -560,6 +560,8 @@ describe("the enrollment lifecycle over REST", () => {
       expect(answer.body.waitlisted).toEqual([course.id]);
     }
     const rows = (page: Page) => page.students.map((s) => [s.id, s.waitlist_position]);
+    const head = await pageOf("limit=1");
+    expect(rows(head)).toEqual([[joined[0]?.id, 1]]);
     const first = await pageOf("limit=2");
     expect(rows(first)).toEqual([
       [joined[0]?.id, 1],
@@ -583,6 +585,12 @@ describe("the enrollment lifecycle over REST", () => {
     expect(rows(after)).toEqual([
       [joined[2]?.id, 2],
       [joined[3]?.id, 3],
+    ]);
+    // after the row that was promoted: the rest of the waitlist, numbered from 1
+    const afterPromoted = await pageOf(`limit=2&cursor=${head.next_cursor}`);
+    expect(rows(afterPromoted)).toEqual([
+      [joined[1]?.id, 1],
+      [joined[2]?.id, 2],
     ]);
     const fromHead = await pageOf("limit=10");
     expect(rows(fromHead).map(([id]) => id)).toEqual(joined.slice(1).map((s) => s.id));
