@@ -20,9 +20,9 @@ export type OwnerRequest = { command: string } & Record<string, unknown>;
 export type OwnerAnswer = { result: unknown; attachment?: Uint8Array };
 export type OwnerCommands = Record<string, (request: OwnerRequest) => Promise<OwnerAnswer>>;
 
-/** A fresh socket path in a private directory, to record in the lock before serving on it. */
 const channelFolderPrefix = "registrar-owner-";
 
+/** A fresh socket path in a private directory, to record in the lock before serving on it. */
 export function newOwnerChannelPath(): string {
   return join(mkdtempSync(join(tmpdir(), channelFolderPrefix)), "socket");
 }
@@ -36,7 +36,11 @@ export function removeOwnerChannel(path: string): void {
   const folder = dirname(path);
   if (basename(path) !== "socket" || !basename(folder).startsWith(channelFolderPrefix)) return;
   if (dirname(folder) !== tmpdir()) return;
-  rmSync(folder, { recursive: true, force: true });
+  try {
+    rmSync(folder, { recursive: true, force: true });
+  } catch {
+    // left as it was: a folder the new holder may not remove must not cost it the lock
+  }
 }
 
 /** A request larger than this is not one of ours. */
