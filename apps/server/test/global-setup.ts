@@ -1,5 +1,8 @@
 import { spawn } from "node:child_process";
-import { rm } from "node:fs/promises";
+import { readdir, rm, stat } from "node:fs/promises";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
 
@@ -33,5 +36,37 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const code = await new Promise<number | null>((resolve) => built.once("exit", resolve));
   if (code !== 0) throw new Error(`bundling the server for the tests failed (exit ${code}):\n${stderr}`);
   project.provide("serverBundle", bundle);
-  return () => rm(bundle, { force: true });
+  const startedAt = Date.now();
+  return async () => {
+    await rm(bundle, { force: true });
+    await removeDeadChannels(startedAt);
+  };
+}
+
+/**
+ * The command-socket folders (packages/db/src/owner-channel.ts) of this run's server
+ * processes that died without removing theirs: the tests kill servers with SIGKILL and then
+ * delete their data directories, so no next holder takes the lock over and removes them.
+ * Only folders made since the run started whose socket nobody listens on any more.
+ */
+async function removeDeadChannels(since: number): Promise<void> {
+  const folders = (await readdir(tmpdir())).filter((name) => name.startsWith("registrar-owner-"));
+  for (const name of folders) {
+    const folder = join(tmpdir(), name);
+    const made = await stat(folder).catch(() => undefined);
+    if (!made || made.mtimeMs < since) continue;
+    if (await listening(join(folder, "socket"))) continue;
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+function listening(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection(socketPath);
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
 }
