@@ -12,6 +12,7 @@ import {
 } from "@registrar/core";
 import {
   askOwner,
+  type CommandIo,
   createDatabase,
   type Database,
   DataDirInUseError,
@@ -21,23 +22,6 @@ import {
 } from "@registrar/db";
 import { loadConfig } from "./config.ts";
 import { KEY_CACHE_TTL_MS } from "./security/index.ts";
-
-/**
- * `pnpm keys`: creates, lists and revokes API keys directly in the database the server
- * uses (same environment: DATABASE_URL or PGLITE_DIR). This is how an operator makes the
- * first admin key. On an embedded directory that a running server owns, the server does it
- * (asked over its command socket), so the key works at once and survives restarts.
- * Diagnostics go to stderr; stdout carries only the result (`--json` for scripts), so the
- * key can be piped or captured.
- *
- * A function of its arguments, environment and streams, returning the exit code, so that
- * tests run it in their own process (src/keys-cli.ts is the command around it).
- */
-export type KeysCommandIo = {
-  env: NodeJS.ProcessEnv;
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
-};
 
 const usage = `usage:
   pnpm keys create --role admin|registrar|reader|student [--student-id N] [--name TEXT] [--json]
@@ -121,7 +105,7 @@ type Created = { apiKey: ApiKey; token: string };
 type Action = Exclude<Request, { command: "help" }>;
 
 /** What the command prints of its result: the JSON of it with --json, else lines for a person. */
-function printResult(action: Action, result: unknown, { stdout, stderr }: KeysCommandIo): void {
+function printResult(action: Action, result: unknown, { stdout, stderr }: CommandIo): void {
   const out = (line: string) => stdout.write(`${line}\n`);
   const err = (line: string) => stderr.write(`${line}\n`);
   if (action.command === "create") {
@@ -166,8 +150,19 @@ async function locally(action: Action, db: Database): Promise<unknown> {
   }
 }
 
-/** Runs `pnpm keys <args>` and answers its exit code: 0 done, 1 refused or failed, 2 a usage error. */
-export async function runKeysCommand(args: string[], io: KeysCommandIo): Promise<number> {
+/**
+ * `pnpm keys`: creates, lists and revokes API keys directly in the database the server
+ * uses (same environment: DATABASE_URL or PGLITE_DIR). This is how an operator makes the
+ * first admin key. On an embedded directory that a running server owns, the server does it
+ * (asked over its command socket), so the key works at once and survives restarts.
+ * Diagnostics go to stderr; stdout carries only the result (`--json` for scripts), so the
+ * key can be piped or captured.
+ *
+ * A function of its arguments, environment and streams (packages/db's `CommandIo`, as
+ * `pnpm db:*` takes), answering the exit code: 0 done, 1 refused or failed, 2 a usage
+ * error. Tests run it in their own process; src/keys-cli.ts is the command around it.
+ */
+export async function runKeysCommand(args: string[], io: CommandIo): Promise<number> {
   const err = (line: string) => io.stderr.write(`${line}\n`);
   let request: Request;
   try {

@@ -4,6 +4,7 @@ import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ownerChannelFolderPrefix, removeOwnerChannel } from "@registrar/db";
 import type { TestProject } from "vitest/node";
 
 declare module "vitest" {
@@ -50,13 +51,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
  * Only folders made since the run started whose socket nobody listens on any more.
  */
 async function removeDeadChannels(since: number): Promise<void> {
-  const folders = (await readdir(tmpdir())).filter((name) => name.startsWith("registrar-owner-"));
+  const folders = (await readdir(tmpdir())).filter((name) => name.startsWith(ownerChannelFolderPrefix));
   for (const name of folders) {
     const folder = join(tmpdir(), name);
     const made = await stat(folder).catch(() => undefined);
     if (!made || made.mtimeMs < since) continue;
-    if (await listening(join(folder, "socket"))) continue;
-    await rm(folder, { recursive: true, force: true });
+    const socket = join(folder, "socket");
+    if (!(await listening(socket))) removeOwnerChannel(socket);
   }
 }
 

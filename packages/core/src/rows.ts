@@ -17,16 +17,20 @@ import { courseSchema, studentSchema, termSchema } from "./schemas.ts";
  */
 export const courseColumns = Course.columnsAs(courseSchema.keyof().options);
 export const studentColumns = Student.columnsAs(studentSchema.keyof().options);
-/** An enrollment's own properties, from the join table, in the order of the schemas' `enrollmentFields`. */
-export const enrollmentColumns = [
-  ...StudentCourse.columnsAs(["enrolledAt", "status"]),
-  StudentCourse.waitlistPositionColumn(),
-  ...StudentCourse.columnsAs(["beginDate", "endDate", "droppedAt"]),
-];
+/**
+ * An enrollment's own properties, from the join table, in the order of the schemas'
+ * `enrollmentFields`, with `waitlistPosition` read by `position`.
+ */
+function enrollmentColumnsWith(position: ReturnType<typeof StudentCourse.waitlistPositionColumn>) {
+  return [
+    ...StudentCourse.columnsAs(["enrolledAt", "status"]),
+    position,
+    ...StudentCourse.columnsAs(["beginDate", "endDate", "droppedAt"]),
+  ];
+}
+export const enrollmentColumns = enrollmentColumnsWith(StudentCourse.waitlistPositionColumn());
 /** {@link enrollmentColumns} of a waitlist page (StudentCourse.waitlistPageJoin), which counts the positions itself. */
-export const waitlistPageEnrollmentColumns = [
-  ...StudentCourse.columnsAs(["enrolledAt", "status"]),
+export const waitlistPageEnrollmentColumns = enrollmentColumnsWith(
   StudentCourse.waitlistPagePositionColumn(),
-  ...StudentCourse.columnsAs(["beginDate", "endDate", "droppedAt"]),
-];
+);
 export const termColumns = Term.columnsAs(termSchema.keyof().options);

@@ -12,9 +12,10 @@ import { type SeedSummary, seedDemoSchool } from "./seed.ts";
  * `pnpm db:<command>`: migrate, rollback, seed, unlock and backup on the database the
  * environment names (DATABASE_URL or PGLITE_DIR). A function of its arguments,
  * environment and streams that answers the exit code, so tests run it in their own process;
- * src/cli.ts is the command around it.
+ * src/cli.ts is the command around it. `CommandIo` is also what `pnpm keys` takes
+ * (apps/server/src/keys-command.ts).
  */
-export type DbCommandIo = {
+export type CommandIo = {
   env: NodeJS.ProcessEnv;
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
@@ -28,7 +29,7 @@ function isCommand(value: string | undefined): value is Command {
 }
 
 /** Runs `db <command> [file]` and answers its exit code: 0 done, 1 failed, 2 a usage error. */
-export async function runDbCommand(args: string[], io: DbCommandIo): Promise<number> {
+export async function runDbCommand(args: string[], io: CommandIo): Promise<number> {
   const out = (line: string) => io.stdout.write(`${line}\n`);
   const err = (line: string) => io.stderr.write(`${line}\n`);
   const [command, file] = args;

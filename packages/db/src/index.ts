@@ -14,6 +14,7 @@ export {
   pgliteExtensions,
   resolvePostgresTimeouts,
 } from "./database.ts";
+export type { CommandIo } from "./db-command.ts";
 export {
   MIGRATION_LOCK,
   type MigrationLockHolder,
@@ -69,6 +70,8 @@ export {
   type OwnerCommands,
   type OwnerRequest,
   OwnerUnreachableError,
+  ownerChannelFolderPrefix,
+  removeOwnerChannel,
   serveOwnerChannel,
 } from "./owner-channel.ts";
 export { preparedQuery } from "./prepared-query.ts";

@@ -20,11 +20,12 @@ export type OwnerRequest = { command: string } & Record<string, unknown>;
 export type OwnerAnswer = { result: unknown; attachment?: Uint8Array };
 export type OwnerCommands = Record<string, (request: OwnerRequest) => Promise<OwnerAnswer>>;
 
-const channelFolderPrefix = "registrar-owner-";
+/** The start of the name of each command socket's folder in the temp directory. */
+export const ownerChannelFolderPrefix = "registrar-owner-";
 
 /** A fresh socket path in a private directory, to record in the lock before serving on it. */
 export function newOwnerChannelPath(): string {
-  return join(mkdtempSync(join(tmpdir(), channelFolderPrefix)), "socket");
+  return join(mkdtempSync(join(tmpdir(), ownerChannelFolderPrefix)), "socket");
 }
 
 /**
@@ -34,7 +35,7 @@ export function newOwnerChannelPath(): string {
  */
 export function removeOwnerChannel(path: string): void {
   const folder = dirname(path);
-  if (basename(path) !== "socket" || !basename(folder).startsWith(channelFolderPrefix)) return;
+  if (basename(path) !== "socket" || !basename(folder).startsWith(ownerChannelFolderPrefix)) return;
   if (dirname(folder) !== tmpdir()) return;
   try {
     rmSync(folder, { recursive: true, force: true });
