@@ -22,6 +22,9 @@ const startScript = (
   JSON.parse(readFileSync(`${root}/package.json`, "utf8")) as { scripts: { start: string } }
 ).scripts.start;
 
+/** What the start script sets unless the caller has (scripts/start.mjs says why). */
+const mallocSettings = ["MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"];
+
 /** Requests held open mid-body across the signal. */
 const IN_FLIGHT = 6;
 
@@ -57,7 +60,7 @@ type Started = {
 async function startLikePnpm(env: Record<string, string> = {}): Promise<Started> {
   const port = await freePort();
   const inherited = { ...process.env };
-  for (const name of ["DATABASE_URL", "PGLITE_DIR", "REDIS_URL", "NODE_ENV", "INIT_CWD"])
+  for (const name of ["DATABASE_URL", "PGLITE_DIR", "REDIS_URL", "NODE_ENV", "INIT_CWD", ...mallocSettings])
     delete inherited[name];
   if (!database) dirs.push(await createTestDataDir());
   const child = spawn("sh", ["-c", startScript], {
@@ -143,6 +146,12 @@ async function holdRequest(port: number, index: number): Promise<Held> {
 
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** An environment variable of the running process `pid`, as it was handed at its exec. */
+function environmentOf(pid: number, name: string): string | undefined {
+  const entries = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
+  return entries.find((entry) => entry.startsWith(`${name}=`))?.slice(name.length + 1);
+}
+
 describe(`pnpm start and stop signals (${process.env.REGISTRAR_TEST_DB ?? "pglite"})`, () => {
   const cases: Array<{ name: string; signal: NodeJS.Signals; group: boolean }> = [
     { name: "SIGTERM to the process group (systemd, kill -TERM -<pgid>)", signal: "SIGTERM", group: true },
@@ -153,6 +162,9 @@ describe(`pnpm start and stop signals (${process.env.REGISTRAR_TEST_DB ?? "pglit
     it(`${name}: every request in flight completes 2xx, then exit 0 with one line`, async () => {
       const started = await startLikePnpm();
       const pid = started.child.pid ?? 0;
+      // the script's exec chain (sh, env, node) keeps the pid: this is the server itself,
+      // with glibc's malloc thresholds fixed (scripts/start.mjs says why)
+      for (const name of mallocSettings) expect(environmentOf(pid, name), name).toBe("1048576");
       const held = await Promise.all(
         Array.from({ length: IN_FLIGHT }, (_, index) => holdRequest(started.port, index)),
       );
@@ -170,8 +182,15 @@ describe(`pnpm start and stop signals (${process.env.REGISTRAR_TEST_DB ?? "pglit
   }
 
   it("a stop signal sent again later cuts the requests still in flight at once", async () => {
-    const started = await startLikePnpm({ SHUTDOWN_TIMEOUT_MS: "60000", REQUEST_TIMEOUT_MS: "60000" });
+    const started = await startLikePnpm({
+      SHUTDOWN_TIMEOUT_MS: "60000",
+      REQUEST_TIMEOUT_MS: "60000",
+      MALLOC_TRIM_THRESHOLD_: "262144",
+    });
     const pid = started.child.pid ?? 0;
+    // an operator's own setting is kept, and the other still given
+    expect(environmentOf(pid, "MALLOC_TRIM_THRESHOLD_")).toBe("262144");
+    expect(environmentOf(pid, "MALLOC_MMAP_THRESHOLD_")).toBe("1048576");
     const held = await Promise.all(Array.from({ length: 2 }, (_, index) => holdRequest(started.port, index)));
     await settle(300);
     process.kill(-pid, "SIGTERM");
