@@ -11,6 +11,7 @@ import { type ColdStart, measureColdStart } from "./cold-start.ts";
 import {
   createBenchDatabase,
   DATASETS,
+  defaultFreshStudents,
   dropBenchDatabase,
   prepareRemovals,
   type Scale,
@@ -26,6 +27,7 @@ import {
   type WriteRatio,
   writeReport,
 } from "./report.ts";
+import { compareScales, formatScaleComparison } from "./scales.ts";
 import {
   type FreshStudentPlan,
   floorComparison,
@@ -51,11 +53,13 @@ const { values: flags } = parseArgs({
     pool: { type: "string", default: "8" },
     /** standard (10,000 students, 100,000 enrollments) or large (100,000 and 1,000,000). */
     scale: { type: "string", default: "standard" },
-    /**
-     * Students without enrollments after the seeded ones, for the writes. Default 90,000 at
-     * the standard scale (so the search runs over 100,000 students, issue 12), 40,000 at the large.
-     */
+    /** Students without enrollments after the seeded ones (default: `defaultFreshStudents`). */
     "fresh-students": { type: "string" },
+    /**
+     * Instead of everything else: the read scenarios on the standard and the large set at
+     * once, a server on each, in alternating segments (bench/src/scales.ts).
+     */
+    "compare-scales": { type: "boolean", default: false },
     /**
      * Comma-separated parts to run, for profiling rounds: scenario keys (student-courses,
      * course-roster, list-students-first, list-students-deep, assign-10, assign-1000,
@@ -89,7 +93,7 @@ if (!(flags.scale === "standard" || flags.scale === "large")) {
   throw new Error(`--scale must be standard or large, not ${flags.scale}`);
 }
 const shape = DATASETS[flags.scale as Scale];
-const freshStudents = Number(flags["fresh-students"] ?? (shape.scale === "large" ? 40_000 : 90_000));
+const freshStudents = Number(flags["fresh-students"] ?? defaultFreshStudents[shape.scale]);
 const resultsDir = join(repoRoot, "bench", "results");
 // Rounds of the bulk comparison: the first few warm the code paths on both sides (JIT,
 // plan and buffer caches) and are not counted, as in the load scenarios' warm-up.
@@ -145,6 +149,18 @@ async function expectSameAnswers(servers: Record<Target, ServerProcess>): Promis
 }
 
 const startedAt = performance.now();
+if (flags["compare-scales"]) {
+  const { comparison, failed } = await compareScales({
+    adminUrl,
+    settings,
+    poolMax,
+    logLevel: flags["log-level"],
+    resultsDir: join(repoRoot, "bench", "results"),
+    log,
+  });
+  console.log(`\n${formatScaleComparison(comparison)}\n\nwritten: bench/results/scales.json`);
+  process.exit(failed ? 1 : 0);
+}
 const databaseName = `registrar_bench_${process.pid}`;
 const running: ServerProcess[] = [];
 let failed = false;

@@ -223,6 +223,19 @@ export type FreshStudentPlan = {
 };
 
 /** Every other scenario, reads first, then writes (which change the data). */
+/**
+ * The reads whose figures should not depend on the data's size (issue 16, target 3), on both
+ * surfaces: a student's courses, a roster page, the first and a deep page of students.
+ */
+export function readScenarios(shape: DatasetShape): Scenario[] {
+  return (["rest", "trpc"] as const).flatMap((surface) => [
+    studentCourses(shape, surface, "registrar"),
+    roster(shape, surface),
+    listStudents(shape, surface, false),
+    listStudents(shape, surface, true),
+  ]);
+}
+
 export function otherScenarios(shape: DatasetShape, plan: FreshStudentPlan): Scenario[] {
   const fresh = new IdSource(plan.assign.first, plan.assign.last);
   // The removal students give their enrollments away: the first half over REST, the rest over tRPC.

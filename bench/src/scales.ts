@@ -1,0 +1,147 @@
+import { writeFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join } from "node:path";
+import {
+  createBenchDatabase,
+  DATASETS,
+  type Dataset,
+  defaultFreshStudents,
+  dropBenchDatabase,
+  seed,
+} from "./dataset.ts";
+import { combine, type LoadResult, type LoadSettings, measureOnce, settle, warmUp } from "./load.ts";
+import { type ServerProcess, serverEntry, startServer } from "./processes.ts";
+import { readScenarios } from "./scenarios.ts";
+
+/** One read at both scales, measured in alternating segments of one run. */
+export type ScaleRatio = {
+  key: string;
+  title: string;
+  surface: "rest" | "trpc";
+  standard: LoadResult;
+  large: LoadResult;
+  /** large / standard requests per second (target ≥ 0.85). */
+  ratio: number;
+  /** standard / large server CPU per request: below 1 when a large-scale request costs more. */
+  cpuRatio: number;
+};
+
+export type ScaleComparison = {
+  finishedAt: string;
+  machine: { cpus: number; cpuModel: string; node: string };
+  settings: LoadSettings & { poolMax: number; logLevel: string };
+  datasets: { standard: Dataset; large: Dataset };
+  reads: ScaleRatio[];
+  totalSeconds: number;
+};
+
+/**
+ * `pnpm bench --compare-scales`: the standard and the large data set each in a database of
+ * its own, a Registrar server on each, and every read scenario run on both in alternating
+ * segments (standard, large, large, standard, half the duration each), so the machine's drift
+ * weighs on both alike. Two separate runs of `--scale` drifted 7-31% in the server's own CPU
+ * per request between them, more than the 15% the target allows.
+ */
+export async function compareScales(options: {
+  adminUrl: string;
+  settings: LoadSettings;
+  poolMax: number;
+  logLevel: string;
+  resultsDir: string;
+  log(message: string): void;
+}): Promise<{ comparison: ScaleComparison; failed: boolean }> {
+  const started = performance.now();
+  const { settings, log } = options;
+  const names = {
+    standard: `registrar_bench_std_${process.pid}`,
+    large: `registrar_bench_large_${process.pid}`,
+  };
+  const running: ServerProcess[] = [];
+  try {
+    const datasets = {} as ScaleComparison["datasets"];
+    const servers = {} as Record<"standard" | "large", ServerProcess>;
+    for (const scale of ["standard", "large"] as const) {
+      log(`creating ${names[scale]} and seeding the ${scale} set`);
+      const url = await createBenchDatabase(options.adminUrl, names[scale]);
+      // the fresh students too: the lists page through the same students table as in a full run
+      datasets[scale] = await seed(url, DATASETS[scale], defaultFreshStudents[scale]);
+      log(
+        `seeded ${datasets[scale].enrollments} enrollments in ${(datasets[scale].seedMs / 1000).toFixed(1)} s`,
+      );
+      servers[scale] = await startServer({
+        name: `registrar (${scale})`,
+        entry: serverEntry,
+        env: {
+          DATABASE_URL: url,
+          DATABASE_POOL_MAX: String(options.poolMax),
+          LOG_LEVEL: options.logLevel,
+          AUTH: "off",
+          RATE_LIMIT_PER_MINUTE: "0",
+          NODE_ENV: "production",
+        },
+      });
+      running.push(servers[scale]);
+    }
+    const standardReads = readScenarios(DATASETS.standard);
+    const largeReads = readScenarios(DATASETS.large);
+    const reads: ScaleRatio[] = [];
+    for (const [index, standardScenario] of standardReads.entries()) {
+      const scenarios = { standard: standardScenario, large: largeReads[index] ?? standardScenario };
+      log(`${standardScenario.title}, ${standardScenario.surface}: standard and large, alternating`);
+      for (const scale of ["standard", "large"] as const) {
+        await warmUp(scenarios[scale], servers[scale], settings);
+      }
+      const half = settings.durationSeconds / 2;
+      const segments: Record<"standard" | "large", LoadResult[]> = { standard: [], large: [] };
+      for (const scale of ["standard", "large", "large", "standard"] as const) {
+        segments[scale].push(await measureOnce(scenarios[scale], servers[scale], settings, half));
+        await settle();
+      }
+      const standard = combine(segments.standard);
+      const large = combine(segments.large);
+      reads.push({
+        key: standardScenario.key,
+        title: standardScenario.title,
+        surface: standardScenario.surface,
+        standard,
+        large,
+        ratio: large.requestsPerSecond / standard.requestsPerSecond,
+        cpuRatio: standard.serverCpuUsPerRequest / large.serverCpuUsPerRequest,
+      });
+    }
+    const cpu = cpus();
+    const comparison: ScaleComparison = {
+      finishedAt: new Date().toISOString(),
+      machine: { cpus: cpu.length, cpuModel: cpu[0]?.model.trim() ?? "?", node: process.version },
+      settings: { ...settings, poolMax: options.poolMax, logLevel: options.logLevel },
+      datasets,
+      reads,
+      totalSeconds: (performance.now() - started) / 1000,
+    };
+    writeFileSync(join(options.resultsDir, "scales.json"), `${JSON.stringify(comparison, null, 2)}\n`);
+    const failed = reads.some((read) => read.standard.errors + read.large.errors > 0);
+    return { comparison, failed };
+  } finally {
+    for (const server of running) await server.stop();
+    for (const name of Object.values(names))
+      await dropBenchDatabase(options.adminUrl, name).catch(() => undefined);
+  }
+}
+
+/** The comparison as a table, one row per read and surface. */
+export function formatScaleComparison(comparison: ScaleComparison): string {
+  const { standard, large } = comparison.datasets;
+  const lines = [
+    `Reads at the large scale (${large.students} students, ${large.enrollments} enrollments) against the standard (${standard.students}, ${standard.enrollments}), alternating segments of one run:`,
+    "",
+    "| read | surface | std req/s | large req/s | large/std (target ≥ 0.85) | CPU µs/req std → large | by CPU |",
+    "|---|---|--:|--:|--:|--:|--:|",
+  ];
+  for (const read of comparison.reads) {
+    const verdict = read.ratio >= 0.85 ? "ok" : "BELOW";
+    lines.push(
+      `| ${read.title} | ${read.surface === "rest" ? "REST" : "tRPC"} | ${read.standard.requestsPerSecond.toFixed(0)} | ${read.large.requestsPerSecond.toFixed(0)} | ${read.ratio.toFixed(2)} ${verdict} | ${read.standard.serverCpuUsPerRequest.toFixed(0)} → ${read.large.serverCpuUsPerRequest.toFixed(0)} | ${read.cpuRatio.toFixed(2)} |`,
+    );
+  }
+  return lines.join("\n");
+}
