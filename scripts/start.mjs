@@ -11,10 +11,10 @@
 // "Command failed" after every clean stop. With exec there is no shell in between.
 //
 // It runs with glibc's malloc thresholds fixed at 1 MiB (unless the caller sets its own).
-// By default glibc raises them whenever a large block is freed (to up to 32 MB for mmap, 64 MB
-// for trimming), after which large blocks come from, and stay resident in, the arena of the
-// thread that freed them; V8's threads compiling PGlite's WebAssembly during the start leave
-// 40-90 MB that way, which the server never uses again. Fixed, blocks of 1 MiB or more are
+// By default glibc raises them whenever a large mapped block is freed (to up to 32 MB for
+// mapping, 64 MB for trimming), after which such blocks come from the threads' arenas and,
+// freed, stay resident there; V8's threads compiling PGlite's WebAssembly during the start
+// leave 40-90 MB that way, which the server never uses again. Fixed, blocks of 1 MiB or more are
 // mapped and unmapped, and an arena returns its free top above 1 MiB. On an existing PGlite
 // directory, idle 5 s after /health/ready (8 starts each, alternating): 208-251 MiB by
 // default, 175-204 MiB fixed; under the read bench on PostgreSQL (8 alternating rounds) 454 vs
