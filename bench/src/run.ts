@@ -60,6 +60,8 @@ const { values: flags } = parseArgs({
      * once, a server on each, in alternating segments (bench/src/scales.ts).
      */
     "compare-scales": { type: "boolean", default: false },
+    /** With --compare-scales: server processes per scale, one measured segment each. */
+    processes: { type: "string", default: "3" },
     /**
      * Comma-separated parts to run, for profiling rounds: scenario keys (student-courses,
      * course-roster, list-students-first, list-students-deep, assign-10, assign-1000,
@@ -156,6 +158,7 @@ if (flags["compare-scales"]) {
     poolMax,
     logLevel: flags["log-level"],
     resultsDir: join(repoRoot, "bench", "results"),
+    processes: Number(flags.processes),
     log,
   });
   console.log(`\n${formatScaleComparison(comparison)}\n\nwritten: bench/results/scales.json`);

@@ -29,7 +29,7 @@ export type ScaleRatio = {
 export type ScaleComparison = {
   finishedAt: string;
   machine: { cpus: number; cpuModel: string; node: string };
-  settings: LoadSettings & { poolMax: number; logLevel: string };
+  settings: LoadSettings & { poolMax: number; logLevel: string; processes: number };
   datasets: { standard: Dataset; large: Dataset };
   reads: ScaleRatio[];
   totalSeconds: number;
@@ -37,10 +37,13 @@ export type ScaleComparison = {
 
 /**
  * `pnpm bench --compare-scales`: the standard and the large data set each in a database of
- * its own, a Registrar server on each, and every read scenario run on both in alternating
- * segments (standard, large, large, standard, half the duration each), so the machine's drift
- * weighs on both alike. Two separate runs of `--scale` drifted 7-31% in the server's own CPU
- * per request between them, more than the 15% the target allows.
+ * its own, `processes` Registrar servers on each, and every read scenario run on all of them
+ * in alternating segments (standard 1, large 1, large 2, standard 2, standard 3, large 3: one
+ * segment a server, the duration shared out), so the machine's drift weighs on both scales
+ * alike. Two separate runs of `--scale` drifted 7-31% in the server's own CPU per request
+ * between them, more than the 15% the target allows; and two server processes answering the
+ * same requests differ by up to ~20% in CPU per request for as long as they live, so one
+ * process a scale put that difference into the ratio.
  */
 export async function compareScales(options: {
   adminUrl: string;
@@ -48,6 +51,8 @@ export async function compareScales(options: {
   poolMax: number;
   logLevel: string;
   resultsDir: string;
+  /** Server processes per scale. */
+  processes: number;
   log(message: string): void;
 }): Promise<{ comparison: ScaleComparison; failed: boolean }> {
   const started = performance.now();
@@ -59,7 +64,7 @@ export async function compareScales(options: {
   const running: ServerProcess[] = [];
   try {
     const datasets = {} as ScaleComparison["datasets"];
-    const servers = {} as Record<"standard" | "large", ServerProcess>;
+    const servers: Record<"standard" | "large", ServerProcess[]> = { standard: [], large: [] };
     for (const scale of ["standard", "large"] as const) {
       log(`creating ${names[scale]} and seeding the ${scale} set`);
       const url = await createBenchDatabase(options.adminUrl, names[scale]);
@@ -68,33 +73,44 @@ export async function compareScales(options: {
       log(
         `seeded ${datasets[scale].enrollments} enrollments in ${(datasets[scale].seedMs / 1000).toFixed(1)} s`,
       );
-      servers[scale] = await startServer({
-        name: `registrar (${scale})`,
-        entry: serverEntry,
-        env: {
-          DATABASE_URL: url,
-          DATABASE_POOL_MAX: String(options.poolMax),
-          LOG_LEVEL: options.logLevel,
-          AUTH: "off",
-          RATE_LIMIT_PER_MINUTE: "0",
-          NODE_ENV: "production",
-        },
-      });
-      running.push(servers[scale]);
+      for (let number = 1; number <= options.processes; number++) {
+        const server = await startServer({
+          name: `registrar (${scale} ${number})`,
+          entry: serverEntry,
+          env: {
+            DATABASE_URL: url,
+            DATABASE_POOL_MAX: String(options.poolMax),
+            LOG_LEVEL: options.logLevel,
+            AUTH: "off",
+            RATE_LIMIT_PER_MINUTE: "0",
+            NODE_ENV: "production",
+          },
+        });
+        running.push(server);
+        servers[scale].push(server);
+      }
     }
     const standardReads = readScenarios(DATASETS.standard);
     const largeReads = readScenarios(DATASETS.large);
     const reads: ScaleRatio[] = [];
+    // standard 1, large 1, large 2, standard 2, standard 3, ...: each scale early and late alike
+    const order = servers.standard.flatMap((standardServer, slot) => {
+      const largeServer = servers.large[slot];
+      if (!largeServer) throw new Error(`no large-scale server ${slot + 1}`);
+      const pair = [
+        { scale: "standard" as const, server: standardServer },
+        { scale: "large" as const, server: largeServer },
+      ];
+      return slot % 2 === 0 ? pair : pair.reverse();
+    });
     for (const [index, standardScenario] of standardReads.entries()) {
       const scenarios = { standard: standardScenario, large: largeReads[index] ?? standardScenario };
       log(`${standardScenario.title}, ${standardScenario.surface}: standard and large, alternating`);
-      for (const scale of ["standard", "large"] as const) {
-        await warmUp(scenarios[scale], servers[scale], settings);
-      }
-      const half = settings.durationSeconds / 2;
+      for (const { scale, server } of order) await warmUp(scenarios[scale], server, settings);
+      const segmentSeconds = settings.durationSeconds / options.processes;
       const segments: Record<"standard" | "large", LoadResult[]> = { standard: [], large: [] };
-      for (const scale of ["standard", "large", "large", "standard"] as const) {
-        segments[scale].push(await measureOnce(scenarios[scale], servers[scale], settings, half));
+      for (const { scale, server } of order) {
+        segments[scale].push(await measureOnce(scenarios[scale], server, settings, segmentSeconds));
         await settle();
       }
       const standard = combine(segments.standard);
@@ -113,7 +129,12 @@ export async function compareScales(options: {
     const comparison: ScaleComparison = {
       finishedAt: new Date().toISOString(),
       machine: { cpus: cpu.length, cpuModel: cpu[0]?.model.trim() ?? "?", node: process.version },
-      settings: { ...settings, poolMax: options.poolMax, logLevel: options.logLevel },
+      settings: {
+        ...settings,
+        poolMax: options.poolMax,
+        logLevel: options.logLevel,
+        processes: options.processes,
+      },
       datasets,
       reads,
       totalSeconds: (performance.now() - started) / 1000,
