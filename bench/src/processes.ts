@@ -25,6 +25,25 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The environment every bench server gets (Registrar and the floors alike): the same
+ * database, pool size and log level, no authentication and no rate limit.
+ */
+export function benchServerEnv(options: {
+  databaseUrl: string;
+  poolMax: number;
+  logLevel: string;
+}): Record<string, string> {
+  return {
+    DATABASE_URL: options.databaseUrl,
+    DATABASE_POOL_MAX: String(options.poolMax),
+    LOG_LEVEL: options.logLevel,
+    AUTH: "off",
+    RATE_LIMIT_PER_MINUTE: "0",
+    NODE_ENV: "production",
+  };
+}
+
 export type ServerProcess = {
   name: string;
   baseUrl: string;

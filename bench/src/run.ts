@@ -18,7 +18,14 @@ import {
   seed,
 } from "./dataset.ts";
 import { combine, type LoadResult, type LoadSettings, measure, measureOnce, settle, warmUp } from "./load.ts";
-import { floorEntry, repoRoot, type ServerProcess, serverEntry, startServer } from "./processes.ts";
+import {
+  benchServerEnv,
+  floorEntry,
+  repoRoot,
+  type ServerProcess,
+  serverEntry,
+  startServer,
+} from "./processes.ts";
 import {
   type BenchReport,
   type FloorRatio,
@@ -57,7 +64,7 @@ const { values: flags } = parseArgs({
     "fresh-students": { type: "string" },
     /**
      * Instead of everything else: the read scenarios on the standard and the large set at
-     * once, a server on each, in alternating segments (bench/src/scales.ts).
+     * once, `--processes` servers on each, in alternating segments (bench/src/scales.ts).
      */
     "compare-scales": { type: "boolean", default: false },
     /** With --compare-scales: server processes per scale, one measured segment each. */
@@ -157,7 +164,7 @@ if (flags["compare-scales"]) {
     settings,
     poolMax,
     logLevel: flags["log-level"],
-    resultsDir: join(repoRoot, "bench", "results"),
+    resultsDir,
     processes: Number(flags.processes),
     log,
   });
@@ -182,14 +189,7 @@ try {
   );
 
   // Every server: own process, same database, same pool size, the same --log-level.
-  const serverEnv = {
-    DATABASE_URL: url,
-    DATABASE_POOL_MAX: String(poolMax),
-    LOG_LEVEL: flags["log-level"],
-    AUTH: "off",
-    RATE_LIMIT_PER_MINUTE: "0",
-    NODE_ENV: "production",
-  };
+  const serverEnv = benchServerEnv({ databaseUrl: url, poolMax, logLevel: flags["log-level"] });
   const profileFlags = (name: string) =>
     // One folder per server: tsx's loader thread writes a (small) profile of its own.
     flags.profile ? ["--cpu-prof", `--cpu-prof-dir=${join(resultsDir, "profiles", name)}`] : [];

@@ -10,7 +10,7 @@ import {
   seed,
 } from "./dataset.ts";
 import { combine, type LoadResult, type LoadSettings, measureOnce, settle, warmUp } from "./load.ts";
-import { type ServerProcess, serverEntry, startServer } from "./processes.ts";
+import { benchServerEnv, type ServerProcess, serverEntry, startServer } from "./processes.ts";
 import { readScenarios } from "./scenarios.ts";
 
 /** One read at both scales, measured in alternating segments of one run. */
@@ -77,21 +77,21 @@ export async function compareScales(options: {
         const server = await startServer({
           name: `registrar (${scale} ${number})`,
           entry: serverEntry,
-          env: {
-            DATABASE_URL: url,
-            DATABASE_POOL_MAX: String(options.poolMax),
-            LOG_LEVEL: options.logLevel,
-            AUTH: "off",
-            RATE_LIMIT_PER_MINUTE: "0",
-            NODE_ENV: "production",
-          },
+          env: benchServerEnv({ databaseUrl: url, poolMax: options.poolMax, logLevel: options.logLevel }),
         });
         running.push(server);
         servers[scale].push(server);
       }
     }
-    const standardReads = readScenarios(DATASETS.standard);
+    // the same reads at each scale, in the same order (the scale decides their ids)
     const largeReads = readScenarios(DATASETS.large);
+    const readPairs = readScenarios(DATASETS.standard).map((standard, index) => {
+      const large = largeReads[index];
+      if (large?.key !== standard.key || large.surface !== standard.surface)
+        throw new Error(`no large-scale twin of ${standard.key} (${standard.surface})`);
+      return { standard, large };
+    });
+    const segmentSeconds = settings.durationSeconds / options.processes;
     const reads: ScaleRatio[] = [];
     // standard 1, large 1, large 2, standard 2, standard 3, ...: each scale early and late alike
     const order = servers.standard.flatMap((standardServer, slot) => {
@@ -103,11 +103,10 @@ export async function compareScales(options: {
       ];
       return slot % 2 === 0 ? pair : pair.reverse();
     });
-    for (const [index, standardScenario] of standardReads.entries()) {
-      const scenarios = { standard: standardScenario, large: largeReads[index] ?? standardScenario };
-      log(`${standardScenario.title}, ${standardScenario.surface}: standard and large, alternating`);
+    for (const scenarios of readPairs) {
+      const { key, title, surface } = scenarios.standard;
+      log(`${title}, ${surface}: standard and large, alternating`);
       for (const { scale, server } of order) await warmUp(scenarios[scale], server, settings);
-      const segmentSeconds = settings.durationSeconds / options.processes;
       const segments: Record<"standard" | "large", LoadResult[]> = { standard: [], large: [] };
       for (const { scale, server } of order) {
         segments[scale].push(await measureOnce(scenarios[scale], server, settings, segmentSeconds));
@@ -116,9 +115,9 @@ export async function compareScales(options: {
       const standard = combine(segments.standard);
       const large = combine(segments.large);
       reads.push({
-        key: standardScenario.key,
-        title: standardScenario.title,
-        surface: standardScenario.surface,
+        key,
+        title,
+        surface,
         standard,
         large,
         ratio: large.requestsPerSecond / standard.requestsPerSecond,

@@ -222,7 +222,6 @@ export type FreshStudentPlan = {
   removal: { first: number; last: number };
 };
 
-/** Every other scenario, reads first, then writes (which change the data). */
 /**
  * The reads whose figures should not depend on the data's size (issue 16, target 3), on both
  * surfaces: a student's courses, a roster page, the first and a deep page of students.
@@ -236,6 +235,7 @@ export function readScenarios(shape: DatasetShape): Scenario[] {
   ]);
 }
 
+/** Every other scenario, reads first, then writes (which change the data). */
 export function otherScenarios(shape: DatasetShape, plan: FreshStudentPlan): Scenario[] {
   const fresh = new IdSource(plan.assign.first, plan.assign.last);
   // The removal students give their enrollments away: the first half over REST, the rest over tRPC.
