@@ -34,12 +34,15 @@ const web = join(root, "apps", "web");
 const serverDir = join(root, "apps", "server");
 const builtIndex = join(web, "dist", "index.html");
 const bundle = join(serverDir, "dist", "main.mjs");
+// The CommonJS bundle main.mjs runs (apps/server/scripts/bundle.mjs).
+const bundleBody = join(serverDir, "dist", "main.cjs");
 const serverInputs = [
   ...["apps/server", "packages/api", "packages/contract", "packages/core", "packages/db"].flatMap((dir) => [
     join(root, dir, "src"),
     join(root, dir, "package.json"),
   ]),
   join(serverDir, "scripts", "bundle.mjs"),
+  join(serverDir, "scripts", "bundle-launcher.mjs"),
   join(root, "pnpm-lock.yaml"),
 ];
 const webInputs = [
@@ -80,7 +83,7 @@ if (stale(builtIndex, webInputs)) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-if (stale(bundle, serverInputs)) {
+if (stale(bundle, serverInputs) || !existsSync(bundleBody)) {
   console.error("bundling the server (its sources changed since the last bundle)…");
   const { bundleServer } = await import(pathToFileURL(join(serverDir, "scripts", "bundle.mjs")).href);
   await bundleServer();

@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createTestDatabase, type TestDatabase, testDatabaseTarget } from "@registrar/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { removeBundle } from "./global-setup.ts";
 import { httpClient } from "./http-client.ts";
 import { type ServerProcess, startServerProcess } from "./reliability/server-process.ts";
 
@@ -32,7 +33,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.kill();
   await database?.drop();
-  rmSync(bundle, { force: true });
+  await removeBundle(bundle);
 });
 
 describe(`the bundled server (pnpm start) on ${target.kind}`, () => {
@@ -66,5 +67,60 @@ describe(`the bundled server (pnpm start) on ${target.kind}`, () => {
   it("stops cleanly on SIGTERM", async () => {
     server.child.kill("SIGTERM");
     expect(await server.exited).toEqual({ code: 0, signal: null });
+  });
+});
+
+describe("the bundle's V8 code cache (scripts/bundle-launcher.mjs)", () => {
+  const cacheFile = `${bundle.slice(0, -".mjs".length)}.cjs.v8-cache`;
+  const keyOf = (contents: Buffer) => contents.subarray(0, contents.indexOf(10) + 1).toString();
+
+  const cacheNow = () => (existsSync(cacheFile) ? readFileSync(cacheFile) : Buffer.alloc(0));
+
+  /**
+   * A start on this run's database that answers a read; the cache once `until` holds for it
+   * (it is written 500 ms after the listen, if at all), else a second and a half after the read.
+   */
+  async function startOnce(
+    until?: (cache: Buffer) => boolean,
+  ): Promise<{ mtimeMs: number; contents: Buffer }> {
+    const started = await startServerProcess(database?.url ?? "memory://", {}, { bundle });
+    try {
+      const listed = await httpClient(started.baseUrl).get("/students");
+      expect(listed.status, listed.text).toBe(200);
+      if (until) await expect.poll(() => until(cacheNow()), { timeout: 10_000 }).toBe(true);
+      else await new Promise((resolve) => setTimeout(resolve, 1500));
+    } finally {
+      await started.kill();
+    }
+    return { mtimeMs: statSync(cacheFile).mtimeMs, contents: readFileSync(cacheFile) };
+  }
+
+  it("is written by a start without one, keyed by the build, node and architecture", async () => {
+    rmSync(cacheFile, { force: true });
+    const { contents: written, mtimeMs } = await startOnce((cache) => cache.length > 0);
+    expect(keyOf(written)).toMatch(new RegExp(`^[0-9a-f]{32} ${process.version} ${process.arch}\n$`));
+    // V8's bytecode for the bundle's compiled functions: megabytes, not a stub.
+    expect(written.length).toBeGreaterThan(500_000);
+    // V8 took it: a start with it leaves it as it is.
+    expect((await startOnce()).mtimeMs).toBe(mtimeMs);
+  });
+
+  it("another build's cache is not used but replaced, and the server starts the same", async () => {
+    const ours = readFileSync(cacheFile);
+    const foreign = Buffer.concat([
+      Buffer.from(`${"0".repeat(32)} ${process.version} ${process.arch}\n`),
+      ours.subarray(keyOf(ours).length),
+    ]);
+    writeFileSync(cacheFile, foreign);
+    const { contents: after } = await startOnce((cache) => !cache.equals(foreign));
+    expect(keyOf(after)).toBe(keyOf(ours));
+  });
+
+  it("a cache V8 refuses (corrupt bytes under the right key) is replaced, and the server starts the same", async () => {
+    const ours = readFileSync(cacheFile);
+    writeFileSync(cacheFile, Buffer.concat([Buffer.from(keyOf(ours)), Buffer.alloc(4096, 7)]));
+    const { contents: after } = await startOnce((cache) => cache.length > 4096 + keyOf(ours).length);
+    expect(keyOf(after)).toBe(keyOf(ours));
+    expect(after.length).toBeGreaterThan(500_000);
   });
 });

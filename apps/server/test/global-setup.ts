@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { readdir, rm, stat } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ownerChannelFolderPrefix, removeOwnerChannel } from "@registrar/db";
 import type { TestProject } from "vitest/node";
@@ -39,9 +39,22 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("serverBundle", bundle);
   const startedAt = Date.now();
   return async () => {
-    await rm(bundle, { force: true });
+    await removeBundle(bundle);
     await removeDeadChannels(startedAt);
   };
+}
+
+/**
+ * A bundle's files: its entry, the CommonJS bundle beside it and that one's V8 code cache
+ * (scripts/bundle.mjs), all named as the entry without its `.mjs`.
+ */
+export async function removeBundle(entry: string): Promise<void> {
+  const folder = dirname(entry);
+  const stem = basename(entry, ".mjs");
+  const files = (await readdir(folder)).filter(
+    (name) => name === `${stem}.mjs` || name.startsWith(`${stem}.cjs`),
+  );
+  await Promise.all(files.map((name) => rm(join(folder, name), { force: true })));
 }
 
 /**
