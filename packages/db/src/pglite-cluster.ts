@@ -52,6 +52,15 @@ export function createClusterInChild(dir: string, options: { migrate?: boolean }
   return Array.isArray(applied) ? applied.filter((name): name is string => typeof name === "string") : [];
 }
 
+/**
+ * The children run initdb (and the migrations, on empty tables) and exit: V8 keeps their
+ * WebAssembly on its baseline compiler, as recompiling PGlite's hot functions with TurboFan
+ * on background threads costs more than a few seconds' work on baseline code saves. A first
+ * start on an empty directory, to the first 200 of /health/ready, six alternating starts
+ * each: 3.96-4.73 s (median 4.51) by default, 3.61-4.47 s (4.01) with the flag.
+ */
+const childNodeFlags = ["--liftoff-only"];
+
 function initdbChild(dir: string) {
   const pglite = createRequire(import.meta.url).resolve("@electric-sql/pglite");
   const program = `
@@ -64,7 +73,7 @@ function initdbChild(dir: string) {
       process.stderr.write(String(error && error.message ? error.message : error));
       process.exit(1);
     });`;
-  return spawnSync(process.execPath, ["-e", program], {
+  return spawnSync(process.execPath, [...childNodeFlags, "-e", program], {
     stdio: ["ignore", "ignore", "pipe"],
     encoding: "utf8",
   });
@@ -77,7 +86,7 @@ function initdbChild(dir: string) {
 function migratingChild(dir: string) {
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
   const script = fileURLToPath(new URL("./cluster-child.ts", import.meta.url));
-  return spawnSync(process.execPath, ["--import", tsx, script, dir], {
+  return spawnSync(process.execPath, [...childNodeFlags, "--import", tsx, script, dir], {
     stdio: ["ignore", "pipe", "pipe"],
     encoding: "utf8",
   });
