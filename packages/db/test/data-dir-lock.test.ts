@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { testDatabaseTarget } from "../src/testing.ts";
+import { testDatabaseTarget, testProcessNodeFlags } from "../src/testing.ts";
 
 /**
  * The one-owner lock of an embedded data directory, between real processes: each contender
@@ -45,7 +45,7 @@ type Contender = {
 };
 
 async function startContender(): Promise<Contender> {
-  const child = spawn(process.execPath, ["--import", "tsx", contenderScript], {
+  const child = spawn(process.execPath, [...testProcessNodeFlags, "--import", "tsx", contenderScript], {
     cwd: packageDir,
     stdio: ["pipe", "pipe", "inherit"],
   });

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createTestDataDir, testDatabaseTarget } from "@registrar/db/testing";
+import { createTestDataDir, testDatabaseTarget, testProcessNodeFlags } from "@registrar/db/testing";
 import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import { type ServerProcess, startServerProcess } from "./server-process.ts";
 
@@ -34,7 +34,7 @@ function run(cwd: string, args: string[], dir: string, env: Record<string, strin
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      args[0]?.endsWith(".mjs") ? args : ["--import", "tsx", ...args],
+      [...testProcessNodeFlags, ...(args[0]?.endsWith(".mjs") ? args : ["--import", "tsx", ...args])],
       {
         cwd,
         env: { ...inherited, PGLITE_DIR: dir, AUTH: "off", LOG_LEVEL: "warn", ...env },

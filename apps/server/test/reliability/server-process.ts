@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { testProcessNodeFlags } from "@registrar/db/testing";
 import { inject } from "vitest";
 
 const serverDir = fileURLToPath(new URL("../..", import.meta.url));
@@ -54,7 +55,7 @@ export async function startServerProcess(
   ]) {
     delete inherited[name];
   }
-  const args = [options.bundle ?? inject("serverBundle")];
+  const args = [...testProcessNodeFlags, options.bundle ?? inject("serverBundle")];
   const child = spawn(process.execPath, args, {
     cwd: serverDir,
     env: {
