@@ -218,8 +218,14 @@ const pgliteMemoryParams = ["-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`];
 export const embeddedStartParams: readonly string[] = [...durableStartParams, ...pgliteMemoryParams];
 
 /**
- * In memory: PGlite's defaults (fsync off is right there). A directory: locked first, then
- * opened with durable commits (durable-nodefs.ts).
+ * PostgreSQL's start parameters for an in-memory PGlite (`memory://`, and the tests' own
+ * databases): PGlite's defaults (fsync off is right there) with the smaller shared buffers.
+ */
+export const inMemoryStartParams: readonly string[] = [...PGlite.defaultStartParams, ...pgliteMemoryParams];
+
+/**
+ * In memory: {@link inMemoryStartParams}. A directory: locked first, then opened with
+ * durable commits (durable-nodefs.ts).
  */
 function openPglite(options: {
   dir: string;
@@ -235,7 +241,7 @@ function openPglite(options: {
     return {
       instance: new PGlite({
         extensions: pgliteExtensions,
-        startParams: [...PGlite.defaultStartParams, ...pgliteMemoryParams],
+        startParams: [...inMemoryStartParams],
       }),
     };
   }
