@@ -27,7 +27,9 @@ export function freePort(): Promise<number> {
 
 /**
  * The environment every bench server gets (Registrar and the floors alike): the same
- * database, pool size and log level, no authentication and no rate limit.
+ * database, pool size and log level, no authentication and no rate limit, and glibc's
+ * malloc thresholds fixed at 1 MiB, as `pnpm start` runs the server (the root
+ * package.json's start script; scripts/start.mjs says why and what it is worth).
  */
 export function benchServerEnv(options: {
   databaseUrl: string;
@@ -41,6 +43,8 @@ export function benchServerEnv(options: {
     AUTH: "off",
     RATE_LIMIT_PER_MINUTE: "0",
     NODE_ENV: "production",
+    MALLOC_MMAP_THRESHOLD_: "1048576",
+    MALLOC_TRIM_THRESHOLD_: "1048576",
   };
 }
 
