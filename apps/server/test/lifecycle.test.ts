@@ -601,6 +601,73 @@ describe("the enrollment lifecycle over REST", () => {
     );
   });
 
+  it("a waitlist page's cursor keeps its place when its row is deleted or joins again at the end", async () => {
+    const course = await makeCourse({ capacity: 1, waitlist_capacity: 10 });
+    type Page = { students: Item[]; next_cursor: string | null };
+    const pageOf = async (query: string) => {
+      const answer = await api.get<Page>(`/courses/${course.id}/students?status=waitlisted&${query}`);
+      expect(answer.status, answer.text).toBe(200);
+      return answer.body;
+    };
+    const seated = await makeStudent(api);
+    expect((await api.post(`/students/${seated.id}/courses`, { course_ids: [course.id] })).status).toBe(201);
+    const waiting = [];
+    for (let i = 0; i < 6; i++) {
+      const student = await makeStudent(api);
+      const answer = await api.post(`/students/${student.id}/courses`, {
+        course_ids: [course.id],
+        waitlist: true,
+      });
+      expect(answer.body.waitlisted).toEqual([course.id]);
+      waiting.push(student.id);
+    }
+    const ids = (page: Page) => page.students.map((s) => s.id);
+    const first = await pageOf("limit=2");
+    expect(ids(first)).toEqual(waiting.slice(0, 2));
+
+    // the page's last student drops and joins again: now last in the waitlist
+    const [, moved, next] = [waiting[0], waiting[1], waiting[2]];
+    expect((await api.delete(`/students/${moved}/courses/${course.id}`)).status).toBe(204);
+    const rejoined = await api.post(`/students/${moved}/courses`, {
+      course_ids: [course.id],
+      waitlist: true,
+    });
+    expect(rejoined.body.waitlisted).toEqual([course.id]);
+    const afterMoved = await pageOf(`limit=2&cursor=${first.next_cursor}`);
+    expect(afterMoved.students.map((s) => [s.id, s.waitlist_position])).toEqual([
+      [next, 2],
+      [waiting[3], 3],
+    ]);
+
+    // the next page's last student is deleted: the page after it starts where it would have
+    expect((await api.delete(`/students/${waiting[3]}`)).status).toBe(204);
+    const afterDeleted = await pageOf(`limit=2&cursor=${afterMoved.next_cursor}`);
+    expect(afterDeleted.students.map((s) => [s.id, s.waitlist_position])).toEqual([
+      [waiting[4], 3],
+      [waiting[5], 4],
+    ]);
+    const rest = await pageOf(`limit=2&cursor=${afterDeleted.next_cursor}`);
+    expect(rest).toEqual({
+      course_id: course.id,
+      students: [expect.objectContaining({ id: moved, waitlist_position: 5 })],
+      next_cursor: null,
+    });
+
+    // a cursor as waitlist pages gave before, of a student id, still pages after that student's place
+    const idCursor = Buffer.from(`id:${next}`).toString("base64url");
+    expect(ids(await pageOf(`limit=2&cursor=${idCursor}`))).toEqual([waiting[4], waiting[5]]);
+
+    // a cursor of the waitlist's kind is for a waitlist page; elsewhere, and altered, it is refused
+    const cursor = afterMoved.next_cursor ?? "";
+    expectProblem(await api.get(`/courses/${course.id}/students?cursor=${cursor}`), 400, "validation_failed");
+    const altered = Buffer.from(`${Buffer.from(cursor, "base64url").toString()}:1`).toString("base64url");
+    expectProblem(
+      await api.get(`/courses/${course.id}/students?status=waitlisted&cursor=${altered}`),
+      400,
+      "validation_failed",
+    );
+  });
+
   it("PUT makes the named set the active one, drops the rest (kept), and waitlists with waitlist: true", async () => {
     const full = await makeCourse({ capacity: 1, waitlist_capacity: 5 });
     const open = await makeCourse();

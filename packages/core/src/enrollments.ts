@@ -18,7 +18,7 @@ import {
   InvalidTransition,
   StudentNotFound,
 } from "./errors.ts";
-import { pageOf, pageWindow } from "./paging.ts";
+import { encodeWaitlistCursor, pageOf, pageWindow, waitlistPageWindow } from "./paging.ts";
 import { courseColumns, enrollmentColumns, studentColumns, waitlistPageEnrollmentColumns } from "./rows.ts";
 import {
   type Assignment,
@@ -351,22 +351,25 @@ const courseStudentsPage = preparedQuery<
 
 /**
  * A page of a course's waitlist in waitlist order, in one statement, the page taken in a
- * lateral subquery (as {@link courseStudentsPage}). The cursor is the student id of the last
- * row of the previous page, and the page goes on after that row's place (`waitlisted_at`,
- * student id), which the row keeps when it is promoted: a page asked for after the waitlist
- * moved still starts where the last one ended.
+ * lateral subquery (as {@link courseStudentsPage}). The page goes on after the place
+ * (`waitlisted_at`, student id) of the previous page's last row, which its cursor carries
+ * (paging.ts): a page asked for after the waitlist moved still starts where the last one
+ * ended, whether that row was promoted since, dropped and waitlisted again, or deleted.
  */
 const courseWaitlistPage = preparedQuery<
-  { afterId: number; courseId: number; limit: number },
-  EnrolledStudent | AbsentRow
->("list_course_waitlist", { afterId: "integer", courseId: "integer", limit: "integer" }, (db, p) =>
-  CourseModel.query(db)
-    .select(studentColumns, waitlistPageEnrollmentColumns)
-    .joinRaw(...StudentCourseModel.waitlistPageJoin(p.afterId, p.limit))
-    .leftJoin("students", "students.id", "student_courses.student_id")
-    .where("courses.id", p.courseId)
-    .orderBy([{ column: "student_courses.waitlisted_at" }, { column: "student_courses.student_id" }])
-    .limit(p.limit),
+  { afterId: number; afterWaitlistedAtMicros: string; courseId: number; limit: number },
+  (EnrolledStudent & { waitlistPlace: string }) | AbsentRow
+>(
+  "list_course_waitlist",
+  { afterId: "integer", afterWaitlistedAtMicros: "text", courseId: "integer", limit: "integer" },
+  (db, p) =>
+    CourseModel.query(db)
+      .select(studentColumns, waitlistPageEnrollmentColumns, StudentCourseModel.waitlistPlaceColumn())
+      .joinRaw(...StudentCourseModel.waitlistPageJoin(p.afterId, p.afterWaitlistedAtMicros, p.limit))
+      .leftJoin("students", "students.id", "student_courses.student_id")
+      .where("courses.id", p.courseId)
+      .orderBy([{ column: "student_courses.waitlisted_at" }, { column: "student_courses.student_id" }])
+      .limit(p.limit),
 );
 
 export async function listCourseStudents(
@@ -374,15 +377,38 @@ export async function listCourseStudents(
   courseId: number,
   page?: EnrollmentListInput,
 ): Promise<CourseStudentsPage> {
-  const { afterId, limit } = pageWindow(page);
   const statuses = statusesOf(page?.status);
-  const waitlistOnly = statuses.length === 1 && statuses[0] === "waitlisted";
-  const rows = waitlistOnly
-    ? await courseWaitlistPage(db, { afterId, courseId, limit: limit + 1 })
-    : await courseStudentsPage(db, { afterId, courseId, statuses, limit: limit + 1 });
+  if (statuses.length === 1 && statuses[0] === "waitlisted") return listCourseWaitlist(db, courseId, page);
+  const { afterId, limit } = pageWindow(page);
+  const rows = await courseStudentsPage(db, { afterId, courseId, statuses, limit: limit + 1 });
   if (rows.length === 0) throw new CourseNotFound(courseId);
   const { items, nextCursor } = pageOf(rows.filter(isPresent), limit);
   return { courseId, students: items, nextCursor };
+}
+
+/** `listCourseStudents` of the waitlisted only: in waitlist order, its cursor a place. */
+async function listCourseWaitlist(
+  db: Database,
+  courseId: number,
+  page: EnrollmentListInput | undefined,
+): Promise<CourseStudentsPage> {
+  const { afterId, limit, place } = waitlistPageWindow(page);
+  const rows = await courseWaitlistPage(db, {
+    afterId,
+    afterWaitlistedAtMicros: place?.waitlistedAtMicros ?? "",
+    courseId,
+    limit: limit + 1,
+  });
+  if (rows.length === 0) throw new CourseNotFound(courseId);
+  const present = rows.filter(isPresent);
+  const last = present.length > limit ? present[limit - 1] : undefined;
+  return {
+    courseId,
+    students: present.slice(0, limit).map(({ waitlistPlace: _place, ...student }) => student),
+    nextCursor: last
+      ? encodeWaitlistCursor({ waitlistedAtMicros: last.waitlistPlace, studentId: last.id })
+      : null,
+  };
 }
 
 // ---- the steps ---------------------------------------------------------------------------

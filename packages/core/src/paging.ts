@@ -22,6 +22,43 @@ export function decodeCursor(cursor: string | undefined): number {
   return id;
 }
 
+/**
+ * Where a waitlist page ended: the last row's place in the waitlist, its `waitlisted_at` in
+ * microseconds since the epoch (exact, as PostgreSQL keeps it) and its student id.
+ */
+export type WaitlistPlace = { waitlistedAtMicros: string; studentId: number };
+
+const placePrefix = "waitlist:";
+const micros = /^-?\d{1,18}$/;
+
+/**
+ * A waitlist page's cursor carries the place itself, not only the student id: the row it
+ * names may be gone (its student deleted) or have joined again at the end by the time the
+ * next page is asked for, and the next page still starts where this one ended.
+ */
+export function encodeWaitlistCursor(place: WaitlistPlace): string {
+  return Buffer.from(`${placePrefix}${place.waitlistedAtMicros}:${place.studentId}`).toString("base64url");
+}
+
+/**
+ * A waitlist page's window. A cursor of the lists' kind (a student id, as waitlist pages
+ * answered before) is taken too: its place is that student's place now.
+ */
+export function waitlistPageWindow(
+  page: PageInput | undefined,
+): PageWindow & { place: WaitlistPlace | undefined } {
+  const limit = page?.limit ?? DEFAULT_PAGE_SIZE;
+  const text = page?.cursor === undefined ? "" : Buffer.from(page.cursor, "base64url").toString("utf8");
+  if (!text.startsWith(placePrefix)) return { ...pageWindow(page), place: undefined };
+  const [at = "", id = "", ...rest] = text.slice(placePrefix.length).split(":");
+  const studentId = parseId(id);
+  const place = studentId === undefined ? undefined : { waitlistedAtMicros: at, studentId };
+  if (!place || rest.length > 0 || !micros.test(at) || encodeWaitlistCursor(place) !== page?.cursor) {
+    throw new ValidationFailed([{ path: "cursor", message: "is not a valid cursor" }]);
+  }
+  return { afterId: studentId ?? 0, limit, place };
+}
+
 export type PageWindow = { afterId: number; limit: number };
 
 export function pageWindow(page: PageInput | undefined): PageWindow {

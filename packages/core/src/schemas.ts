@@ -222,7 +222,7 @@ export const pageLimitParamSchema = z
     example: String(DEFAULT_PAGE_SIZE),
   });
 
-/** Opaque to clients; inside, the base64url of the last id of the previous page. */
+/** Opaque to clients; inside, the base64url of the last id of the previous page (of a waitlist page, its place: paging.ts). */
 export const cursorSchema = z
   .string()
   .max(64, { error: "is not a valid cursor", abort: true })

@@ -133,10 +133,13 @@ export class StudentCourse extends RegistrarModel {
 
   /**
    * `left join lateral (…) as student_courses on true` and its bindings, for `joinRaw`: a
-   * page of a course's waitlist (the outer query's `courses`) in waitlist order, after the
-   * place of the pair of `afterStudentId` (0: from the head), at most `limit` rows, each with
-   * its `waitlist_position` (select it with {@link waitlistPagePositionColumn}). Raw SQL for
-   * the lateral join, the row-value comparison and the window, which knex has no builder for.
+   * page of a course's waitlist (the outer query's `courses`) in waitlist order, after a
+   * place, at most `limit` rows, each with its `waitlist_position` (select it with
+   * {@link waitlistPagePositionColumn}) and its place (`waitlistPlaceColumn`). The place is
+   * `afterWaitlistedAtMicros` (microseconds since the epoch, as text; "" for none) and
+   * `afterStudentId`; without the first, the pair of `afterStudentId` is looked up (0: from
+   * the head). Raw SQL for the lateral join, the row-value comparison and the window, which
+   * knex has no builder for.
    *
    * As {@link coursePageJoin}, the page stops after `limit` entries of the waitlist's index
    * instead of joining and sorting the whole waitlist. The rows of a page are consecutive in
@@ -144,16 +147,21 @@ export class StudentCourse extends RegistrarModel {
    * (once a page) plus their number in the page, where {@link waitlistPositionColumn}
    * counts along the waitlist for each row (50 counts of ~2,900 entries each, a page deep in
    * a waitlist of 3,000). The place is compared as one row value, which the index takes as
-   * where to start: from the head (0), the smallest place there is; after a pair that is no
-   * longer there, none (an empty page, as before the lateral page).
+   * where to start: from the head (0), the smallest place there is; after a looked-up pair
+   * that is no longer there, none (an empty page): cursors carry the place since.
+   * `interval * bigint` goes through double precision, exact for microseconds until 2255.
    */
-  static waitlistPageJoin(afterStudentId: number, limit: number): [sql: string, bindings: unknown[]] {
-    const placeOf = (column: "waitlisted_at" | "student_id", head: string) =>
-      `coalesce((select after.${column} from student_courses after
-                 where after.course_id = courses.id and after.student_id = ?),
-                case when ? = 0 then ${head} end)`;
-    const place = `(${placeOf("waitlisted_at", "'-infinity'::timestamptz")}, ${placeOf("student_id", "0")})`;
-    const placeBindings = [afterStudentId, afterStudentId, afterStudentId, afterStudentId];
+  static waitlistPageJoin(
+    afterStudentId: number,
+    afterWaitlistedAtMicros: string,
+    limit: number,
+  ): [sql: string, bindings: unknown[]] {
+    const place = `(coalesce(timestamptz 'epoch' + nullif(?, '')::bigint * interval '1 microsecond',
+                      (select after.waitlisted_at from student_courses after
+                        where after.course_id = courses.id and after.student_id = ?),
+                      case when ? = 0 then '-infinity'::timestamptz end),
+                    ?::int)`;
+    const placeBindings = [afterWaitlistedAtMicros, afterStudentId, afterStudentId, afterStudentId];
     return [
       `left join lateral (
          select page.*,
@@ -173,6 +181,16 @@ export class StudentCourse extends RegistrarModel {
   /** `waitlistPosition` of a {@link waitlistPageJoin} row: its place, counted there. */
   static waitlistPagePositionColumn(): Raw {
     return raw(`student_courses.waitlist_position::int as "waitlistPosition"`);
+  }
+
+  /**
+   * `waitlistPlace` of a {@link waitlistPageJoin} row: its `waitlisted_at` in microseconds
+   * since the epoch, as text (int8 arrives as a string), for the next page's cursor.
+   */
+  static waitlistPlaceColumn(): Raw {
+    return raw(
+      `(extract(epoch from student_courses.waitlisted_at) * 1000000)::bigint::text as "waitlistPlace"`,
+    );
   }
 
   /** The setting {@link recordChange} takes: the change as JSON. */
