@@ -53,6 +53,15 @@ async function makeCourse(fields: Record<string, unknown> = {}): Promise<CourseB
   return answer.body;
 }
 
+type WaitlistPage = { students: Item[]; next_cursor: string | null };
+
+/** `GET /courses/{id}/students?status=waitlisted&…`, which must answer 200. */
+async function waitlistPage(courseId: number, query: string): Promise<WaitlistPage> {
+  const answer = await api.get<WaitlistPage>(`/courses/${courseId}/students?status=waitlisted&${query}`);
+  expect(answer.status, answer.text).toBe(200);
+  return answer.body;
+}
+
 describe("terms over REST", () => {
   it("creates, reads, pages, changes and deletes a term, with the contract's fields and defaults", async () => {
     const created = await api.post("/terms", {
@@ -537,12 +546,7 @@ describe("the enrollment lifecycle over REST", () => {
 
   it("pages a waitlist in join order, and a page after a promoted row starts where the last one ended", async () => {
     const course = await makeCourse({ capacity: 1, waitlist_capacity: 10 });
-    type Page = { students: Item[]; next_cursor: string | null };
-    const pageOf = async (query: string) => {
-      const answer = await api.get<Page>(`/courses/${course.id}/students?status=waitlisted&${query}`);
-      expect(answer.status, answer.text).toBe(200);
-      return answer.body;
-    };
+    const pageOf = (query: string) => waitlistPage(course.id, query);
     expect(await pageOf("limit=2")).toEqual({ course_id: course.id, students: [], next_cursor: null });
 
     const students = [];
@@ -559,7 +563,7 @@ describe("the enrollment lifecycle over REST", () => {
       });
       expect(answer.body.waitlisted).toEqual([course.id]);
     }
-    const rows = (page: Page) => page.students.map((s) => [s.id, s.waitlist_position]);
+    const rows = (page: WaitlistPage) => page.students.map((s) => [s.id, s.waitlist_position]);
     const head = await pageOf("limit=1");
     expect(rows(head)).toEqual([[joined[0]?.id, 1]]);
     const first = await pageOf("limit=2");
@@ -603,12 +607,7 @@ describe("the enrollment lifecycle over REST", () => {
 
   it("a waitlist page's cursor keeps its place when its row is deleted or joins again at the end", async () => {
     const course = await makeCourse({ capacity: 1, waitlist_capacity: 10 });
-    type Page = { students: Item[]; next_cursor: string | null };
-    const pageOf = async (query: string) => {
-      const answer = await api.get<Page>(`/courses/${course.id}/students?status=waitlisted&${query}`);
-      expect(answer.status, answer.text).toBe(200);
-      return answer.body;
-    };
+    const pageOf = (query: string) => waitlistPage(course.id, query);
     const seated = await makeStudent(api);
     expect((await api.post(`/students/${seated.id}/courses`, { course_ids: [course.id] })).status).toBe(201);
     const waiting = [];
@@ -621,7 +620,7 @@ describe("the enrollment lifecycle over REST", () => {
       expect(answer.body.waitlisted).toEqual([course.id]);
       waiting.push(student.id);
     }
-    const ids = (page: Page) => page.students.map((s) => s.id);
+    const ids = (page: WaitlistPage) => page.students.map((s) => s.id);
     const first = await pageOf("limit=2");
     expect(ids(first)).toEqual(waiting.slice(0, 2));
 
