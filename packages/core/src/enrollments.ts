@@ -392,23 +392,18 @@ async function listCourseWaitlist(
   courseId: number,
   page: EnrollmentListInput | undefined,
 ): Promise<CourseStudentsPage> {
-  const { afterId, limit, place } = waitlistPageWindow(page);
+  const { afterId, limit, afterWaitlistedAtMicros } = waitlistPageWindow(page);
   const rows = await courseWaitlistPage(db, {
     afterId,
-    afterWaitlistedAtMicros: place?.waitlistedAtMicros ?? "",
+    afterWaitlistedAtMicros: afterWaitlistedAtMicros ?? "",
     courseId,
     limit: limit + 1,
   });
   if (rows.length === 0) throw new CourseNotFound(courseId);
-  const present = rows.filter(isPresent);
-  const last = present.length > limit ? present[limit - 1] : undefined;
-  return {
-    courseId,
-    students: present.slice(0, limit).map(({ waitlistPlace: _place, ...student }) => student),
-    nextCursor: last
-      ? encodeWaitlistCursor({ waitlistedAtMicros: last.waitlistPlace, studentId: last.id })
-      : null,
-  };
+  const { items, nextCursor } = pageOf(rows.filter(isPresent), limit, (last) =>
+    encodeWaitlistCursor({ waitlistedAtMicros: last.waitlistPlace, studentId: last.id }),
+  );
+  return { courseId, students: items.map(({ waitlistPlace: _place, ...student }) => student), nextCursor };
 }
 
 // ---- the steps ---------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 import { parseId } from "@registrar/contract";
 import type { SortKey, SortPosition } from "@registrar/db";
 import { ValidationFailed } from "./errors.ts";
+import { pageOf } from "./paging.ts";
 import type { SortOrder } from "./schemas.ts";
 
 /**
@@ -70,9 +71,8 @@ export function sortedPageOf<Row extends { id: number; sortKey: string }>(
   sort: string,
   order: SortOrder,
 ): { items: Omit<Row, "sortKey">[]; nextCursor: string | null } {
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  const nextCursor =
-    rows.length > limit && last ? encodeSortCursor(sort, order, { value: last.sortKey, id: last.id }) : null;
-  return { items: page.map(({ sortKey: _, ...item }) => item), nextCursor };
+  const { items, nextCursor } = pageOf(rows, limit, (last) =>
+    encodeSortCursor(sort, order, { value: last.sortKey, id: last.id }),
+  );
+  return { items: items.map(({ sortKey: _, ...item }) => item), nextCursor };
 }
