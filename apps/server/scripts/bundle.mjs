@@ -52,7 +52,7 @@ export async function bundleServer(outfile = bundleFile) {
 }
 
 /** The CommonJS bundle the entry `outfile` runs: beside it, named as it is, `.cjs`. */
-export function bundleBodyOf(outfile) {
+function bundleBodyOf(outfile) {
   if (!outfile.endsWith(".mjs")) throw new Error(`the bundle's entry must be an .mjs file: ${outfile}`);
   return `${outfile.slice(0, -".mjs".length)}.cjs`;
 }

@@ -14,20 +14,17 @@ import {
   pgliteExtensions,
 } from "./database.ts";
 import { databaseUrl } from "./database-url.ts";
+import { shortLivedPgliteNodeFlags } from "./pglite-cluster.ts";
 
 export { databaseUrl };
 
 /**
- * Node flags for the processes tests start that open PGlite (servers, commands, contenders):
- * V8 keeps PGlite's WebAssembly on its baseline compiler (Liftoff) instead of recompiling
- * the hot functions with TurboFan on background threads. The code's behaviour is the same
- * (V8's tiers differ in speed only); a short-lived test process never earns that
- * recompilation back: a server started on a migrated directory and idle 4 s after
- * /health/ready used 1,190 ms of CPU by default and 600 ms with it, on an in-memory one
- * (initdb and migrations) 3,610 vs 2,250 ms. Not for `pnpm start`: a long-running server's
- * heavy statements run 30-70% slower on baseline code.
+ * Node flags for the processes tests start that open PGlite (servers, commands, contenders),
+ * short-lived all: {@link shortLivedPgliteNodeFlags}. A server started on a migrated
+ * directory and idle 4 s after /health/ready used 1,190 ms of CPU without them and 600 ms
+ * with them, on an in-memory one (initdb and migrations) 3,610 vs 2,250 ms.
  */
-export const testProcessNodeFlags = ["--liftoff-only"];
+export const testProcessNodeFlags = shortLivedPgliteNodeFlags;
 
 /** What the global setup prepared for this run (see `testing-global-setup.ts`). */
 export type TestDatabaseTarget =
