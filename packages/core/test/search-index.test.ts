@@ -59,6 +59,24 @@ describe(`search over 100,000 students on ${process.env.REGISTRAR_TEST_DB ?? "pg
     console.log(`student search at 100,000 rows: ${ms} ms`);
   });
 
+  it("asks the trigram indexes for an email the statistics hold as a histogram bound", async () => {
+    // The planner's likeliest overestimate: a pattern that matches one bound of the email
+    // histogram. With 100 bounds that read as 1% of the rows, and the plan walked the
+    // primary key through all 100,000 for the one match (migration 20261206000100).
+    const bounds = await test.db.raw<{ rows: Array<{ bounds: string[] }> }>(
+      "select histogram_bounds::text::text[] as bounds from pg_stats where tablename = 'students' and attname = 'email'",
+    );
+    const histogram = bounds.rows[0]?.bounds ?? [];
+    expect(histogram.length).toBeGreaterThan(100);
+    for (const email of [histogram[1], histogram[Math.floor(histogram.length / 2)], histogram.at(-2)]) {
+      const found = await listStudents(test.db, { q: String(email) });
+      expect(found.students.map((s) => s.email)).toEqual([email]);
+      const { plan } = await planOf(() => listStudents(test.db, { q: String(email) }));
+      expect(plan, `q=${email}`).toContain("students_email_trgm_index");
+      expect(plan, `q=${email}`).not.toMatch(/Index Scan using students_pkey|Seq Scan on students/);
+    }
+  });
+
   it("finds courses by code over all rows", async () => {
     // at 2,000 rows the planner may rightly prefer reading the table; the indexes exist for when it grows
     const found = await listCourses(test.db, { q: "c-1234" });

@@ -18,6 +18,7 @@ import * as addWebhookDeliveriesAtIndex from "./20261204000100_add_webhook_deliv
 import * as pairTransitionRowsByHash from "./20261205000100_pair_transition_rows_by_hash.ts";
 import * as enrollmentEventsByEntry from "./20261205000200_enrollment_events_by_entry.ts";
 import * as triggerStatementsWithoutJit from "./20261205000300_trigger_statements_without_jit.ts";
+import * as searchColumnStatistics from "./20261206000100_search_column_statistics.ts";
 
 type Migration = Knex.Migration;
 
@@ -46,6 +47,7 @@ export const migrations: ReadonlyArray<readonly [name: string, migration: Migrat
   ["20261205000100_pair_transition_rows_by_hash", pairTransitionRowsByHash],
   ["20261205000200_enrollment_events_by_entry", enrollmentEventsByEntry],
   ["20261205000300_trigger_statements_without_jit", triggerStatementsWithoutJit],
+  ["20261206000100_search_column_statistics", searchColumnStatistics],
 ];
 
 export const migrationSource: Knex.MigrationSource<string> = {
