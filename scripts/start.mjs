@@ -34,8 +34,10 @@ const web = join(root, "apps", "web");
 const serverDir = join(root, "apps", "server");
 const builtIndex = join(web, "dist", "index.html");
 const bundle = join(serverDir, "dist", "main.mjs");
-// The CommonJS bundle main.mjs runs (apps/server/scripts/bundle.mjs).
+// The CommonJS bundle main.mjs runs, and the child a first start creates its cluster in
+// (apps/server/scripts/bundle.mjs).
 const bundleBody = join(serverDir, "dist", "main.cjs");
+const clusterChild = join(serverDir, "dist", "main.cluster-child.cjs");
 const serverInputs = [
   ...["apps/server", "packages/api", "packages/contract", "packages/core", "packages/db"].flatMap((dir) => [
     join(root, dir, "src"),
@@ -83,7 +85,7 @@ if (stale(builtIndex, webInputs)) {
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
-if (stale(bundle, serverInputs) || !existsSync(bundleBody)) {
+if (stale(bundle, serverInputs) || !existsSync(bundleBody) || !existsSync(clusterChild)) {
   console.error("bundling the server (its sources changed since the last bundle)…");
   const { bundleServer } = await import(pathToFileURL(join(serverDir, "scripts", "bundle.mjs")).href);
   await bundleServer();

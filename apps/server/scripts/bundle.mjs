@@ -1,5 +1,7 @@
 // Bundles the server (its own sources, the workspace packages and most dependencies) into
-// dist/main.cjs, with dist/main.mjs as its entry, which `pnpm start` runs with plain node.
+// dist/main.cjs, with dist/main.mjs as its entry, which `pnpm start` runs with plain node,
+// and beside them dist/main.cluster-child.cjs, the child a first start creates and migrates
+// a new PGlite cluster in.
 // Why: loading ~150 TypeScript files through tsx and node's ESM loader was most of a cold
 // start. On a 2 vCPU machine, `node --import tsx src/main.ts` answered /health/ready after
 // 2.8-3.3 s, the bundle after 1.8-2.0 s, on the same existing PGlite directory (the
@@ -57,41 +59,62 @@ function bundleBodyOf(outfile) {
   return `${outfile.slice(0, -".mjs".length)}.cjs`;
 }
 
+/**
+ * The child that creates and migrates a new PGlite cluster on a first start
+ * (packages/db/src/pglite-cluster.ts), bundled beside the entry so that it too runs with
+ * plain node instead of through tsx.
+ */
+export function clusterChildOf(outfile) {
+  return `${outfile.slice(0, -".mjs".length)}.cluster-child.cjs`;
+}
+
+/** What the server's bundle and its cluster child are built with. */
+const nodeBundle = {
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node20",
+  // Left to node: PGlite loads its WebAssembly and data files from beside its own module;
+  // pino and ioredis are the server's own dependencies and load fine as they are; the
+  // rest are database drivers knex and pg only require when asked for (never here).
+  external: [
+    "@electric-sql/pglite",
+    "@electric-sql/pglite/*",
+    "pino",
+    "ioredis",
+    "swagger-ui-dist",
+    "pg-native",
+    "pg-query-stream",
+    "sqlite3",
+    "better-sqlite3",
+    "mysql",
+    "mysql2",
+    "mariadb",
+    "mariadb/*",
+    "oracledb",
+    "tedious",
+  ],
+  plugins: [keepImportMetaUrl],
+  logLevel: "warning",
+};
+
 async function buildBundle(outfile) {
   const body = bundleBodyOf(outfile);
+  const clusterChild = clusterChildOf(outfile);
+  await mkdir(dirname(body), { recursive: true });
+  await build({
+    ...nodeBundle,
+    entryPoints: [join(serverDir, "..", "..", "packages", "db", "src", "cluster-child.ts")],
+    outfile: clusterChild,
+  });
   const { outputFiles } = await build({
+    ...nodeBundle,
     entryPoints: [join(serverDir, "src", "run-server.ts")],
     outfile: body,
     write: false,
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    target: "node20",
-    // Left to node: PGlite loads its WebAssembly and data files from beside its own module;
-    // pino and ioredis are the server's own dependencies and load fine as they are; the
-    // rest are database drivers knex and pg only require when asked for (never here).
-    external: [
-      "@electric-sql/pglite",
-      "@electric-sql/pglite/*",
-      "pino",
-      "ioredis",
-      "swagger-ui-dist",
-      "pg-native",
-      "pg-query-stream",
-      "sqlite3",
-      "better-sqlite3",
-      "mysql",
-      "mysql2",
-      "mariadb",
-      "mariadb/*",
-      "oracledb",
-      "tedious",
-    ],
-    plugins: [keepImportMetaUrl],
-    logLevel: "warning",
+    define: { REGISTRAR_BUNDLED_CLUSTER_CHILD: JSON.stringify(clusterChild) },
   });
   const [{ contents }] = outputFiles;
-  await mkdir(dirname(body), { recursive: true });
   await writeFile(body, contents);
   const buildId = createHash("sha256").update(contents).digest("hex").slice(0, 32);
   await build({

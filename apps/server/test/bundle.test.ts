@@ -1,5 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTestDatabase, type TestDatabase, testDatabaseTarget } from "@registrar/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -122,5 +124,53 @@ describe("the bundle's V8 code cache (scripts/bundle-launcher.mjs)", () => {
     const { contents: after } = await startOnce((cache) => cache.length > 4096 + keyOf(ours).length);
     expect(keyOf(after)).toBe(keyOf(ours));
     expect(after.length).toBeGreaterThan(500_000);
+  });
+});
+
+describe("a first start of the bundle on an empty directory", () => {
+  const clusterChild = `${bundle.slice(0, -".mjs".length)}.cluster-child.cjs`;
+
+  if (target.kind === "postgres") {
+    it("prints why it does not run here", () => {
+      console.log("NOTICE: a first start on an empty PGlite directory is tested in the PGlite half.");
+    });
+    return;
+  }
+
+  let scratch: string;
+  beforeAll(() => {
+    scratch = mkdtempSync(join(tmpdir(), "registrar-bundle-first-start-"));
+  });
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it("creates and migrates the cluster in the child bundled beside it, and serves on it", async () => {
+    expect(existsSync(clusterChild)).toBe(true);
+    const first = await startServerProcess(join(scratch, "first"), {}, { bundle });
+    try {
+      const api = httpClient(first.baseUrl);
+      const created = await api.post<{ id: number }>("/students", {
+        name: "First",
+        email: "first@example.org",
+      });
+      expect(created.status, created.text).toBe(201);
+      const listed = await api.get<{ students: Array<{ email: string }> }>("/students");
+      expect(listed.body.students.map((student) => student.email)).toEqual(["first@example.org"]);
+    } finally {
+      await first.kill();
+    }
+  });
+
+  it("without that child the start fails naming it and how to rebuild, and leaves no cluster behind", async () => {
+    const dir = join(scratch, "without-child");
+    const aside = `${clusterChild}.aside`;
+    renameSync(clusterChild, aside);
+    try {
+      await expect(startServerProcess(dir, {}, { bundle })).rejects.toThrow(
+        `the server's bundle is missing ${clusterChild}, which creates a new cluster: bundle the server again`,
+      );
+    } finally {
+      renameSync(aside, clusterChild);
+    }
+    expect(existsSync(join(dir, "PG_VERSION"))).toBe(false);
   });
 });

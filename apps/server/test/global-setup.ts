@@ -45,14 +45,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
 }
 
 /**
- * A bundle's files: its entry, the CommonJS bundle beside it and that one's V8 code cache
- * (scripts/bundle.mjs), all named as the entry without its `.mjs`.
+ * A bundle's files: its entry, the CommonJS bundle beside it and that one's V8 code cache,
+ * and the cluster child (scripts/bundle.mjs), all named as the entry without its `.mjs`.
  */
 export async function removeBundle(entry: string): Promise<void> {
   const folder = dirname(entry);
   const stem = basename(entry, ".mjs");
   const files = (await readdir(folder)).filter(
-    (name) => name === `${stem}.mjs` || name.startsWith(`${stem}.cjs`),
+    (name) =>
+      name === `${stem}.mjs` || name.startsWith(`${stem}.cjs`) || name === `${stem}.cluster-child.cjs`,
   );
   await Promise.all(files.map((name) => rm(join(folder, name), { force: true })));
 }

@@ -2,12 +2,13 @@
 // and every migration in the directory given as its argument, then exit, so that the memory
 // both grow in PGlite's WebAssembly heap goes with this process. Its last stdout line is the
 // JSON array of the migrations it applied. The parent holds the directory's lock.
+// No top-level await: the server's bundle also builds this file as CommonJS
+// (apps/server/scripts/bundle.mjs), which cannot have one.
 import { PGlite } from "@electric-sql/pglite";
 import { createDatabase, pgliteExtensions } from "./database.ts";
 import { migrateToLatest } from "./migrate.ts";
 
-const dir = process.argv[2];
-try {
+async function createMigratedCluster(dir: string | undefined): Promise<void> {
   if (!dir) throw new Error("no data directory given");
   // PGlite's defaults (fsync off): the parent flushes the whole cluster once this exits.
   const instance = new PGlite({ dataDir: dir, extensions: pgliteExtensions });
@@ -19,7 +20,9 @@ try {
   } finally {
     await db.destroy();
   }
-} catch (error) {
+}
+
+createMigratedCluster(process.argv[2]).catch((error: unknown) => {
   process.stderr.write((error as Error).message ?? String(error));
   process.exitCode = 1;
-}
+});
