@@ -64,7 +64,7 @@ function bundleBodyOf(outfile) {
  * (packages/db/src/pglite-cluster.ts), bundled beside the entry so that it too runs with
  * plain node instead of through tsx.
  */
-export function clusterChildOf(outfile) {
+function clusterChildOf(outfile) {
   return `${outfile.slice(0, -".mjs".length)}.cluster-child.cjs`;
 }
 

@@ -51,10 +51,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 export async function removeBundle(entry: string): Promise<void> {
   const folder = dirname(entry);
   const stem = basename(entry, ".mjs");
-  const files = (await readdir(folder)).filter(
-    (name) =>
-      name === `${stem}.mjs` || name.startsWith(`${stem}.cjs`) || name === `${stem}.cluster-child.cjs`,
-  );
+  const files = (await readdir(folder)).filter((name) => name.startsWith(`${stem}.`));
   await Promise.all(files.map((name) => rm(join(folder, name), { force: true })));
 }
 
